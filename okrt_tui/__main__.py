@@ -1,0 +1,5 @@
+"""`python -m okrt_tui` runs the same CLI as the `okrt-tui` script."""
+
+from okrt_tui.cli import main
+
+main()

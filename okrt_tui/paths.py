@@ -1,0 +1,67 @@
+"""Where okrt-tui keeps its files, and the hashes that name them without naming the key.
+
+Directories follow platformdirs for the app name ``okrt-tui``, so on Linux the XDG variables move them
+(the tests rely on that). A file that belongs to one workspace or one key is named by a short SHA-256
+of the base URL and key: stable across runs, useless for recovering the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "okrt-tui"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+
+def key_hash(api_key: str) -> str:
+    """Names the rate ledger: every process using this key shares one, whatever the base URL."""
+    return _digest("key", api_key)
+
+
+def workspace_hash(base_url: str, api_key: str) -> str:
+    """Names the local database of one workspace as seen through one key."""
+    return _digest("workspace", base_url.rstrip("/"), api_key)
+
+
+@dataclass(frozen=True)
+class Dirs:
+    """The four platform directories; ``for_root`` puts them all under one folder (the demo)."""
+
+    config: Path
+    data: Path
+    state: Path
+    cache: Path
+
+    @classmethod
+    def default(cls) -> Dirs:
+        return cls(
+            config=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            data=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            state=Path(platformdirs.user_state_dir(APP_NAME, appauthor=False)),
+            cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        )
+
+    @classmethod
+    def for_root(cls, root: Path) -> Dirs:
+        return cls(root / "config", root / "data", root / "state", root / "cache")
+
+    @property
+    def config_file(self) -> Path:
+        return self.config / "config.toml"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state / "okrt-tui.log"
+
+    def ledger_file(self, api_key: str) -> Path:
+        return self.state / f"budget-{key_hash(api_key)}"
+
+    def database_file(self, base_url: str, api_key: str) -> Path:
+        return self.data / f"{workspace_hash(base_url, api_key)}.sqlite3"

@@ -1,0 +1,66 @@
+"""The immutable picture of the workspace that screens render.
+
+The refresher builds a new ``Snapshot`` after every fetch (good or failed) and hands it to the UI in a
+message; screens only ever read it. Because every part is frozen, a screen can keep the last one it
+drew and compare it with the next without copying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from okrt_tui.api.errors import OkrtError
+from okrt_tui.api.models import Kpi, Okr, ReviewCycle
+
+T = TypeVar("T")
+
+#: The lists the API offers, by the name the refresher, the store and the screens all use.
+FEEDS = ("okrs", "kpis", "cycles")
+
+
+@dataclass(frozen=True)
+class Feed(Generic[T]):
+    """One list as last seen: its items, when they arrived, and why the latest fetch failed."""
+
+    items: tuple[T, ...] | None = None  # None: never loaded (not even from the cache)
+    fetched_at: float | None = None  # epoch seconds of the data shown
+    error: OkrtError | None = None  # the latest attempt's failure; None after a success
+    loading: bool = False  # a fetch is in flight
+    from_cache: bool = False  # items come from the local cache, not yet from this session
+
+    @property
+    def stale(self) -> bool:
+        """Data is on screen, but the latest attempt to renew it failed."""
+        return self.items is not None and self.error is not None
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """What the status bar shows of the rate budget of this key."""
+
+    used: int = 0
+    limit: int = 60
+    reset_in: float = 60.0  # seconds until the current window ends
+    paused_for: float = 0.0  # seconds left of a server-imposed pause (after a 429)
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    """One value of a KPI seen at a moment (``at`` is epoch seconds)."""
+
+    at: float
+    value: float
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    workspace: str = ""
+    okrs: Feed[Okr] = field(default_factory=Feed)
+    kpis: Feed[Kpi] = field(default_factory=Feed)
+    cycles: Feed[ReviewCycle] = field(default_factory=Feed)
+    budget: BudgetStatus = field(default_factory=BudgetStatus)
+    #: Values seen per KPI id, oldest first: this session's memory until local history exists.
+    kpi_seen: Mapping[str, tuple[KpiPoint, ...]] = field(default_factory=dict)
+    taken_at: float = 0.0
