@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from okrt_tui.api.errors import OkrtError
-from okrt_tui.api.models import Kpi, Okr, ReviewCycle
+from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
 
 T = TypeVar("T")
 
@@ -63,4 +63,6 @@ class Snapshot:
     budget: BudgetStatus = field(default_factory=BudgetStatus)
     #: Values seen per KPI id, oldest first: this session's memory until local history exists.
     kpi_seen: Mapping[str, tuple[KpiPoint, ...]] = field(default_factory=dict)
+    #: Reviews opened by pasting their id, remembered locally with their employee and type.
+    remembered_reviews: tuple[ReviewRef, ...] = ()
     taken_at: float = 0.0

@@ -1,0 +1,262 @@
+"""The ``okrt-tui`` command: every command of INTERFACE.md that is built so far.
+
+The scripting commands (``okrs``, ``kpis``, ``cycles``, ``review``) import neither Textual nor Rich at
+module level, so ``okrt-tui kpis --json`` starts in a fraction of the dashboard's time; the dashboard,
+the demo and the sandbox are imported only by the commands that run them. Every failure the user can
+meet ends in one or two sentences on stderr and the exit code INTERFACE.md gives it; a traceback
+appears only with ``--debug`` (and always in the log file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from okrt_tui import __version__
+from okrt_tui.api.errors import InvalidInput, OkrtError
+from okrt_tui.api.models import OKR_STATUSES
+from okrt_tui.config import Settings, load_settings
+from okrt_tui.logs import setup_logging
+from okrt_tui.paths import Dirs
+
+log = logging.getLogger("okrt_tui")
+
+T = TypeVar("T")
+OKR_TYPES = ("org", "team", "individual")
+
+
+@dataclass(frozen=True)
+class Context:
+    """The global options, resolved once for every command."""
+
+    dirs: Dirs
+    base_url: str | None
+    debug: bool
+    no_wait: bool
+
+    def settings(self) -> Settings:
+        return load_settings(self.dirs, base_url=self.base_url)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"okrt-tui: {message}", err=True)
+    sys.exit(code)
+
+
+def reports_errors(command: Callable[..., T]) -> Callable[..., T]:
+    """Turns every failure into INTERFACE.md's sentence and exit code instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        debug = click.get_current_context().find_object(Context)
+        try:
+            return command(*args, **kwargs)
+        except OkrtError as exc:
+            log.info("%s: %s", type(exc).__name__, exc)
+            if debug and debug.debug:
+                raise
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted.", 130)
+        except OSError as exc:
+            log.exception("unexpected OS error")
+            if debug and debug.debug:
+                raise
+            _fail(f"{exc.strerror or exc}. Check the path and its permissions, then try again.", 1)
+
+    return wrapper
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--base-url", metavar="URL", help="The API's base URL (default: OKRT_BASE_URL, then the service)."
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and log at debug level.")
+@click.option("--no-wait", is_flag=True, help="When the rate window is full, fail at once (exit 5).")
+@click.version_option(__version__, "--version", prog_name="okrt-tui")
+@click.pass_context
+def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool) -> None:
+    """A terminal dashboard for the OKRs Tool API. Without a command, opens the dashboard."""
+    dirs = Dirs.default()
+    setup_logging(dirs.log_file, debug=debug)
+    ctx.obj = Context(dirs=dirs, base_url=base_url, debug=debug, no_wait=no_wait)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(dashboard)
+
+
+@reports_errors
+def dashboard() -> None:
+    """Open the dashboard on the workspace of OKRT_API_KEY."""
+    ctx = click.get_current_context().find_object(Context)
+    assert ctx is not None
+    settings = ctx.settings()
+    from okrt_tui.launch import run_dashboard
+
+    run_dashboard(settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings)
+
+
+# -- reads ---------------------------------------------------------------------------------------------------
+
+
+async def _fetch(ctx: Context, method: str, *args: Any) -> Any:
+    from okrt_tui.session import open_client
+
+    settings = ctx.settings()
+    client = open_client(settings.base_url, settings.require_key(), dirs=ctx.dirs)
+    async with client:
+        return await getattr(client, method)(*args, wait=not ctx.no_wait)
+
+
+def _emit_json(raw: bytes) -> None:
+    sys.stdout.buffer.write(raw if raw.endswith(b"\n") else raw + b"\n")
+    sys.stdout.flush()
+
+
+def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if value is not None and value not in allowed:
+        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}, not {value!r}.")
+    return value
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.option("--cycle", metavar="NAME", help='Only objectives of this cycle, e.g. "Q4 2026".')
+@click.option("--status", metavar="S", help="Only this status: on_track, at_risk or off_track.")
+@click.option("--type", "type_", metavar="T", help="Only this level: org, team or individual.")
+@click.pass_obj
+@reports_errors
+def okrs(ctx: Context, as_json: bool, cycle: str | None, status: str | None, type_: str | None) -> None:
+    """Objectives with progress, status and health."""
+    _choice("--status", status, OKR_STATUSES)
+    _choice("--type", type_, OKR_TYPES)
+    fetched = run_async(_fetch(ctx, "list_okrs"))
+    from okrt_tui.filters import keep_okr, select_raw
+
+    def keep(okr: Any) -> bool:
+        return keep_okr(okr, cycle=cycle, status=status, type_=type_)
+
+    if as_json:
+        _emit_json(select_raw(fetched.raw, fetched.data, keep) if cycle or status or type_ else fetched.raw)
+        return
+    from okrt_tui.render import okr_table, print_table
+
+    print_table(okr_table([okr for okr in fetched.data if keep(okr)]))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.pass_obj
+@reports_errors
+def kpis(ctx: Context, as_json: bool) -> None:
+    """KPIs with current value, target and status."""
+    fetched = run_async(_fetch(ctx, "list_kpis"))
+    if as_json:
+        _emit_json(fetched.raw)
+        return
+    from okrt_tui.render import kpi_table, print_table
+
+    print_table(kpi_table(fetched.data))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.pass_obj
+@reports_errors
+def cycles(ctx: Context, as_json: bool) -> None:
+    """Review cycles with their status, due date and reviewee count."""
+    fetched = run_async(_fetch(ctx, "list_review_cycles"))
+    if as_json:
+        _emit_json(fetched.raw)
+        return
+    from okrt_tui.render import cycle_table, print_table
+
+    print_table(cycle_table(fetched.data))
+
+
+@main.command()
+@click.argument("review_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@click.option("--markdown", is_flag=True, help="Print Markdown, e.g. for a summariser.")
+@click.pass_obj
+@reports_errors
+def review(ctx: Context, review_id: str, as_json: bool, markdown: bool) -> None:
+    """One shared review: its questions and answers."""
+    if as_json and markdown:
+        raise click.UsageError("Choose one of --json and --markdown.")
+    from okrt_tui.api.decode import check_id
+
+    fetched = run_async(_fetch(ctx, "get_review_summary", check_id(review_id)))
+    if as_json:
+        _emit_json(fetched.raw)
+        return
+    if markdown:
+        from okrt_tui.views.markdown import review_markdown
+
+        click.echo(review_markdown(fetched.data), nl=False)
+        return
+    from okrt_tui.render import print_review
+
+    print_review(fetched.data)
+
+
+# -- the sandbox and the demo --------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=0, show_default=True, help="Port to bind; 0 picks a free one.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Keep the data in this file.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated workspaces.")
+@click.option("--simulate", is_flag=True, help="Teammates check in and update KPIs every few seconds.")
+@click.option("--every", default=5.0, show_default=True, help="Seconds between simulated actions.")
+@click.option("--strict", is_flag=True, help="Send exactly the documented fields and headers.")
+@click.option("--control", is_flag=True, help="Add the /_sandbox/ test endpoints (faults, writes, clock).")
+@reports_errors
+def serve(
+    host: str,
+    port: int,
+    db: Path | None,
+    seed: int,
+    simulate: bool,
+    every: float,
+    strict: bool,
+    control: bool,
+) -> None:
+    """Run the sandbox: a faithful OKRs Tool API on loopback."""
+    if every <= 0:
+        raise InvalidInput(f"--every must be a positive number of seconds, not {every}.")
+    from okrt_tui.sandbox.server import serve_forever
+
+    serve_forever(
+        host=host,
+        port=port,
+        db_path=db,
+        seed=seed,
+        simulate=simulate,
+        every=every,
+        strict=strict,
+        control=control,
+    )
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="The sandbox sends exactly the documented fields.")
+@click.option("--no-simulate", is_flag=True, help="No simulated teammates: the data stays still.")
+@reports_errors
+def demo(strict: bool, no_simulate: bool) -> None:
+    """Open the dashboard on a local sandbox with sample data; touches none of your files."""
+    from okrt_tui.launch import run_demo
+
+    run_demo(strict=strict, simulate=not no_simulate)

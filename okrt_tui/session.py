@@ -1,0 +1,75 @@
+"""Everything one workspace needs below the screens, built in one place for the CLI and the TUI.
+
+A session owns the budget (with its cross-process ledger), the client, the local database and the
+refresher, so the dashboard and the scripting commands share exactly the same machinery.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from okrt_tui.api.budget import Budget
+from okrt_tui.api.client import OkrtClient
+from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
+from okrt_tui.paths import Dirs
+from okrt_tui.store.cache import Cache
+from okrt_tui.store.db import Database
+from okrt_tui.store.reviews import RememberedReviews
+from okrt_tui.sync.refresher import Refresher
+
+
+def open_client(
+    base_url: str, api_key: str, *, dirs: Dirs, polling_share: float = 0.5, clock: Clock = SYSTEM_CLOCK
+) -> OkrtClient:
+    """A client whose budget is shared, through the ledger, with every process using this key."""
+    dirs.state.mkdir(parents=True, exist_ok=True)
+    budget = Budget(dirs.ledger_file(api_key), poll_share=polling_share, clock=clock)
+    return OkrtClient(base_url, api_key, budget=budget, clock=clock)
+
+
+def workspace_label(base_url: str) -> str:
+    """The API has no workspace name: the host names it well enough for the status bar."""
+    return urlsplit(base_url).netloc or base_url
+
+
+@dataclass
+class Session:
+    client: OkrtClient
+    database: Database
+    refresher: Refresher
+
+    @property
+    def budget(self) -> Budget:
+        return self.client.budget
+
+    @property
+    def workspace(self) -> str:
+        return self.refresher.snapshot.workspace
+
+    @classmethod
+    def open(
+        cls,
+        base_url: str,
+        api_key: str,
+        *,
+        dirs: Dirs,
+        workspace: str | None = None,
+        polling_share: float = 0.5,
+        clock: Clock = SYSTEM_CLOCK,
+    ) -> Session:
+        client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
+        database = Database(dirs.database_file(base_url, api_key))
+        refresher = Refresher(
+            client,
+            client.budget,
+            workspace=workspace or workspace_label(base_url),
+            cache=Cache(database),
+            reviews=RememberedReviews(database),
+            clock=clock,
+        )
+        return cls(client, database, refresher)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        self.database.close()

@@ -1,0 +1,34 @@
+"""The last good answer of each list, kept as the API's own bytes.
+
+Keeping the raw body (not decoded rows) means the cache needs no schema of its own: it is decoded by
+the same code as a fresh answer, so a cached list can never look different from a live one, and a
+cache written by an older okrt-tui that no longer decodes is simply ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from okrt_tui.store.db import Database
+
+
+@dataclass(frozen=True)
+class CachedBody:
+    body: bytes
+    fetched_at: float
+
+
+class Cache:
+    def __init__(self, db: Database) -> None:
+        self._conn = db.conn
+
+    def save(self, feed: str, body: bytes, fetched_at: float) -> None:
+        self._conn.execute(
+            "INSERT INTO cache (feed, body, fetched_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (feed) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+            (feed, body, fetched_at),
+        )
+
+    def load(self, feed: str) -> CachedBody | None:
+        row = self._conn.execute("SELECT body, fetched_at FROM cache WHERE feed = ?", (feed,)).fetchone()
+        return CachedBody(bytes(row[0]), row[1]) if row else None

@@ -1,0 +1,231 @@
+"""The one background worker that keeps the workspace fresh, and the only reader of the API.
+
+Screens tell it what they need (``set_visible``, ``refresh_now``, ``fetch_review``) and receive
+``Snapshot``s; they never hold a client. The schedule keeps polling cheap: the visible list every
+30 s, the other lists every 2 minutes, review cycles every 10 minutes, which is about 3 requests a
+minute, far inside the polling share of the budget. Every poll goes through the budget at POLL
+priority, so a user's own request always overtakes it. A failed fetch keeps the last good items on
+screen with the error beside them; the next attempt backs off instead of hammering a broken server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from okrt_tui.api.budget import Budget, Priority
+from okrt_tui.api.client import Fetched, OkrtClient
+from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
+from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
+from okrt_tui.api.errors import ApiDataError, Forbidden, OkrtError, RateLimited, Unauthorized
+from okrt_tui.api.models import Kpi, ReviewSummary
+from okrt_tui.store.cache import Cache
+from okrt_tui.store.reviews import RememberedReviews
+from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
+
+log = logging.getLogger(__name__)
+
+#: Points kept per KPI in memory: a week of 30-second polls is ~20k; this bounds a long session.
+MAX_POINTS_PER_KPI = 2000
+
+
+@dataclass(frozen=True)
+class Intervals:
+    visible: float = 30.0
+    background: float = 120.0
+    cycles: float = 600.0
+    #: After a failure, wait this long, doubling on each failure in a row, but never past the interval.
+    first_backoff: float = 15.0
+
+
+_DECODERS: dict[str, Callable[[bytes], tuple[Any, ...]]] = {
+    "okrs": decode_okrs,
+    "kpis": decode_kpis,
+    "cycles": decode_review_cycles,
+}
+
+
+class Refresher:
+    def __init__(
+        self,
+        client: OkrtClient,
+        budget: Budget,
+        *,
+        workspace: str,
+        cache: Cache | None = None,
+        reviews: RememberedReviews | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        intervals: Intervals = Intervals(),
+    ) -> None:
+        self._client = client
+        self._budget = budget
+        self._cache = cache
+        self._reviews = reviews
+        self._clock = clock
+        self._intervals = intervals
+        self._fetchers: dict[str, Callable[..., Awaitable[Fetched[tuple[Any, ...]]]]] = {
+            "okrs": client.list_okrs,
+            "kpis": client.list_kpis,
+            "cycles": client.list_review_cycles,
+        }
+        self._feeds: dict[str, Feed[Any]] = {name: Feed() for name in FEEDS}
+        self._due: dict[str, float] = dict.fromkeys(FEEDS, 0.0)
+        self._failures: dict[str, int] = dict.fromkeys(FEEDS, 0)
+        self._urgent: set[str] = set()
+        self._visible = "okrs"
+        self._wake = asyncio.Event()
+        self._kpi_seen: dict[str, tuple[KpiPoint, ...]] = {}
+        self._subscribers: list[Callable[[Snapshot], None]] = []
+        self._snapshot = Snapshot(
+            workspace=workspace,
+            remembered_reviews=reviews.all() if reviews else (),
+            budget=budget.status(),
+            taken_at=clock.now(),
+        )
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def subscribe(self, callback: Callable[[Snapshot], None]) -> None:
+        self._subscribers.append(callback)
+
+    def set_visible(self, feed: str) -> None:
+        """The screen on view polls fastest; switching to a list not fetched lately refreshes it."""
+        self._visible = feed
+        self._due[feed] = min(self._due[feed], self._last_good(feed) + self._intervals.visible)
+        self._wake.set()
+
+    def refresh_now(self, feed: str | None = None) -> None:
+        """Ask for an interactive refresh; asking again while one is pending costs nothing more."""
+        self._urgent.update(FEEDS if feed is None else (feed,))
+        self._wake.set()
+
+    async def run(self) -> None:
+        self._load_cache()
+        while True:
+            name = self._next_feed()
+            if name is None:
+                await self._sleep_until_due()
+                continue
+            await self._fetch(name, urgent=name in self._urgent)
+
+    async def fetch_review(self, review_id: str) -> ReviewSummary:
+        """One review, fetched now at interactive priority, and remembered for the Reviews screen."""
+        fetched = await self._client.get_review_summary(review_id, priority=Priority.INTERACTIVE)
+        if self._reviews is not None:
+            self._reviews.remember(review_id, fetched.data)
+            self._publish(remembered_reviews=self._reviews.all())
+        else:
+            self._publish()
+        return fetched.data
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _last_good(self, feed: str) -> float:
+        return self._feeds[feed].fetched_at or 0.0
+
+    def _interval(self, feed: str) -> float:
+        if feed == "cycles":
+            return self._intervals.cycles
+        return self._intervals.visible if feed == self._visible else self._intervals.background
+
+    def _next_feed(self) -> str | None:
+        if self._urgent:
+            # The visible screen's list first: it is the one the user is looking at.
+            return self._visible if self._visible in self._urgent else sorted(self._urgent)[0]
+        now = self._clock.now()
+        due = [name for name in FEEDS if self._due[name] <= now]
+        if not due:
+            return None
+        return self._visible if self._visible in due else min(due, key=self._due.__getitem__)
+
+    async def _sleep_until_due(self) -> None:
+        self._wake.clear()
+        delay = max(0.0, min(self._due.values()) - self._clock.now())
+        sleeper = asyncio.ensure_future(self._clock.sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+
+    def _load_cache(self) -> None:
+        if self._cache is None:
+            return
+        for name in FEEDS:
+            cached = self._cache.load(name)
+            if cached is None:
+                continue
+            try:
+                items = _DECODERS[name](cached.body)
+            except ApiDataError:
+                log.info("ignoring a cached %s list that no longer decodes", name)
+                continue
+            self._feeds[name] = Feed(items=items, fetched_at=cached.fetched_at, from_cache=True)
+            self._due[name] = cached.fetched_at + self._interval(name)
+            if name == "kpis":
+                self._remember_kpis(items, cached.fetched_at)
+        self._publish()
+
+    async def _fetch(self, name: str, *, urgent: bool) -> None:
+        self._urgent.discard(name)
+        self._feeds[name] = replace(self._feeds[name], loading=True)
+        self._publish()
+        priority = Priority.INTERACTIVE if urgent else Priority.POLL
+        try:
+            fetched = await self._fetchers[name](priority=priority)
+        except OkrtError as exc:
+            self._failed(name, exc)
+            return
+        now = self._clock.now()
+        self._failures[name] = 0
+        self._due[name] = now + self._interval(name)
+        self._feeds[name] = Feed(items=fetched.data, fetched_at=fetched.received_at)
+        if name == "kpis":
+            self._remember_kpis(fetched.data, fetched.received_at)
+        if self._cache is not None:
+            self._cache.save(name, fetched.raw, fetched.received_at)
+        self._publish()
+
+    def _failed(self, name: str, exc: OkrtError) -> None:
+        log.warning("refreshing %s failed: %s", name, exc)
+        self._failures[name] += 1
+        interval = self._interval(name)
+        if isinstance(exc, Unauthorized | Forbidden):
+            wait = interval  # nothing changes until someone fixes the key; don't spend the budget on it
+        elif isinstance(exc, RateLimited):
+            wait = max(exc.retry_after, 1.0)
+        else:
+            wait = min(interval, self._intervals.first_backoff * 2 ** (self._failures[name] - 1))
+        self._due[name] = self._clock.now() + wait
+        self._feeds[name] = replace(self._feeds[name], error=exc, loading=False)
+        self._publish()
+
+    def _remember_kpis(self, kpis: tuple[Kpi, ...], at: float) -> None:
+        for kpi in kpis:
+            if kpi.id is None or kpi.current is None:
+                continue
+            seen = self._kpi_seen.get(kpi.id, ())
+            if seen and seen[-1].value == kpi.current:
+                continue  # unchanged: one point per change keeps the chart and the trend honest
+            self._kpi_seen[kpi.id] = (*seen, KpiPoint(at=at, value=float(kpi.current)))[-MAX_POINTS_PER_KPI:]
+
+    def _publish(self, **changes: Any) -> None:
+        self._snapshot = replace(
+            self._snapshot,
+            okrs=self._feeds["okrs"],
+            kpis=self._feeds["kpis"],
+            cycles=self._feeds["cycles"],
+            kpi_seen=dict(self._kpi_seen),
+            budget=self._budget.status(),
+            taken_at=self._clock.now(),
+            **changes,
+        )
+        for callback in self._subscribers:
+            callback(self._snapshot)
