@@ -59,9 +59,11 @@ class RateLimited(ApiError):
 
     status, code, exit_code = 429, "rate_limit_exceeded", 5
 
-    def __init__(self, message: str, *, retry_after: float, **kw: str) -> None:
+    def __init__(self, message: str, *, retry_after: float, from_server: bool = False, **kw: str) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
+        #: True for a 429 answer; False when the local budget refused to wait (nothing was sent).
+        self.from_server = from_server
 
 
 class ServerError(ApiError):

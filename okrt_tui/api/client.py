@@ -1,0 +1,490 @@
+"""The async client of the OKRs Tool API: one method per endpoint, the budget, retries, error mapping.
+
+Each request: ask the budget (every attempt, retries included), send, tell the budget what the answer
+said about the server's clock and count, then either decode the body or map the status to the error of
+``errors.py`` with one or two sentences a person can act on. The key travels only in the
+``Authorization`` header: it is in no message, exception, repr or log line, and httpx's own exceptions
+(which hold the request, headers included) are never chained to ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, Generic, TypeVar
+from urllib.parse import quote
+
+import httpx
+import msgspec
+
+from okrt_tui import __version__
+from okrt_tui.api.budget import Budget, Priority
+from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
+from okrt_tui.api.decode import (
+    MAX_BODY,
+    check_id,
+    decode_checkin,
+    decode_kpi_update,
+    decode_kpis,
+    decode_okrs,
+    decode_review_cycles,
+    decode_review_summary,
+)
+from okrt_tui.api.errors import (
+    ApiDataError,
+    ApiError,
+    BadRequest,
+    Forbidden,
+    InvalidInput,
+    NetworkError,
+    NotFound,
+    OkrtError,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    WriteUnconfirmed,
+)
+from okrt_tui.api.models import (
+    OKR_STATUSES,
+    CheckinResult,
+    Kpi,
+    KpiUpdateResult,
+    Okr,
+    ReviewCycle,
+    ReviewSummary,
+)
+from okrt_tui.api.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=5.0)
+"""Connect fails fast (a wrong host or no network shows at once); a read of 500 records may take a while."""
+MAX_RETRY_AFTER = 300.0
+"""A Retry-After beyond this is not believed (the window is a minute): a broken header must not park us."""
+
+_SCOPE = re.compile(r"\b([a-z][a-z-]*:(?:read|write))\b")
+_KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class Fetched(Generic[T]):
+    """One decoded answer, with the bytes exactly as the API sent them and when they arrived."""
+
+    data: T
+    raw: bytes  # the body as sent: the CLI's --json prints it, the cache stores it
+    received_at: float  # epoch seconds, on the client's clock
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One endpoint call: what it is, the scope it needs, and what a 404 means for it."""
+
+    method: str
+    path: str
+    scope: str
+    not_found: str
+    body: bytes | None = None
+    what: str = ""  # for writes: "check-in", "KPI update"
+
+
+class OkrtClient:
+    """One workspace through one key. Use as ``async with OkrtClient(...) as client:``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        budget: Budget,
+        timeout: httpx.Timeout | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        url = httpx.URL(self.base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise InvalidInput(f"The base URL {self.base_url!r} is not an http(s) URL.")
+        self._host = url.host
+        self._key = api_key
+        self.budget = budget
+        self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            headers={"User-Agent": f"okrt-tui/{__version__}", "Accept": "application/json"},
+            timeout=timeout or DEFAULT_TIMEOUT,
+            transport=transport,
+            follow_redirects=False,  # a redirect would carry the key to wherever it points
+            # Proxies from the environment, except for a test transport and the loopback sandbox.
+            trust_env=transport is None and url.host not in _LOOPBACK,
+        )
+
+    def __repr__(self) -> str:
+        return f"OkrtClient({self.base_url!r})"
+
+    async def __aenter__(self) -> OkrtClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- reads --------------------------------------------------------------------------------------
+
+    async def list_okrs(
+        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+    ) -> Fetched[tuple[Okr, ...]]:
+        call = _Call("GET", "/okrs", "okrs:read", self._missing_path("/okrs"))
+        return await self._fetch(call, decode_okrs, priority, wait)
+
+    async def list_kpis(
+        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+    ) -> Fetched[tuple[Kpi, ...]]:
+        call = _Call("GET", "/kpis", "kpis:read", self._missing_path("/kpis"))
+        return await self._fetch(call, decode_kpis, priority, wait)
+
+    async def list_review_cycles(
+        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+    ) -> Fetched[tuple[ReviewCycle, ...]]:
+        call = _Call("GET", "/review-cycles", "reviews:read", self._missing_path("/review-cycles"))
+        return await self._fetch(call, decode_review_cycles, priority, wait)
+
+    async def get_review_summary(
+        self, review_id: str, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+    ) -> Fetched[ReviewSummary]:
+        check_id(review_id)
+        call = _Call(
+            "GET",
+            f"/reviews/{quote(review_id, safe='')}/summary",
+            "reviews:read",
+            f"Review {review_id!r} was not found (404): it does not exist in this workspace, or it has "
+            "not been shared yet (drafts are not readable through the API).",
+        )
+        return await self._fetch(call, decode_review_summary, priority, wait)
+
+    # -- writes -------------------------------------------------------------------------------------
+
+    async def create_checkin(
+        self,
+        kr_id: str,
+        value: float,
+        *,
+        status: str | None = None,
+        comment: str | None = None,
+        wait: bool = True,
+    ) -> Fetched[CheckinResult]:
+        """Records a Key Result check-in; ``WriteUnconfirmed`` when it went out and no answer came."""
+        check_id(kr_id)
+        body: dict[str, Any] = {"value": _check_value(value)}
+        if comment is not None:
+            body["comment"] = _check_comment(comment)
+        if status is not None:
+            if status not in OKR_STATUSES:
+                raise InvalidInput(
+                    f"{status!r} is not a check-in status: use one of {', '.join(OKR_STATUSES)}."
+                )
+            body["status"] = status
+        call = _Call(
+            "POST",
+            f"/okrs/{quote(kr_id, safe='')}/checkins",
+            "okr-checkins:write",
+            f"Key result {kr_id!r} was not found (404) in this workspace; nothing was recorded. "
+            "Check the id in the web app.",
+            body=msgspec.json.encode(body),
+            what="check-in",
+        )
+        return await self._fetch(call, decode_checkin, Priority.INTERACTIVE, wait)
+
+    async def create_kpi_update(
+        self, kpi_id: str, value: float, *, comment: str | None = None, wait: bool = True
+    ) -> Fetched[KpiUpdateResult]:
+        """Records a KPI value; ``WriteUnconfirmed`` when it went out and no answer came."""
+        check_id(kpi_id)
+        body: dict[str, Any] = {"value": _check_value(value)}
+        if comment is not None:
+            body["comment"] = _check_comment(comment)
+        call = _Call(
+            "POST",
+            f"/kpis/{quote(kpi_id, safe='')}/updates",
+            "kpis:write",
+            f"KPI {kpi_id!r} was not found (404) in this workspace; nothing was recorded. "
+            "Check the id in the web app.",
+            body=msgspec.json.encode(body),
+            what="KPI update",
+        )
+        return await self._fetch(call, decode_kpi_update, Priority.INTERACTIVE, wait)
+
+    # -- one call, with its retries -----------------------------------------------------------------
+
+    async def _fetch(
+        self, call: _Call, decode: Callable[[bytes, str], T], priority: Priority, wait: bool
+    ) -> Fetched[T]:
+        self._check_key()
+        raw, received_at = b"", 0.0
+        async for attempt in self._retry.retrying(call.method, self._clock, wait=wait):
+            with attempt:
+                raw, received_at = await self._attempt(call, priority, wait)
+        return Fetched(data=decode(raw, call.path), raw=raw, received_at=received_at)
+
+    async def _attempt(self, call: _Call, priority: Priority, wait: bool) -> tuple[bytes, float]:
+        await self.budget.acquire(priority, wait=wait)
+        headers = {"Authorization": f"Bearer {self._key}"}
+        if call.body is not None:
+            headers["Content-Type"] = "application/json"
+        request = self._http.build_request(
+            call.method, call.path.lstrip("/"), content=call.body, headers=headers
+        )
+        sent_at = self._clock.now()
+        failure: OkrtError | None = None
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            failure = self._network_failure(call, exc)
+        if failure is not None:
+            raise failure  # outside the except block: the httpx exception (and its headers) stays behind
+        try:
+            self.budget.observe(
+                date=response.headers.get("date"),
+                remaining=_int_header(response.headers.get("x-ratelimit-remaining")),
+                reset=_float_header(response.headers.get("x-ratelimit-reset")),
+                sent_at=sent_at,
+            )
+            raw = await self._read_body(response, call)
+        except httpx.HTTPError as exc:
+            failure = self._body_failure(call, response.status_code, exc)
+        except OkrtError as exc:
+            failure = exc
+        finally:
+            await response.aclose()
+        if failure is not None:
+            raise failure
+        received_at = self._clock.now()
+        log.debug("%s %s: %d, %d bytes", call.method, call.path, response.status_code, len(raw))
+        if not 200 <= response.status_code < 300:
+            raise self._status_error(call, response, raw)
+        return raw, received_at
+
+    async def _read_body(self, response: httpx.Response, call: _Call) -> bytes:
+        declared = _int_header(response.headers.get("content-length"))
+        if declared is not None and declared > MAX_BODY:
+            raise _too_big(call.path, declared)
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > MAX_BODY:
+                raise _too_big(call.path, total)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # -- turning failures into sentences ------------------------------------------------------------
+
+    def _network_failure(self, call: _Call, exc: httpx.HTTPError) -> OkrtError:
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError):
+            detail = self._scrub(str(exc)) if isinstance(exc, httpx.ConnectError) else ""
+            reason = "timed out" if isinstance(exc, httpx.TimeoutException) else detail or "connection failed"
+            return NetworkError(
+                f"Could not connect to the API at {self._host} ({reason}); nothing was sent. "
+                "Check the network and the base URL.",
+                sent=False,
+            )
+        if isinstance(exc, httpx.UnsupportedProtocol | httpx.LocalProtocolError):
+            return NetworkError(
+                f"The request to {self._host} could not be built; nothing was sent.", sent=False
+            )
+        if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
+            reason = "no answer in time"
+        else:
+            reason = "the connection was closed before the answer"
+        if call.method == "POST":
+            return WriteUnconfirmed(
+                f"The {call.what} was sent to {self._host} but no answer came ({reason}): it may or may "
+                "not have been recorded. Check the web app before sending it again."
+            )
+        return NetworkError(
+            f"The API at {self._host} did not answer {call.method} {call.path} ({reason}). Try again later.",
+            sent=True,
+        )
+
+    def _body_failure(self, call: _Call, status: int, exc: httpx.HTTPError) -> OkrtError:
+        if isinstance(exc, httpx.DecodingError) or (call.method == "POST" and 200 <= status < 300):
+            # The status line arrived: a 2xx write was recorded even though its record is unreadable.
+            return ApiDataError(
+                f"The API answered {call.method} {call.path} ({status}) but its answer was cut off or "
+                "could not be decoded."
+                + (
+                    f" The {call.what} was recorded." if call.method == "POST" and 200 <= status < 300 else ""
+                ),
+                endpoint=call.path,
+                field="$",
+            )
+        return self._network_failure(call, exc)
+
+    def _status_error(self, call: _Call, response: httpx.Response, raw: bytes) -> OkrtError:
+        status = response.status_code
+        code, server_message = _error_body(raw)
+        message = self._scrub(server_message or "")
+        said = f": {message.rstrip('.')}" if message else ""
+        kw = {"endpoint": call.path, "server_message": message}
+        nothing = " Nothing was recorded." if call.method == "POST" else ""
+        if status == 401:
+            return Unauthorized(
+                "The API key was rejected (401): it is missing, invalid or revoked. Create a new key under "
+                "Settings → API Keys in the OKRs Tool and use it instead.",
+                **kw,
+            )
+        if status == 403:
+            match = _SCOPE.search(message)
+            scope = match.group(1) if match else call.scope
+            return Forbidden(
+                f"This key lacks the {scope} scope (403), which {call.method} {call.path} needs. Grant "
+                f"{scope} to the key under Settings → API Keys, or use a key that has it.{nothing}",
+                scope=scope,
+                **kw,
+            )
+        if status == 404:
+            return NotFound(call.not_found, **kw)
+        if status == 429:
+            seconds = self._retry_after(response, raw)
+            self.budget.pause(seconds)
+            return RateLimited(
+                f"The API's rate limit for this key was reached (429); it accepts requests again in "
+                f"{math.ceil(seconds)} s.{nothing}",
+                retry_after=seconds,
+                from_server=True,
+                **kw,
+            )
+        if status >= 500:
+            error: ApiError = ServerError(
+                f"The API failed on {call.method} {call.path} ({status}{said}). "
+                "It is safe to try again later.",
+                **kw,
+            )
+        elif 300 <= status < 400:
+            error = ServerError(
+                f"The API answered {call.method} {call.path} with a redirect ({status}); check the base "
+                f"URL ({self.base_url}).",
+                **kw,
+            )
+        else:
+            error = BadRequest(
+                f"The API refused {call.method} {call.path} as malformed ({status}{said}).{nothing}", **kw
+            )
+        error.status = status
+        if code:
+            error.code = code
+        return error
+
+    def _retry_after(self, response: httpx.Response, raw: bytes) -> float:
+        seconds = _retry_after_header(response.headers.get("retry-after"), response.headers.get("date"))
+        if seconds is None:
+            body = _json_object(raw)
+            value = body.get("retry_after_seconds") if body else None
+            if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+                seconds = float(value)
+        if seconds is None:
+            seconds = self.budget.status().reset_in + 1.0  # the window is full: wait for the next one
+        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+    def _missing_path(self, path: str) -> str:
+        return f"{path} was not found on the server (404): check the base URL ({self.base_url})."
+
+    def _check_key(self) -> None:
+        if not self._key:
+            raise Unauthorized("No API key was given: create one under Settings → API Keys in the OKRs Tool.")
+        if not _KEY_CHARS.match(self._key):
+            raise Unauthorized(
+                "The API key contains spaces or characters that cannot be sent in a header: copy it again "
+                "(keys start with okrt_ and have no spaces)."
+            )
+
+    def _scrub(self, text: str) -> str:
+        """Removes the key from text that came from elsewhere (a server message, a socket error)."""
+        if self._key and len(self._key) >= 4:
+            text = text.replace(self._key, "[api key]")
+        return text
+
+
+def _check_value(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(f"{value!r} is not a number; nothing was sent.")
+    return value
+
+
+def _check_comment(comment: str) -> str:
+    if not isinstance(comment, str):
+        raise InvalidInput("The comment must be text; nothing was sent.")
+    return comment
+
+
+def _too_big(path: str, size: int) -> ApiDataError:
+    return ApiDataError(
+        f"The API's answer to {path} is over {MAX_BODY // 2**20} MB ({size // 2**20} MB), far more than "
+        "any answer it documents; check the base URL.",
+        endpoint=path,
+        field="$",
+    )
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        body = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _error_body(raw: bytes) -> tuple[str | None, str | None]:
+    """``(error, message)`` of the standard error shape; Nones for anything else."""
+    body = _json_object(raw[:65536]) if len(raw) <= 65536 else None
+    if body is None:
+        return None, None
+    code, message = body.get("error"), body.get("message")
+    code = code if isinstance(code, str) and code.isprintable() and len(code) <= 64 else None
+    if isinstance(message, str):
+        message = " ".join(message.split())[:300] or None
+        if message and not message.isprintable():
+            message = "".join(ch for ch in message if ch.isprintable())
+    else:
+        message = None
+    return code, message
+
+
+def _int_header(value: str | None) -> int | None:
+    try:
+        return int(value.strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _float_header(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _retry_after_header(value: str | None, date: str | None) -> float | None:
+    """Seconds from ``Retry-After``: a number of seconds, or an HTTP date (against the server's Date)."""
+    if not value:
+        return None
+    number = _float_header(value)
+    if number is not None:
+        return number
+    try:
+        until = parsedate_to_datetime(value).timestamp()
+        now = parsedate_to_datetime(date).timestamp() if date else None
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return None if now is None else until - now

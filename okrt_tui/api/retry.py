@@ -1,0 +1,91 @@
+"""What may be sent again, and when.
+
+Check-ins and KPI updates carry no idempotency key, so a POST is sent again automatically only when
+it provably did not reach the server (a connect error) or the server said it is safe: a 429 (nothing
+was recorded) or a 500 ("Safe to retry", says the reference). A POST that went out and whose answer
+never came (read timeout, dropped connection) raises ``WriteUnconfirmed`` and is never resent: only a
+person (or the outbox, later) can decide. A GET changes nothing, so it is retried on every network
+failure, on 429 and on any 5xx.
+
+The waits: after a 429 the client has already told the budget to pause until ``Retry-After``, and
+every attempt begins with ``budget.acquire``, so the retry itself waits zero here and the budget holds
+it (and every other request with the key, in every process) until the pause is over. Other failures
+back off exponentially with jitter, capped at a few seconds: the person is looking at a screen.
+
+Retries use tenacity (``AsyncRetrying``) rather than stamina, which the project also has: stamina
+sleeps with ``asyncio.sleep`` directly and its test mode is a process-wide switch, while tenacity takes
+the sleep function per retrying object, so each client's retries wait on its own (injectable) clock
+and tests never sleep for real. tenacity is what stamina itself is built on.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+
+import tenacity
+
+from okrt_tui.api.clock import Clock
+from okrt_tui.api.errors import NetworkError, RateLimited, ServerError, WriteUnconfirmed
+
+log = logging.getLogger(__name__)
+
+
+def may_retry(method: str, error: BaseException, *, wait: bool = True) -> bool:
+    """True when ``error`` from one ``method`` request may be followed by an automatic new attempt."""
+    if isinstance(error, RateLimited):
+        # A 429 answer is always safe to repeat; the budget's own refusal (wait=False) is final, and
+        # so is a 429 when the caller asked not to wait.
+        return error.from_server and wait
+    if isinstance(error, WriteUnconfirmed):
+        return False
+    if isinstance(error, NetworkError):
+        return method == "GET" or not error.sent
+    if isinstance(error, ServerError):
+        return error.status >= 500 if method == "GET" else error.status == 500
+    return False
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many attempts, and how long to wait between them (seconds)."""
+
+    attempts: int = 4
+    wait_initial: float = 0.5
+    wait_max: float = 4.0
+    jitter: float = 0.5
+    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+
+    def backoff(self, failed_attempts: int) -> float:
+        """The wait after the ``failed_attempts``-th failure (1, 2, ...): exponential, jittered, capped."""
+        exponential = self.wait_initial * 2 ** (failed_attempts - 1)
+        return min(self.wait_max, exponential + self.rng.uniform(0, self.jitter))
+
+    def retrying(self, method: str, clock: Clock, *, wait: bool = True) -> tenacity.AsyncRetrying:
+        """A tenacity loop for one request; its waits go through ``clock.sleep``."""
+
+        def wait_for(state: tenacity.RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            if isinstance(error, RateLimited):
+                return 0.0  # budget.acquire holds the next attempt until Retry-After has passed
+            return self.backoff(state.attempt_number)
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.info(
+                "%s attempt %d failed (%s); trying again in %.1f s",
+                method,
+                state.attempt_number,
+                type(error).__name__,
+                state.next_action.sleep if state.next_action else 0.0,
+            )
+
+        return tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.attempts),
+            retry=tenacity.retry_if_exception(lambda error: may_retry(method, error, wait=wait)),
+            wait=wait_for,
+            sleep=clock.sleep,
+            before_sleep=before_sleep,
+            reraise=True,
+        )

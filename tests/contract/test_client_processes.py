@@ -1,0 +1,90 @@
+"""Two real processes, one key, one ledger, the real sandbox: never more than 60 in a server window.
+
+The sandbox's clock is put three seconds before the end of a minute, so the client learns a skew of
+tens of seconds from the first ``Date`` header and the next server window opens within seconds rather
+than a minute. The processes ask for 90 lists between them: 60 fit in the first window, the other 30
+wait for the next one, and the server's own counts show it, with no 429 (a 429 would show as an extra
+request: the client retries it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+import asyncio, json, sys, time
+from email.utils import formatdate
+from pathlib import Path
+import httpx
+from okrt_tui.api.budget import Budget
+from okrt_tui.api.client import OkrtClient
+from okrt_tui.api.errors import RateLimited
+
+base, key, ledger = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+offset, start_at, count = float(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6])
+
+class SandboxDate(httpx.AsyncBaseTransport):
+    # The sandbox's Date header follows the real clock, not its own (see test_client.py): fix it up.
+    def __init__(self):
+        self.inner = httpx.AsyncHTTPTransport()
+    async def handle_async_request(self, request):
+        response = await self.inner.handle_async_request(request)
+        response.headers["Date"] = formatdate(time.time() + offset, usegmt=True)
+        return response
+    async def aclose(self):
+        await self.inner.aclose()
+
+async def main():
+    async with OkrtClient(base, key, budget=Budget(ledger), transport=SandboxDate()) as api:
+        while time.time() < start_at:
+            await asyncio.sleep(0.002)
+        done = []
+        for _ in range(count):
+            await api.list_kpis()
+            done.append(time.time())
+    return done
+
+print(json.dumps(asyncio.run(main())))
+"""
+
+
+def test_two_processes_through_the_client_never_exceed_60_in_a_server_window(sandbox, tmp_path: Path) -> None:
+    ledger = tmp_path / "state" / "budget-shared"
+    start_at = time.time() + 1.5  # time enough for both processes to import and connect
+    offset = (57.0 - start_at % 60) % 60  # the sandbox will be at second 57 when they start
+    sandbox.control.set_clock(offset)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sandbox.base_url, ACME_ADMIN_KEY, str(ledger), repr(offset), repr(start_at), "45"]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SCRIPT, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    finished = []
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        finished += json.loads(out)
+
+    per_window = Counter(
+        {row["window"]: row["count"] for row in sandbox.control.requests() if row["label"] == "acme-admin"}
+    )
+    assert sum(per_window.values()) == 90, per_window  # every request once: no 429 was ever retried
+    assert max(per_window.values()) <= 60, per_window
+    assert len(per_window) == 2  # the first window filled up, the rest waited for the next
+    assert max(finished) - start_at < 10

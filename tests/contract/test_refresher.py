@@ -1,0 +1,188 @@
+"""The refresher against the real sandbox: what it fetches, how often, and what a failure leaves on screen."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+
+from okrt_tui.api.clock import FakeClock
+from okrt_tui.api.errors import Forbidden, NetworkError, ServerError, Unauthorized
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
+from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.session import Session
+from okrt_tui.store.cache import Cache
+from okrt_tui.store.db import Database
+from okrt_tui.sync.snapshot import Snapshot
+
+
+def server_requests(sandbox: SandboxServer) -> int:
+    return sum(row["count"] for row in sandbox.control.requests())
+
+
+async def until(session: Session, condition: Callable[[Snapshot], bool], timeout: float = 10.0) -> Snapshot:
+    """The first snapshot that meets ``condition`` (real-time timeout: the server is real)."""
+    if condition(session.refresher.snapshot):
+        return session.refresher.snapshot
+    reached: asyncio.Future[Snapshot] = asyncio.get_running_loop().create_future()
+
+    def check(snapshot: Snapshot) -> None:
+        if not reached.done() and condition(snapshot):
+            reached.set_result(snapshot)
+
+    session.refresher.subscribe(check)
+    return await asyncio.wait_for(reached, timeout)
+
+
+def all_loaded(snapshot: Snapshot) -> bool:
+    return all(
+        feed.items is not None and not feed.from_cache
+        for feed in (snapshot.okrs, snapshot.kpis, snapshot.cycles)
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(
+    base_url: str, key: str, tmp_path: Path, clock: FakeClock | None = None
+) -> AsyncIterator[Session]:
+    kwargs = {"clock": clock} if clock else {}
+    session = Session.open(base_url, key, dirs=Dirs.for_root(tmp_path), **kwargs)
+    task = asyncio.create_task(session.refresher.run())
+    try:
+        yield session
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await session.aclose()
+
+
+async def test_first_snapshot_holds_every_list_the_server_has(sandbox: SandboxServer, tmp_path: Path) -> None:
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        snapshot = await until(session, all_loaded)
+    headers = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
+    okrs = httpx.get(f"{sandbox.base_url}/okrs", headers=headers).json()
+    assert [okr.id for okr in snapshot.okrs.items or ()] == [okr["id"] for okr in okrs]
+    assert snapshot.kpis.items and snapshot.cycles.items
+    assert snapshot.okrs.error is None and not snapshot.okrs.stale
+
+
+async def drive(clock: FakeClock, seconds: float, step: float = 5.0) -> None:
+    """Moves fake time forward a step at a time, each step only once the refresher sleeps again.
+
+    Real HTTP takes real time, so the fake clock must not run ahead while a fetch is on the wire.
+    """
+    for _ in range(round(seconds / step)):
+        clock.advance(step)
+        for _ in range(2000):
+            await asyncio.sleep(0.001)
+            if clock.sleeping:
+                break
+
+
+async def test_ten_minutes_of_polling_costs_under_three_requests_a_minute(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    clock = FakeClock(auto=False)
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path, clock) as session:
+        await until(session, all_loaded)
+        await drive(clock, 600)
+    # Visible OKRs every 30 s (21), KPIs every 2 min (6), cycles every 10 min (2).
+    assert server_requests(sandbox) == 29
+
+
+async def test_refresh_requests_made_while_one_is_pending_cost_one_request(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        await until(session, all_loaded)
+        before = server_requests(sandbox)
+        for _ in range(20):
+            session.refresher.refresh_now("kpis")
+        first = session.refresher.snapshot.kpis.fetched_at or 0
+        await until(session, lambda s: (s.kpis.fetched_at or 0) > first and not s.kpis.loading)
+        await asyncio.sleep(0.2)  # real time: give a (wrong) second request the chance to leave
+    assert server_requests(sandbox) - before == 1
+
+
+async def test_failed_refresh_keeps_the_last_good_list_and_says_why(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path, clock) as session:
+        good = await until(session, all_loaded)
+        sandbox.control.fault("500", count=100, match="reads")
+        session.refresher.refresh_now("okrs")
+        stale = await until(session, lambda s: s.okrs.error is not None)
+    assert stale.okrs.items == good.okrs.items
+    assert stale.okrs.stale
+    assert isinstance(stale.okrs.error, ServerError)
+
+
+async def test_cached_lists_are_on_screen_before_the_network_answers(tmp_path: Path) -> None:
+    base_url = "http://127.0.0.1:9/api/v1"  # the discard port: nothing listens
+    dirs = Dirs.for_root(tmp_path)
+    Cache(Database(dirs.database_file(base_url, ACME_ADMIN_KEY))).save(
+        "okrs", b'[{"id": "o-1", "title": "Kept"}]', 5.0
+    )
+    clock = FakeClock()
+    async with running(base_url, ACME_ADMIN_KEY, tmp_path, clock) as session:
+        cached = await until(session, lambda s: s.okrs.items is not None)
+        failed = await until(session, lambda s: s.okrs.error is not None)
+    assert cached.okrs.from_cache and cached.okrs.fetched_at == 5.0
+    assert [okr.title for okr in failed.okrs.items or ()] == ["Kept"]
+    assert isinstance(failed.okrs.error, NetworkError)
+
+
+async def test_a_key_without_scopes_is_asked_again_only_after_the_full_interval(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    clock = FakeClock(auto=False)
+    async with running(sandbox.base_url, ACME_NONE_KEY, tmp_path, clock) as session:
+        failed = await until(session, lambda s: all(f.error is not None for f in (s.okrs, s.kpis, s.cycles)))
+        assert isinstance(failed.okrs.error, Forbidden)
+        assert failed.okrs.error.scope == "okrs:read"
+        await drive(clock, 115)
+    # One try per list, then (OKRs being visible) one more after 30, 60 and 90 s.
+    assert server_requests(sandbox) == 3 + 3
+
+
+async def test_each_kpi_value_seen_is_remembered_once(sandbox: SandboxServer, tmp_path: Path) -> None:
+    headers = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        first = await until(session, all_loaded)
+        kpi = (first.kpis.items or ())[0]
+        assert kpi.id is not None and kpi.current is not None
+        session.refresher.refresh_now("kpis")
+        await until(session, lambda s: (s.kpis.fetched_at or 0) > (first.kpis.fetched_at or 0))
+        httpx.post(
+            f"{sandbox.base_url}/kpis/{kpi.id}/updates", headers=headers, json={"value": kpi.current + 7}
+        )
+        session.refresher.refresh_now("kpis")
+        later = await until(session, lambda s: len(s.kpi_seen.get(kpi.id or "", ())) == 2)
+    assert [p.value for p in later.kpi_seen[kpi.id]] == [kpi.current, kpi.current + 7]
+
+
+async def test_an_opened_review_is_remembered_for_next_time(sandbox: SandboxServer, tmp_path: Path) -> None:
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        snapshot = await until(session, all_loaded)
+        ref = next(r for c in snapshot.cycles.items or () for r in c.reviews or ())
+        assert ref.id is not None
+        summary = await session.refresher.fetch_review(ref.id)
+    assert summary.answers
+    again = Session.open(sandbox.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(tmp_path))
+    assert [r.id for r in again.refresher.snapshot.remembered_reviews] == [ref.id]
+    await again.aclose()
+
+
+async def test_a_revoked_key_says_so_on_every_list(sandbox: SandboxServer, tmp_path: Path) -> None:
+    async with running(sandbox.base_url, ACME_REVOKED_KEY, tmp_path, FakeClock()) as session:
+        failed = await until(session, lambda s: all(f.error is not None for f in (s.okrs, s.kpis, s.cycles)))
+    for feed in (failed.okrs, failed.kpis, failed.cycles):
+        assert isinstance(feed.error, Unauthorized)
+        assert "Settings → API Keys" in str(feed.error)
+        assert ACME_REVOKED_KEY not in str(feed.error)
