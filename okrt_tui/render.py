@@ -1,0 +1,135 @@
+"""The scripting commands' output for people: aligned tables and a readable review.
+
+Tables are for eyes and may change; ``--json`` is for pipes. Every cell goes through the same view
+functions as the dashboard (safe text, status words with glyphs, bands, relative times), so a title
+with an escape sequence can no more move the cursor here than on a screen.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewSummary
+from okrt_tui.views.numbers import kpi_ratio, percent, progress_text, with_unit
+from okrt_tui.views.status import health_band, review_type_label, status_label
+from okrt_tui.views.text import DASH, cell, one_line, safe_text, truncate
+from okrt_tui.views.times import due_label, relative_time
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    #: The one column that gives up width when the terminal is narrow (titles, names).
+    elastic: int = 0
+    empty: str = "Nothing to show."
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - cell_len(text))
+
+
+def format_table(table: Table, width: int) -> str:
+    if not table.rows:
+        return table.empty + "\n"
+    widths = [
+        max(cell_len(row[i]) for row in [table.headers, *table.rows]) for i in range(len(table.headers))
+    ]
+    gaps = 2 * (len(widths) - 1)
+    over = sum(widths) + gaps - width
+    if over > 0:
+        widths[table.elastic] = max(12, widths[table.elastic] - over)
+    lines = []
+    for row in [table.headers, *table.rows]:
+        cells = [_pad(truncate(text, widths[i]), widths[i]) for i, text in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def print_table(table: Table) -> None:
+    """Fits the terminal when there is one; a pipe gets every character."""
+    width = shutil.get_terminal_size((10_000, 24)).columns if sys.stdout.isatty() else 10_000
+    sys.stdout.write(format_table(table, width))
+
+
+def okr_table(okrs: Sequence[Okr]) -> Table:
+    rows = []
+    for okr in okrs:
+        band = health_band(okr.health_score)
+        health = f"{band.score} {band.label}" if band.score is not None else DASH
+        rows.append(
+            (
+                cell(okr.title),
+                cell(okr.type),
+                cell(okr.owner),
+                cell(okr.cycle),
+                progress_text(okr.progress),
+                status_label(okr.status).display,
+                health,
+                cell(okr.id),
+            )
+        )
+    headers = ("TITLE", "TYPE", "OWNER", "CYCLE", "PROGRESS", "STATUS", "HEALTH", "ID")
+    return Table(headers, rows, empty="No objectives match.")
+
+
+def kpi_table(kpis: Sequence[Kpi], now: float | None = None) -> Table:
+    now = time.time() if now is None else now
+    rows = [
+        (
+            cell(kpi.name),
+            with_unit(kpi.current, kpi.unit),
+            with_unit(kpi.target, kpi.unit),
+            percent(kpi_ratio(kpi.current, kpi.target, kpi.direction)),
+            status_label(kpi.status).display,
+            relative_time(kpi.last_updated, now),
+            cell(kpi.id),
+        )
+        for kpi in kpis
+    ]
+    headers = ("NAME", "CURRENT", "TARGET", "OF TARGET", "STATUS", "UPDATED", "ID")
+    return Table(headers, rows, empty="No KPIs in this workspace.")
+
+
+def cycle_table(cycles: Sequence[ReviewCycle], now: float | None = None) -> Table:
+    now = time.time() if now is None else now
+    rows = [
+        (
+            cell(c.name),
+            status_label(c.status).display,
+            f"{cell(c.due_date)} ({due_label(c.due_date, now, closed=c.status == 'closed').text})",
+            cell(c.reviewee_count),
+            cell(c.id),
+        )
+        for c in cycles
+    ]
+    return Table(
+        ("NAME", "STATUS", "DUE", "REVIEWEES", "ID"), rows, empty="No review cycles in this workspace."
+    )
+
+
+def format_review(summary: ReviewSummary, width: int = 88) -> str:
+    kind = review_type_label(summary.type)
+    lines = [
+        f"{one_line(summary.employee) or DASH} · {kind} review · {one_line(summary.cycle) or DASH}",
+        f"shared {one_line(summary.shared_at) or DASH} · id {one_line(summary.review_id) or DASH}",
+    ]
+    if not summary.answers:
+        lines += ["", "This review has no answers."]
+    for pair in summary.answers:
+        lines += ["", one_line(pair.question) or "(no question)"]
+        for paragraph in (safe_text(pair.answer) or DASH).split("\n"):
+            lines += textwrap.wrap(paragraph, width, initial_indent="  ", subsequent_indent="  ") or [""]
+    return "\n".join(lines) + "\n"
+
+
+def print_review(summary: ReviewSummary) -> None:
+    width = min(100, shutil.get_terminal_size((88, 24)).columns) if sys.stdout.isatty() else 88
+    sys.stdout.write(format_review(summary, width))

@@ -1,0 +1,192 @@
+"""The scripting commands against the real sandbox: output, exit codes and what never leaks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from okrt_tui.cli import main
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
+from okrt_tui.sandbox.server import SandboxServer
+
+
+def run(sandbox: SandboxServer, *args: str, key: str | None = ACME_ADMIN_KEY) -> Result:
+    env = {"OKRT_API_KEY": key} if key else {}
+    return CliRunner().invoke(main, ["--base-url", sandbox.base_url, *args], env=env)
+
+
+def api(sandbox: SandboxServer, path: str) -> httpx.Response:
+    return httpx.get(f"{sandbox.base_url}{path}", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"})
+
+
+@pytest.mark.parametrize(
+    ("command", "path"), [("okrs", "/okrs"), ("kpis", "/kpis"), ("cycles", "/review-cycles")]
+)
+def test_json_is_exactly_what_the_api_sent(sandbox: SandboxServer, command: str, path: str) -> None:
+    result = run(sandbox, command, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == api(sandbox, path).json()
+
+
+def test_json_under_strict_carries_only_documented_fields(strict_sandbox: SandboxServer) -> None:
+    result = run(strict_sandbox, "kpis", "--json")
+    assert result.exit_code == 0
+    fields = set(json.loads(result.stdout)[0])
+    assert fields == {"id", "name", "current", "target", "unit", "status", "last_updated"}
+
+
+def test_okr_filters_keep_the_api_records_that_match(sandbox: SandboxServer) -> None:
+    everything = api(sandbox, "/okrs").json()
+    cycle = everything[0]["cycle"]
+    result = run(sandbox, "okrs", "--json", "--status", "at_risk", "--type", "team", "--cycle", cycle.lower())
+    assert result.exit_code == 0
+    expected = [
+        o for o in everything if o["status"] == "at_risk" and o["type"] == "team" and o["cycle"] == cycle
+    ]
+    assert expected and json.loads(result.stdout) == expected
+
+
+def test_okr_table_shows_titles_bars_and_bands(sandbox: SandboxServer) -> None:
+    first = api(sandbox, "/okrs").json()[0]
+    result = run(sandbox, "okrs")
+    assert result.exit_code == 0
+    header, *rows = result.stdout.splitlines()
+    assert header.split()[:4] == ["TITLE", "TYPE", "OWNER", "CYCLE"]
+    assert len(rows) == len(api(sandbox, "/okrs").json())
+    assert first["title"] in rows[0] and first["id"] in rows[0] and "%" in rows[0]
+
+
+def test_kpi_and_cycle_tables_list_every_record(sandbox: SandboxServer) -> None:
+    kpis = run(sandbox, "kpis")
+    assert kpis.exit_code == 0
+    assert len(kpis.stdout.splitlines()) == 1 + len(api(sandbox, "/kpis").json())
+    cycles = run(sandbox, "cycles")
+    names = [c["name"] for c in api(sandbox, "/review-cycles").json()]
+    assert all(name in cycles.stdout for name in names)
+
+
+def shared_review_id(sandbox: SandboxServer) -> str:
+    return next(r["id"] for c in api(sandbox, "/review-cycles").json() for r in c["reviews"])
+
+
+def test_review_as_text_markdown_and_json(sandbox: SandboxServer) -> None:
+    review_id = shared_review_id(sandbox)
+    truth = api(sandbox, f"/reviews/{review_id}/summary").json()
+    text = run(sandbox, "review", review_id)
+    assert text.exit_code == 0
+    assert truth["employee"] in text.stdout and truth["answers"][0]["question"] in text.stdout
+    markdown = run(sandbox, "review", review_id, "--markdown")
+    assert markdown.stdout.startswith("# ") and f"## {truth['answers'][0]['question']}" in markdown.stdout
+    assert json.loads(run(sandbox, "review", review_id, "--json").stdout) == truth
+
+
+def test_unknown_review_is_exit_4(sandbox: SandboxServer) -> None:
+    result = run(sandbox, "review", "rv-does-not-exist")
+    assert result.exit_code == 4
+    assert "not" in result.stderr.lower() and "Traceback" not in result.stderr
+
+
+def test_id_that_cannot_be_a_path_segment_is_exit_1_and_sends_nothing(sandbox: SandboxServer) -> None:
+    result = run(sandbox, "review", "../okrs")
+    assert result.exit_code == 1
+    assert sandbox.control.requests() == []
+
+
+def test_bad_option_value_is_exit_1_and_unknown_option_exit_2(sandbox: SandboxServer) -> None:
+    bad = run(sandbox, "okrs", "--status", "great")
+    assert bad.exit_code == 1 and "on_track, at_risk, off_track" in bad.stderr
+    assert run(sandbox, "okrs", "--colour").exit_code == 2
+    assert sandbox.control.requests() == []
+
+
+def test_missing_key_is_exit_3_and_says_where_keys_are_made(sandbox: SandboxServer) -> None:
+    result = run(sandbox, "kpis", key=None)
+    assert result.exit_code == 3 and "OKRT_API_KEY" in result.stderr
+
+
+def test_revoked_key_is_exit_3(sandbox: SandboxServer) -> None:
+    result = run(sandbox, "kpis", key=ACME_REVOKED_KEY)
+    assert result.exit_code == 3 and "401" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "command", "scope"),
+    [(ACME_NONE_KEY, "okrs", "okrs:read"), (ACME_KPI_KEY, "cycles", "reviews:read")],
+)
+def test_missing_scope_is_exit_3_naming_the_scope(
+    sandbox: SandboxServer, key: str, command: str, scope: str
+) -> None:
+    result = run(sandbox, command, key=key)
+    assert result.exit_code == 3 and scope in result.stderr
+
+
+def test_no_wait_on_a_429_is_exit_5_with_the_wait(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("429", seconds=30)
+    result = CliRunner().invoke(
+        main, ["--base-url", sandbox.base_url, "--no-wait", "kpis"], env={"OKRT_API_KEY": ACME_ADMIN_KEY}
+    )
+    assert result.exit_code == 5 and "30 s" in result.stderr
+
+
+def test_server_error_that_outlasts_the_retries_is_exit_6(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("500", count=10)
+    result = run(sandbox, "kpis")
+    assert result.exit_code == 6 and "500" in result.stderr
+    assert sum(r["count"] for r in sandbox.control.requests()) == 4  # the retries, and no more
+
+
+def test_errors_never_show_the_key_even_with_debug(sandbox: SandboxServer) -> None:
+    for args in (["kpis"], ["--debug", "kpis"], ["review", "nope"]):
+        result = CliRunner().invoke(
+            main, ["--base-url", sandbox.base_url, *args], env={"OKRT_API_KEY": ACME_REVOKED_KEY}
+        )
+        assert result.exit_code != 0
+        assert ACME_REVOKED_KEY not in result.output + result.stderr + repr(result.exception)
+
+
+@pytest.fixture
+def cli_env(sandbox: SandboxServer) -> Iterator[dict[str, str]]:
+    yield {**os.environ, "OKRT_API_KEY": ACME_ADMIN_KEY, "OKRT_BASE_URL": sandbox.base_url}
+
+
+def test_scripting_commands_never_import_textual(cli_env: dict[str, str]) -> None:
+    probe = (
+        "import sys\nfrom okrt_tui.cli import main\n"
+        "try:\n    main(['kpis', '--json'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "loaded = [m for m in ('textual', 'starlette', 'uvicorn') if m in sys.modules]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=cli_env, capture_output=True, text=True, timeout=60
+    )
+    assert "LOADED []" in done.stderr, done.stderr
+
+
+def test_module_entry_point_prints_the_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "okrt_tui", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.startswith("okrt-tui, version ")
+
+
+def test_serve_prints_its_url_first_and_answers_the_reference_curl() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "okrt_tui", "serve", "--port", "0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().rstrip("\n")
+        assert first.startswith("sandbox: http://127.0.0.1:") and first.endswith("/api/v1")
+        url = first.removeprefix("sandbox: ")
+        answer = httpx.get(f"{url}/okrs", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"})
+        assert answer.status_code == 200 and answer.json()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
