@@ -125,6 +125,8 @@ class OkrtClient:
             follow_redirects=False,  # a redirect would carry the key to wherever it points
             # Proxies from the environment, except for a test transport and the loopback sandbox.
             trust_env=transport is None and url.host not in _LOOPBACK,
+            # Plain http never uses TLS: skipping the CA bundle saves ~0.3 s of start-up per process.
+            verify=url.scheme == "https",
         )
 
     def __repr__(self) -> str:
