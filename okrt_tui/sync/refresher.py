@@ -204,7 +204,7 @@ class Refresher:
         else:
             wait = min(interval, self._intervals.first_backoff * 2 ** (self._failures[name] - 1))
         self._due[name] = self._clock.now() + wait
-        self._feeds[name] = replace(self._feeds[name], error=exc, loading=False)
+        self._feeds[name] = replace(self._feeds[name], error=exc, loading=False, retry_at=self._due[name])
         self._publish()
 
     def _remember_kpis(self, kpis: tuple[Kpi, ...], at: float) -> None:

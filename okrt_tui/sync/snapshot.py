@@ -29,6 +29,7 @@ class Feed(Generic[T]):
     error: OkrtError | None = None  # the latest attempt's failure; None after a success
     loading: bool = False  # a fetch is in flight
     from_cache: bool = False  # items come from the local cache, not yet from this session
+    retry_at: float | None = None  # after a failure: when the refresher tries again (epoch seconds)
 
     @property
     def stale(self) -> bool:

@@ -121,6 +121,7 @@ async def test_failed_refresh_keeps_the_last_good_list_and_says_why(
     assert stale.okrs.items == good.okrs.items
     assert stale.okrs.stale
     assert isinstance(stale.okrs.error, ServerError)
+    assert stale.okrs.retry_at is not None and stale.okrs.retry_at - stale.taken_at == 15  # the first backoff
 
 
 async def test_cached_lists_are_on_screen_before_the_network_answers(tmp_path: Path) -> None:

@@ -1,0 +1,299 @@
+"""The dashboard: three screens (modes), the keys with ids, themes, and the path of the data.
+
+Data flows one way: the refresher (running in a worker) calls back with each new snapshot; the
+callback posts ``SnapshotChanged``; the handler hands the snapshot to every screen (attributes down).
+Screens post intents (``OpenObjective``, ``OpenReview``…); the app acts on them, and the only API
+call it makes itself is ``refresher.fetch_review``, in a worker, when the user opens a review.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar, Protocol
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from okrt_tui.api.errors import OkrtError
+from okrt_tui.api.models import ReviewSummary
+from okrt_tui.config import UiSettings
+from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.tui.commands import OkrtCommands
+from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
+from okrt_tui.tui.resources import stylesheet
+from okrt_tui.tui.screens.base import DataScreen
+from okrt_tui.tui.screens.help import HelpScreen, keys_of
+from okrt_tui.tui.screens.kpi_detail import KpiScreen
+from okrt_tui.tui.screens.kpis import KpisScreen
+from okrt_tui.tui.screens.lists import ListScreen
+from okrt_tui.tui.screens.modals import OpenReviewModal
+from okrt_tui.tui.screens.objective import ObjectiveScreen
+from okrt_tui.tui.screens.okrs import OkrsScreen
+from okrt_tui.tui.screens.review import ReviewScreen
+from okrt_tui.tui.screens.reviews import CycleScreen, ReviewsScreen
+from okrt_tui.tui.widgets.cells import Tones
+from okrt_tui.views.errors import describe_error
+from okrt_tui.views.text import one_line, truncate
+
+#: The list each screen (mode) shows, by the refresher's feed names.
+MODE_FEEDS = {"okrs": "okrs", "kpis": "kpis", "reviews": "cycles"}
+DEFAULT_THEME = "textual-dark"
+
+#: Every binding id the dashboard defines; ``[keymap]`` entries for other ids are reported.
+BINDING_IDS = frozenset(
+    {
+        "okrt.screen.okrs",
+        "okrt.screen.kpis",
+        "okrt.screen.reviews",
+        "okrt.open",
+        "okrt.back",
+        "okrt.filter",
+        "okrt.sort",
+        "okrt.refresh",
+        "okrt.range",
+        "okrt.open_id",
+        "okrt.export",
+        "okrt.copy",
+        "okrt.summarize",
+        "okrt.help",
+        "okrt.quit",
+    }
+)
+
+
+class RefresherLike(Protocol):
+    """What the app needs of ``okrt_tui.sync.refresher.Refresher`` (tests pass a fake)."""
+
+    @property
+    def snapshot(self) -> Snapshot: ...
+
+    def subscribe(self, callback: Callable[[Snapshot], None]) -> None: ...
+
+    async def run(self) -> None: ...
+
+    def refresh_now(self, feed: str | None = None) -> None: ...
+
+    def set_visible(self, feed: str) -> None: ...
+
+    async def fetch_review(self, review_id: str) -> ReviewSummary: ...
+
+
+class OkrtApp(App[None]):
+    TITLE = "okrt-tui"
+    CSS_PATH = str(stylesheet("app.tcss"))
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        "okrs": OkrsScreen,
+        "kpis": KpisScreen,
+        "reviews": ReviewsScreen,
+    }
+    DEFAULT_MODE = "okrs"
+    COMMANDS = App.COMMANDS | {OkrtCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "show('okrs')", "OKRs", id="okrt.screen.okrs", show=False),
+        Binding("2", "show('kpis')", "KPIs", id="okrt.screen.kpis", show=False),
+        Binding("3", "show('reviews')", "Reviews", id="okrt.screen.reviews", show=False),
+        Binding("r", "refresh", "Refresh", id="okrt.refresh"),
+        Binding("question_mark,f1", "help", "Help", id="okrt.help"),
+        Binding("q", "quit", "Quit", id="okrt.quit"),
+    ]
+
+    def __init__(
+        self,
+        refresher: RefresherLike,
+        *,
+        settings: UiSettings | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.refresher = refresher
+        self.settings = settings or UiSettings()
+        self.clock = clock
+        self.snapshot: Snapshot = refresher.snapshot
+        self._latest: Snapshot = self.snapshot
+        self._views: list[DataScreen] = []
+        self._tones: Tones | None = None
+        self._refresher_worker: Worker | None = None
+        self.theme = self._initial_theme()
+
+    def _initial_theme(self) -> str:
+        wanted = self.settings.theme
+        if wanted and wanted in self.available_themes:
+            return wanted
+        return DEFAULT_THEME
+
+    # -- start-up -----------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.theme and self.settings.theme not in self.available_themes:
+            self.notify(
+                f"Unknown theme {self.settings.theme!r} in config.toml; using {DEFAULT_THEME}. "
+                "ctrl+p → Theme lists the themes.",
+                severity="warning",
+                markup=False,
+            )
+        keymap = dict(self.settings.keymap)
+        unknown = sorted(set(keymap) - BINDING_IDS)
+        if unknown:
+            self.notify(
+                f"[keymap] in config.toml names unknown binding ids: {', '.join(unknown)}.",
+                severity="warning",
+                markup=False,
+            )
+        if keymap:
+            self.set_keymap(keymap)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.refresher.subscribe(self._snapshot_from_refresher)
+        self._start_refresher()
+        self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
+
+    def _start_refresher(self) -> None:
+        self._refresher_worker = self.run_worker(
+            self.refresher.run(), name="refresher", group="refresher", exit_on_error=False
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker is self._refresher_worker:
+            error = event.worker.error
+            reason = describe_error(error).full if error is not None else "unknown error"
+            self.notify(
+                f"Background refresh stopped: {reason} Press r to start it again.",
+                title="Refresh stopped",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+
+    # -- data in ------------------------------------------------------------------------------------
+
+    def _snapshot_from_refresher(self, snapshot: Snapshot) -> None:
+        self._latest = snapshot
+        self.post_message(SnapshotChanged(snapshot))
+
+    def on_snapshot_changed(self, message: SnapshotChanged) -> None:
+        # Coalesce: when several arrived while the UI was busy, only the newest is drawn.
+        if message.snapshot is not self._latest:
+            return
+        self.show_snapshot(message.snapshot)
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        for view in list(self._views):
+            view.receive(snapshot)
+
+    def register_view(self, view: DataScreen) -> None:
+        if view not in self._views:
+            self._views.append(view)
+
+    def unregister_view(self, view: DataScreen) -> None:
+        if view in self._views:
+            self._views.remove(view)
+
+    # -- looks --------------------------------------------------------------------------------------
+
+    @property
+    def tones(self) -> Tones:
+        if self._tones is None:
+            self._tones = Tones.from_variables(self.theme_variables)
+        return self._tones
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._tones = None
+        for view in list(self._views):
+            view.restyle()
+
+    # -- intents ------------------------------------------------------------------------------------
+
+    async def action_show(self, mode: str) -> None:
+        """``1`` ``2`` ``3``: switch screen; on the screen already shown, go back to its list."""
+        if mode not in MODE_FEEDS:
+            return
+        if self.current_mode == mode:
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, HelpScreen):
+                await self.pop_screen()
+        else:
+            await self.switch_mode(mode)
+        self.refresher.set_visible(MODE_FEEDS[mode])
+
+    def action_refresh(self) -> None:
+        worker = self._refresher_worker
+        if worker is None or worker.is_finished:
+            self._start_refresher()
+        self.refresher.refresh_now(MODE_FEEDS.get(self.current_mode))
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        title = {"okrs": "OKRs", "kpis": "KPIs", "reviews": "Reviews"}.get(self.current_mode, "")
+        name = getattr(screen, "NOUN", "")
+        if not isinstance(screen, ListScreen | ReviewsScreen) and name:
+            title = f"{title} \u203a {name}"
+        rows = keys_of(self, screen, getattr(screen, "DISABLED_NOTES", None))
+        self.push_screen(HelpScreen(title, rows, getattr(screen, "HELP_NOTES", "")))
+
+    def action_open_review_by_id(self) -> None:
+        def opened(review_id: str | None) -> None:
+            if review_id:
+                self.post_message(OpenReview(review_id))
+
+        self.push_screen(OpenReviewModal(), opened)
+
+    async def _show_mode(self, mode: str) -> None:
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+            self.refresher.set_visible(MODE_FEEDS[mode])
+
+    async def open_objective(self, okr_id: str) -> None:
+        await self._show_mode("okrs")
+        await self.push_screen(ObjectiveScreen(okr_id))
+
+    async def open_kpi(self, kpi_id: str) -> None:
+        await self._show_mode("kpis")
+        await self.push_screen(KpiScreen(kpi_id))
+
+    async def open_cycle(self, cycle_id: str) -> None:
+        await self._show_mode("reviews")
+        await self.push_screen(CycleScreen(cycle_id))
+
+    async def filter_list(self, mode: str, text: str) -> None:
+        await self._show_mode(mode)
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, ListScreen):
+            screen.set_filter(text)
+
+    async def on_open_objective(self, message: OpenObjective) -> None:
+        await self.open_objective(message.okr_id)
+
+    async def on_open_kpi(self, message: OpenKpi) -> None:
+        await self.open_kpi(message.kpi_id)
+
+    async def on_open_cycle(self, message: OpenCycle) -> None:
+        await self.open_cycle(message.cycle_id)
+
+    def on_open_review(self, message: OpenReview) -> None:
+        self.fetch_review(message.review_id)
+
+    @work(exclusive=True, group="review", exit_on_error=False)
+    async def fetch_review(self, review_id: str) -> None:
+        """Fetch (interactive priority, within the budget) and show a review, or say why not."""
+        try:
+            summary = await self.refresher.fetch_review(review_id)
+        except OkrtError as exc:
+            view = describe_error(exc)
+            self.notify(
+                view.full,
+                title=f"Cannot open review {truncate(one_line(review_id), 40)}",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        await self._show_mode("reviews")
+        await self.push_screen(ReviewScreen(summary))

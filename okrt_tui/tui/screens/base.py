@@ -1,0 +1,178 @@
+"""What every data screen shares: the snapshot it draws, its states, the stale banner, the status bar.
+
+The app hands each new snapshot to every registered screen (attributes down). Only the screen the
+user sees draws at once; the others remember that they are behind and draw when they come back, so
+a refresh costs one screen's work however many screens are open.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from okrt_tui.api.errors import RateLimited
+from okrt_tui.sync.snapshot import Feed, Snapshot
+from okrt_tui.tui.widgets.cells import Tones
+from okrt_tui.tui.widgets.nav_bar import NavBar
+from okrt_tui.tui.widgets.status_bar import StatusBar
+from okrt_tui.views.errors import describe_error
+from okrt_tui.views.status import BAD, INFO, MUTED, WARN
+from okrt_tui.views.times import updated_label
+
+if TYPE_CHECKING:
+    from okrt_tui.tui.app import OkrtApp
+
+LOADING, ERROR, EMPTY, DATA = "loading", "error", "empty", "data"
+
+
+def retry_in(snapshot: Snapshot, feed: Feed, now: float) -> float | None:
+    """Seconds until the refresher tries again, when the snapshot says so."""
+    if isinstance(feed.error, RateLimited):
+        elapsed = max(0.0, now - snapshot.taken_at) if snapshot.taken_at else 0.0
+        paused = snapshot.budget.paused_for - elapsed
+        return paused if paused > 0 else None
+    return None if feed.retry_at is None else max(0.0, feed.retry_at - now)
+
+
+def feed_state(feed: Feed) -> str:
+    if feed.items is None:
+        return ERROR if feed.error is not None else LOADING
+    return EMPTY if not feed.items else DATA
+
+
+def state_message(feed: Feed, snapshot: Snapshot, now: float, tones: Tones, *, noun: str, empty: str) -> Text:
+    """The centred message of a list that has nothing to show yet: loading, the error, or empty."""
+    state = feed_state(feed)
+    text = Text(justify="center")
+    if state == LOADING:
+        text.append(f"Loading {noun}…", style=tones[INFO])
+        if feed.error is None and not feed.loading:
+            text.append("\nWaiting for the first refresh.", style=tones[MUTED])
+    elif state == ERROR:
+        view = describe_error(feed.error, retry_in=retry_in(snapshot, feed, now))  # type: ignore[arg-type]
+        text.append(f"Cannot load {noun}\n\n", style=tones[BAD])
+        text.append(view.message)
+        if view.action:
+            text.append("\n" + view.action, style=tones[MUTED])
+    elif state == EMPTY:
+        text.append(empty, style=tones[MUTED])
+    return text
+
+
+def stale_banner(feed: Feed, snapshot: Snapshot, now: float, tones: Tones) -> Text | None:
+    """``▲ Showing data from 3 min ago. <why>. <what next>``, when a refresh failed over good data."""
+    if not feed.stale:
+        return None
+    view = describe_error(feed.error, retry_in=retry_in(snapshot, feed, now))  # type: ignore[arg-type]
+    text = Text(no_wrap=False)
+    age = updated_label(feed.fetched_at, now).removeprefix("updated ")
+    text.append(f"▲ Showing data from {age}. ", style=tones[WARN])
+    text.append(view.message)
+    if view.action:
+        text.append(" " + view.action, style=tones[MUTED])
+    return text
+
+
+class DataScreen(Screen[None]):
+    """A screen drawn from snapshots; subclasses set ``FEED``/``MODE`` and implement ``draw``."""
+
+    FEED: ClassVar[str] = "okrs"
+    MODE: ClassVar[str] = "okrs"
+    NOUN: ClassVar[str] = "data"
+
+    BINDINGS = [Binding("escape", "back", "Back", id="okrt.back")]  # noqa: RUF012 - Textual's idiom
+
+    #: Shown by the help screen below the keys: what a key cannot say (filter syntax and so on).
+    HELP_NOTES: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshot: Snapshot | None = None
+        self._behind = False
+
+    @property
+    def okrt(self) -> OkrtApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def now(self) -> float:
+        return self.okrt.clock()
+
+    @property
+    def tones(self) -> Tones:
+        return self.okrt.tones
+
+    def compose_top(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        yield Static(id="banner", markup=False)
+
+    def compose_bottom(self) -> ComposeResult:
+        yield StatusBar(self.FEED)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.okrt.register_view(self)
+        self.receive(self.okrt.snapshot, force=True)
+
+    def on_unmount(self) -> None:
+        self.okrt.unregister_view(self)
+
+    def receive(self, snapshot: Snapshot, *, force: bool = False) -> None:
+        """A new snapshot: draw it now if the user sees this screen, else when they come back."""
+        self.snapshot = snapshot
+        if force or self.app.screen is self:
+            self._behind = False
+            self._draw()
+        else:
+            self._behind = True
+
+    def on_screen_resume(self) -> None:
+        if self._behind and self.snapshot is not None:
+            self._behind = False
+            self._draw()
+
+    def redraw(self) -> None:
+        """Draw again from the same snapshot (a theme change, a new filter)."""
+        if self.snapshot is not None:
+            self._draw()
+
+    def restyle(self) -> None:
+        """The theme changed: draw again with its colours."""
+        self.redraw()
+
+    def _draw(self) -> None:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return
+        self.query_one(StatusBar).show(snapshot)
+        banner = self.query("#banner")
+        if banner:
+            text = stale_banner(getattr(snapshot, self.FEED), snapshot, self.now, self.tones)
+            widget = banner.first(Static)
+            widget.display = text is not None
+            if text is not None:
+                widget.update(text)
+        self.draw(snapshot)
+
+    def draw(self, snapshot: Snapshot) -> None:
+        raise NotImplementedError
+
+    def action_back(self) -> None:
+        """``escape``: close this detail (subclasses first clear what they can)."""
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def copy_markdown(self, markdown: str, what: str) -> None:
+        """``y``: OSC 52 to the terminal's clipboard; some terminals ignore it, so say what else works."""
+        self.app.copy_to_clipboard(markdown)
+        self.notify(
+            f"Copied {what} as Markdown ({len(markdown.splitlines())} lines). If nothing arrived, "
+            "your terminal ignores OSC 52 clipboard requests (tmux needs set-clipboard on).",
+            title="Copied",
+            markup=False,
+        )

@@ -1,0 +1,264 @@
+"""The list screens' shared machinery: a keyed table, filter as you type, sort by column, states.
+
+Per snapshot item the cells are built once (``RowData``, cached by the frozen record itself and the
+column layout), so a refresh where little changed rebuilds little; the sorted order is cached per
+snapshot and sort; a filter keystroke is one pass of substring tests over precomputed folded text
+and one O(n) row replacement in the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from okrt_tui.sync.snapshot import Feed, Snapshot
+from okrt_tui.tui.screens.base import DATA, EMPTY, DataScreen, feed_state, state_message
+from okrt_tui.tui.widgets.cells import LazyText
+from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
+from okrt_tui.views.query import Query, matches, next_sort, parse_query, sort_by
+from okrt_tui.views.status import MUTED
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A set of columns for a range of widths; ``name`` keys the cell cache."""
+
+    name: str
+    min_width: int
+    columns: tuple[ColumnSpec, ...]
+    options: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RowData:
+    key: str
+    cells: tuple[Text | LazyText, ...]
+    haystack: str  # folded text the plain filter words search
+    fields: dict[str, str]  # folded values for field:value filters
+
+
+class ListScreen(DataScreen):
+    """A data screen whose body is a filterable, sortable keyed table of one feed's items."""
+
+    BINDINGS = [  # noqa: RUF012 - Textual's idiom
+        Binding("escape", "back", "Back", id="okrt.back"),
+        Binding("slash", "filter", "Filter", id="okrt.filter"),
+        Binding("s", "sort", "Sort", id="okrt.sort"),
+    ]
+
+    LAYOUTS: ClassVar[tuple[Layout, ...]] = ()
+    EMPTY_TEXT: ClassVar[str] = "Nothing here yet."
+    FILTER_PLACEHOLDER: ClassVar[str] = "filter: words…"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layout: Layout | None = None
+        self._cache: dict[Hashable, RowData] = {}
+        self._sort: tuple[str, bool] | None = None
+        self._ordered: tuple[tuple[Any, ...] | None, Any, str, list[tuple[Any, RowData]]] | None = None
+        self._query = Query()
+
+    # -- subclasses ---------------------------------------------------------------------------------
+
+    def items(self, snapshot: Snapshot) -> Sequence[Any] | None:
+        return getattr(snapshot, self.FEED).items
+
+    def build_row(self, item: Any, index: int, layout: Layout) -> RowData:
+        raise NotImplementedError
+
+    def sort_key(self, column: str) -> Callable[[Any], Any]:
+        raise NotImplementedError
+
+    def cache_key(self, item: Any, layout: Layout) -> Hashable:
+        """What a row's cells depend on; the frozen record itself, by default."""
+        return (item, layout.name)
+
+    def after_filter(self, snapshot: Snapshot, shown: Sequence[Any], total: int) -> None:
+        """Hook: the rows now shown (the OKRs screen counts them)."""
+
+    def open_row(self, key: str) -> None:
+        raise NotImplementedError
+
+    # -- composition --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield from self.compose_summary()
+        yield Input(placeholder=self.FILTER_PLACEHOLDER, id="filter", classes="-hidden")
+        yield Static(id="state", markup=False)
+        yield KeyedTable(id="table")
+        yield from self.compose_bottom()
+
+    def compose_summary(self) -> ComposeResult:
+        return iter(())
+
+    @property
+    def table(self) -> KeyedTable:
+        return self.query_one("#table", KeyedTable)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    def on_mount(self) -> None:
+        # Textual also runs DataScreen.on_mount (handlers are called along the MRO).
+        self.table.focus()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._check_layout)
+
+    def restyle(self) -> None:
+        self._cache = {}
+        self.redraw()
+
+    def _pick_layout(self) -> Layout:
+        width = self.size.width or self.app.size.width
+        chosen = self.LAYOUTS[0]
+        for layout in self.LAYOUTS:
+            if width >= layout.min_width:
+                chosen = layout
+        return chosen
+
+    def _check_layout(self) -> None:
+        if self._pick_layout() is not self._layout:
+            self.redraw()
+
+    # -- drawing ------------------------------------------------------------------------------------
+
+    def draw(self, snapshot: Snapshot) -> None:
+        layout = self._pick_layout()
+        table = self.table
+        if layout is not self._layout:
+            self._layout = layout
+            table.set_columns(layout.columns)
+            table.set_sorted(self._sort)
+        items = self.items(snapshot)
+        rows: list[tuple[Any, RowData]] = []
+        if items is not None:
+            cache = self._cache
+            fresh: dict[Hashable, RowData] = {}
+            for index, item in enumerate(items):
+                try:
+                    cache_key: Hashable | None = self.cache_key(item, layout)
+                    row = cache.get(cache_key)
+                except TypeError:  # an unhashable record: build it every time
+                    cache_key, row = None, None
+                if row is None:
+                    row = self.build_row(item, index, layout)
+                if cache_key is not None:
+                    fresh[cache_key] = row
+                rows.append((item, row))
+            self._cache = fresh
+        self._ordered = None
+        self._all_rows = rows
+        self._apply(snapshot)
+
+    def _sorted_rows(self) -> list[tuple[Any, RowData]]:
+        rows = getattr(self, "_all_rows", [])
+        if self._sort is None:
+            return rows
+        cached = self._ordered
+        if cached is not None and cached[0] is rows and cached[1] == self._sort:
+            return cached[3]
+        column, reverse = self._sort
+        key = self.sort_key(column)
+        ordered = sort_by(rows, lambda pair: key(pair[0]), reverse=reverse)
+        self._ordered = (rows, self._sort, column, ordered)  # type: ignore[assignment]
+        return ordered
+
+    def _apply(self, snapshot: Snapshot | None = None) -> None:
+        """Filter and order the built rows into the table, and show the right state."""
+        snapshot = snapshot or self.snapshot
+        if snapshot is None:
+            return
+        feed: Feed = getattr(snapshot, self.FEED)
+        ordered = self._sorted_rows()
+        query = self._query
+        if query.empty:
+            shown = ordered
+        else:
+            shown = [pair for pair in ordered if matches(query, pair[1].haystack, pair[1].fields)]
+        self.table.set_rows([(row.key, row.cells) for _, row in shown])
+        state = self.query_one("#state", Static)
+        kind = feed_state(feed)
+        if kind == DATA and not shown:
+            text = Text(justify="center")
+            text.append(f"No {self.NOUN} match “{self.filter_input.value}”.\n", style="bold")
+            text.append("Press escape to clear the filter.", style=self.tones[MUTED])
+            state.update(text)
+            kind = EMPTY
+        elif kind != DATA:
+            state.update(
+                state_message(feed, snapshot, self.now, self.tones, noun=self.NOUN, empty=self.EMPTY_TEXT)
+            )
+        self.set_class(kind != DATA, "-no-data")
+        self.after_filter(snapshot, [item for item, _ in shown], len(ordered))
+
+    # -- keys ---------------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.filter_input
+        box.remove_class("-hidden")
+        box.focus()
+
+    def action_sort(self) -> None:
+        self.table.request_sort()
+
+    def action_back(self) -> None:
+        box = self.filter_input
+        if box.value or not box.has_class("-hidden"):
+            self.clear_filter()
+            return
+        super().action_back()
+
+    def clear_filter(self) -> None:
+        box = self.filter_input
+        box.value = ""  # Input.Changed re-applies
+        box.add_class("-hidden")
+        self._query = Query()
+        self._apply()
+        self.table.focus()
+
+    def set_filter(self, text: str) -> None:
+        box = self.filter_input
+        box.remove_class("-hidden")
+        box.value = text
+        self._query = parse_query(text)
+        self._apply()
+        self.table.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        query = parse_query(event.value)
+        if query != self._query:
+            self._query = query
+            self._apply()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        if not self.filter_input.value:
+            self.filter_input.add_class("-hidden")
+        self.table.focus()
+
+    @on(KeyedTable.SortRequested)
+    def _sort_requested(self, event: KeyedTable.SortRequested) -> None:
+        self._sort = next_sort(self._sort, event.column)
+        self.table.set_sorted(self._sort)
+        self._apply()
+
+    @on(DataTable.RowSelected, "#table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is not None:
+            self.open_row(key)
+
+    @property
+    def sort_state(self) -> tuple[str, bool] | None:
+        return self._sort

@@ -1,0 +1,76 @@
+"""Small dialogs: paste a review id, choose an export format."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+
+class OpenReviewModal(ModalScreen[str | None]):
+    """Dismisses with the pasted id (trimmed), or ``None`` on escape."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="okrt.back")]  # noqa: RUF012
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Open a shared review", classes="dialog-title")
+            yield Static(
+                "Paste the review's id from the web app. Drafts can't be opened (the API answers 404).",
+                classes="dialog-help",
+            )
+            yield Input(placeholder="review id", id="review-id")
+            yield Static("enter opens · escape cancels", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if value:
+            self.dismiss(value)
+        else:
+            self.notify("Paste an id first, or press escape.", severity="warning")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ExportModal(ModalScreen[str | None]):
+    """Dismisses with ``"md"`` or ``"json"``, or ``None`` on escape."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("m", "choose('md')", "Markdown"),
+        Binding("j", "choose('json')", "JSON"),
+        Binding("escape", "cancel", "Cancel", id="okrt.back"),
+    ]
+
+    def __init__(self, directory: str) -> None:
+        super().__init__()
+        self.directory = directory
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Export the review", classes="dialog-title")
+            yield Static(f"Into {self.directory}", classes="dialog-help", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Markdown (m)", id="md", variant="primary")
+                yield Button("JSON (j)", id="json")
+            yield Static("m Markdown · j JSON · escape cancels", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#md", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_choose(self, kind: str) -> None:
+        self.dismiss(kind)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

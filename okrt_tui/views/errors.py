@@ -1,0 +1,104 @@
+"""Every error as something a person reads: a short reason for the status bar, a sentence, an action.
+
+The messages never include the key. Server text inside them (an error ``message``) goes through
+:func:`okrt_tui.views.text.one_line`, so it cannot style or move anything either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from okrt_tui.api.errors import (
+    ApiDataError,
+    Forbidden,
+    InvalidInput,
+    NetworkError,
+    NotFound,
+    OkrtError,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+)
+from okrt_tui.views.status import BAD, WARN
+from okrt_tui.views.text import one_line
+from okrt_tui.views.times import countdown
+
+KEYS_WHERE = "Keys are made in the OKRs Tool web app under Settings → API Keys."
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    short: str  # the status bar's reason: "missing scope okrs:read"
+    message: str  # what happened, one sentence
+    action: str  # what to do, one sentence ("" when nothing is needed)
+    tone: str = WARN
+    offline: bool = False  # the server could not be reached at all
+
+    @property
+    def full(self) -> str:
+        return f"{self.message} {self.action}".strip()
+
+
+def describe_error(error: BaseException, *, retry_in: float | None = None) -> ErrorView:
+    """The reading of an error; ``retry_in`` (seconds) is when the next automatic attempt comes."""
+    detail = one_line(str(error))
+    if isinstance(error, Unauthorized):
+        return ErrorView(
+            "invalid key",
+            "The API key was refused (missing, invalid or revoked).",
+            f"Make a new key and set it for this profile. {KEYS_WHERE}",
+            BAD,
+        )
+    if isinstance(error, Forbidden):
+        scope = one_line(error.scope) if error.scope else ""
+        if scope:
+            return ErrorView(
+                f"missing scope {scope}",
+                f"This key lacks the {scope} scope.",
+                f"Grant {scope} to the key, or use a key that has it. {KEYS_WHERE}",
+                BAD,
+            )
+        return ErrorView(
+            "missing scope",
+            f"This key lacks a scope this needs ({detail}).",
+            f"Grant the scope named there to the key. {KEYS_WHERE}",
+            BAD,
+        )
+    if isinstance(error, RateLimited):
+        wait = error.retry_after if retry_in is None else retry_in
+        return ErrorView(
+            "rate limited",
+            "The key's 60 requests a minute are used up.",
+            f"Retrying in {countdown(wait)}." if wait and wait > 0 else "Retrying shortly.",
+            WARN,
+        )
+    if isinstance(error, ServerError):
+        return ErrorView(
+            "server error",
+            f"The server had an error: {detail}",
+            _retry_sentence(retry_in),
+            WARN,
+        )
+    if isinstance(error, NetworkError):
+        return ErrorView(
+            "offline",
+            f"Cannot reach the server: {detail}",
+            _retry_sentence(retry_in),
+            BAD,
+            offline=True,
+        )
+    if isinstance(error, NotFound):
+        return ErrorView("not found", detail, "Check the id (drafts are not shared, so they are 404).", WARN)
+    if isinstance(error, ApiDataError):
+        return ErrorView("unreadable answer", detail, "The data shown is the last that could be read.", BAD)
+    if isinstance(error, InvalidInput):
+        return ErrorView("invalid input", detail, "", WARN)
+    if isinstance(error, OkrtError):
+        return ErrorView("error", detail, _retry_sentence(retry_in), WARN)
+    return ErrorView("error", f"Unexpected error: {type(error).__name__}: {detail}", "", BAD)
+
+
+def _retry_sentence(retry_in: float | None) -> str:
+    if retry_in is None:
+        return "It is retried automatically; press r to try now."
+    return f"Retrying in {countdown(retry_in)}; press r to try now."

@@ -1,0 +1,152 @@
+"""Times for people: "3 h ago", "in 2 d", "3 d overdue", "updated 12 s ago".
+
+Every function takes ``now`` as epoch seconds, so callers (and tests) decide what "now" is. The API
+sends ISO 8601 in UTC; a value that cannot be read is shown as a dash, never an exception. Due dates
+are compared as UTC calendar dates, the way the API and the sandbox count cycles.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from okrt_tui.views.status import BAD, GOOD, MUTED, WARN
+from okrt_tui.views.text import DASH
+
+MINUTE = 60
+HOUR = 3600
+DAY = 86400
+
+#: A key result with no check-in for this long is flagged (DOMAIN.md: two weeks).
+STALE_CHECKIN_DAYS = 14
+
+
+def parse_timestamp(value: str | float | int | None) -> float | None:
+    """Epoch seconds from an ISO 8601 string (``Z``, offsets, naive = UTC, or a bare date)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    text = value.strip()
+    if not text:
+        return None
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def parse_date(value: str | None) -> date | None:
+    """A calendar date from ``2026-05-03`` (or the date part of a timestamp)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _span(seconds: float) -> str:
+    """A positive span in the largest unit that fits: ``45 s``, ``12 min``, ``3 h``, ``2 d``, ``4 mo``."""
+    if seconds < MINUTE:
+        return f"{int(seconds)} s"
+    if seconds < HOUR:
+        return f"{int(seconds // MINUTE)} min"
+    if seconds < DAY:
+        return f"{int(seconds // HOUR)} h"
+    days = int(seconds // DAY)
+    if days < 60:
+        return f"{days} d"
+    if days < 730:
+        return f"{days // 30} mo"
+    return f"{days // 365} y"
+
+
+def relative_time(value: str | float | int | None, now: float) -> str:
+    """``just now`` within 45 s; then ``12 min ago`` / ``3 h ago`` / ``2 d ago``; future: ``in 2 d``."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        return DASH
+    delta = now - moment
+    if abs(delta) < 45:
+        return "just now"
+    if delta > 0:
+        return f"{_span(delta)} ago"
+    return f"in {_span(-delta)}"
+
+
+def age_seconds(value: str | float | int | None, now: float) -> float | None:
+    moment = parse_timestamp(value)
+    return None if moment is None else now - moment
+
+
+def updated_label(fetched_at: float | None, now: float) -> str:
+    """The status bar's freshness: ``updated 12 s ago`` (seconds tick, so it visibly lives)."""
+    if fetched_at is None:
+        return "not updated yet"
+    delta = max(0.0, now - fetched_at)
+    if delta < 1:
+        return "updated just now"
+    return f"updated {_span(delta)} ago"
+
+
+def countdown(seconds: float) -> str:
+    """Whole seconds left, rounded up, never negative: ``23 s``; minutes above 99 s: ``2 min 5 s``."""
+    left = max(0, math.ceil(seconds))
+    if left < 100:
+        return f"{left} s"
+    minutes, secs = divmod(left, 60)
+    return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+
+
+@dataclass(frozen=True)
+class Due:
+    """A due date relative to today: its words, the days left (negative when past) and a tone."""
+
+    text: str
+    days: int | None
+    overdue: bool
+    tone: str
+
+
+def due_label(due_date: str | None, now: float, *, closed: bool = False) -> Due:
+    """``in 5 d`` / ``due today`` / ``⚠ 3 d overdue``; a closed cycle's past date is just ``3 d ago``."""
+    due = parse_date(due_date)
+    if due is None:
+        return Due(DASH, None, False, MUTED)
+    today = datetime.fromtimestamp(now, UTC).date()
+    days = (due - today).days
+    if closed:
+        if days < 0:
+            return Due(f"ended {-days} d ago", days, False, MUTED)
+        return Due("closed", days, False, MUTED)
+    if days > 0:
+        return Due(f"in {days} d", days, False, WARN if days <= 3 else GOOD)
+    if days == 0:
+        return Due("due today", 0, False, WARN)
+    return Due(f"⚠ {-days} d overdue", days, True, BAD)
+
+
+def is_stale_checkin(last_checkin_at: str | None, now: float, *, days: int = STALE_CHECKIN_DAYS) -> bool:
+    """True when the latest check-in is older than ``days`` (or there has never been one)."""
+    age = age_seconds(last_checkin_at, now)
+    return age is None or age > days * DAY
+
+
+def local_datetime(value: str | float | int | None, *, tz: object = None) -> str:
+    """``2026-04-19 14:00`` in the local time zone (or ``tz``), for detail views."""
+    moment = parse_timestamp(value)
+    if moment is None:
+        return DASH
+    if tz is not None:
+        when = datetime.fromtimestamp(moment, tz)  # type: ignore[arg-type]
+    else:
+        when = datetime.fromtimestamp(moment).astimezone()
+    return when.strftime("%Y-%m-%d %H:%M %Z").strip()

@@ -1,0 +1,172 @@
+"""The real program in a real terminal: ``python -m okrt_tui`` in a tmux pane, against the sandbox.
+
+Keys go in with ``tmux send-keys``; the screen comes back with ``tmux capture-pane -p``, polled until
+the expected text appears. Each test has its own tmux server (a private socket), killed at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import okrt_tui
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+
+pytestmark = pytest.mark.terminal
+
+REPO_ROOT = Path(okrt_tui.__file__).resolve().parent.parent
+
+
+class Pane:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True, timeout=10
+        )
+        return result.stdout
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", "okrt", key)
+
+    def text(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "okrt")
+
+    def wait_for(self, *needles: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.text()
+            if all(needle in screen for needle in needles):
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{needles!r} did not appear; the pane shows:\n{screen}")
+
+    def wait_gone(self, needle: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        screen = self.text()
+        while needle in screen:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} did not go away; the pane shows:\n{screen}")
+            time.sleep(0.1)
+            screen = self.text()
+        return screen
+
+    def alive(self) -> bool:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, "has-session", "-t", "okrt"], capture_output=True, timeout=10
+        )
+        return result.returncode == 0
+
+
+@pytest.fixture
+def pane(sandbox, tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    socket = f"okrt-test-{uuid.uuid4().hex[:8]}"
+    xdg = {
+        name: str(tmp_path / "xdg" / name.lower())
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+    }
+    for directory in xdg.values():
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    env = {
+        **xdg,
+        "OKRT_API_KEY": ACME_ADMIN_KEY,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+    }
+    # COLUMNS/LINES (pytest's terminal may export them) would pin the app's size and defeat resizing.
+    command = (
+        f"env -u COLUMNS -u LINES {shlex.quote(sys.executable)} -m okrt_tui"
+        f" --base-url {shlex.quote(sandbox.base_url)}"
+    )
+    env_flags = [flag for name, value in env.items() for flag in ("-e", f"{name}={value}")]
+    config = tmp_path / "tmux.conf"
+    config.write_text("")  # never the user's ~/.tmux.conf
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "okrt",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            *env_flags,
+            command,
+        ],
+        check=True,
+        timeout=10,
+    )
+    socket_path = subprocess.run(
+        ["tmux", "-L", socket, "display-message", "-p", "#{socket_path}"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.strip()
+    try:
+        yield Pane(socket)
+    finally:
+        subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
+        if socket_path:
+            Path(socket_path).unlink(missing_ok=True)
+
+
+def test_the_dashboard_runs_in_a_real_terminal(pane):
+    screen = pane.wait_for("1 OKRs", "objectives", "on track", "● live")
+    assert "req" in screen and "updated" in screen
+    pane.keys("/")
+    pane.wait_for("filter title/owner")
+    pane.keys("Alice")
+    pane.wait_for("Alice Nguyen", "2 of 40 objectives")
+    # Each escape is awaited: a key sent right after ESC would arrive as alt+key, as in any terminal.
+    pane.keys("Escape")
+    pane.wait_for("· 40 objectives")
+    pane.keys("Enter")
+    pane.wait_for("Key results (")
+    pane.keys("Escape")
+    pane.wait_for("· 40 objectives")
+    pane.keys("2")
+    pane.wait_for("% of target", "Trend")
+    pane.keys("Enter")
+    pane.wait_for("values seen", "(0 = now)")
+    pane.keys("t")
+    pane.wait_for("values seen")
+    pane.keys("3")
+    pane.wait_for("Review cycle", "Reviewees")
+    pane.keys("?")
+    pane.wait_for("Keys: Reviews", "Open by id")
+    pane.keys("Escape")
+    pane.wait_gone("Keys: Reviews")
+    pane.keys("q")
+    deadline = time.monotonic() + 10
+    while pane.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pane.alive(), f"q did not quit; the pane shows:\n{pane.text()}"
+
+
+def test_resizing_the_terminal_does_not_crash(pane):
+    pane.wait_for("objectives", "● live")
+    for width, height in ((80, 24), (200, 60), (40, 12), (120, 40)):
+        pane.tmux("resize-window", "-t", "okrt", "-x", str(width), "-y", str(height))
+        time.sleep(0.2)
+    pane.wait_for("1 OKRs", "objectives")
+    assert pane.alive()

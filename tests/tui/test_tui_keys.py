@@ -1,0 +1,428 @@
+"""Every key of the dashboard, pressed in a running app, checked by what the user would see."""
+
+from __future__ import annotations
+
+from msgspec.structs import replace
+from tui_data import (
+    OKRS,
+    SUMMARY,
+    FakeRefresher,
+    data_snapshot,
+    frozen_clock,
+    screen_text,
+    table_keys,
+    wait_for,
+)
+
+from okrt_tui.config import UiSettings
+from okrt_tui.sync.snapshot import Feed
+from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.screens.help import HelpScreen
+from okrt_tui.tui.screens.kpi_detail import KpiScreen
+from okrt_tui.tui.screens.kpis import KpisScreen
+from okrt_tui.tui.screens.objective import ObjectiveScreen
+from okrt_tui.tui.screens.okrs import OkrsScreen
+from okrt_tui.tui.screens.review import ReviewScreen
+from okrt_tui.tui.screens.reviews import CycleScreen, ReviewsScreen
+
+
+def make_app(fake=None, **settings) -> OkrtApp:
+    return OkrtApp(fake or FakeRefresher(), settings=UiSettings(**settings), clock=frozen_clock)
+
+
+async def test_number_keys_switch_screens_and_tell_the_refresher():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, OkrsScreen)
+        assert "Improve onboarding" in screen_text(app)
+        await pilot.press("2")
+        assert isinstance(app.screen, KpisScreen)
+        assert "Weekly Active" in screen_text(app)
+        await pilot.press("3")
+        assert isinstance(app.screen, ReviewsScreen)
+        assert "Q2 2026 Mid-Year Review" in screen_text(app)
+        await pilot.press("1")
+        assert isinstance(app.screen, OkrsScreen)
+        assert fake.visible[-3:] == ["kpis", "cycles", "okrs"]
+        assert fake.running
+
+
+async def test_r_refreshes_the_visible_list():
+    fake = FakeRefresher()
+    async with make_app(fake).run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.press("2", "r")
+        assert fake.refreshes == ["okrs", "kpis"]
+
+
+async def test_enter_opens_an_objective_and_escape_goes_back():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, ObjectiveScreen)
+        text = screen_text(app)
+        assert "Improve onboarding conversion" in text
+        assert "Key results (3)" in text and "Raise trial-to-" in text
+        assert "⚑ 16 d ago" in text  # stale check-in flagged
+        await pilot.press("escape")
+        assert isinstance(app.screen, OkrsScreen)
+
+
+async def test_objective_without_key_results_says_the_api_has_none():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("G", "k", "enter")  # okr-5: key_results is None (as under --strict)
+        assert isinstance(app.screen, ObjectiveScreen) and app.screen.okr_id == "okr-5"
+        assert "Key results aren't available from this API" in screen_text(app)
+
+
+async def test_slash_filters_as_you_type_and_escape_clears():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"churn")
+        assert table_keys(app) == ["okr-2"]
+        assert "1 of 6 objectives" in screen_text(app) or "▲ 1 at risk" in screen_text(app)
+        await pilot.press("escape")
+        assert len(table_keys(app)) == 6
+        await pilot.press("slash", *"alice")  # owner
+        assert table_keys(app) == ["okr-1"]
+        await pilot.press("enter")  # leaves the filter, keeps it
+        assert table_keys(app) == ["okr-1"]
+        await pilot.press("escape")
+        assert len(table_keys(app)) == 6
+
+
+async def test_filter_by_cycle_and_type():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *'cycle:"Q1 2026"')
+        assert table_keys(app) == ["okr-4", "okr-5"]
+        await pilot.press("escape", "slash", *"type:org")
+        assert table_keys(app) == ["okr-1", "okr-6"]
+        await pilot.press("escape", "slash", *"nothing-matches")
+        assert "No objectives match" in screen_text(app)
+
+
+async def test_s_sorts_by_the_marked_column_and_again_reverses():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        titles = sorted(OKRS, key=lambda o: o.title.casefold())
+        await pilot.press("s")
+        assert table_keys(app) == [o.id for o in titles]
+        assert "Objective ▲" in screen_text(app)
+        await pilot.press("s")
+        assert table_keys(app) == [o.id for o in reversed(titles)]
+        assert "Objective ▼" in screen_text(app)
+        await pilot.press("right", "right", "right", "right", "s")  # the Health column
+        by_health = sorted(OKRS, key=lambda o: o.health_score)
+        assert table_keys(app) == [o.id for o in by_health]
+
+
+async def test_clicking_a_header_sorts_by_it():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#table", offset=(24, 0))  # "Owner" header
+        assert table_keys(app)[0] == "okr-1"  # Alice
+        assert app.screen.sort_state == ("owner", False)
+
+
+async def test_list_movement_keys():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#table")
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == 5
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == 5
+        await pilot.press("home", "down")
+        assert table.cursor_row == 1
+
+
+async def test_help_lists_the_keys_of_the_current_screen():
+    app = make_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for expected in ("Filter", "Sort", "Open", "Refresh", "Quit", "? f1", "Command palette"):
+            assert expected in text
+        assert "Range" not in text  # a KPI-detail key is not listed on the OKRs screen
+        await pilot.press("escape")
+        await pilot.press("2", "enter", "f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert "Range" in screen_text(app) and "Filter" not in screen_text(app)
+
+
+async def test_keymap_rebinding_shows_in_help_and_works():
+    fake = FakeRefresher()
+    app = make_app(fake, keymap={"okrt.refresh": "f5", "okrt.help": "f2"})
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.press("r")
+        assert fake.refreshes == []
+        await pilot.press("f5")
+        assert fake.refreshes == ["okrs"]
+        await pilot.press("question_mark")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("f2")
+        assert isinstance(app.screen, HelpScreen)
+        assert "f5  Refresh" in screen_text(app) and "f2  Help" in screen_text(app)
+
+
+async def test_kpi_detail_and_time_range():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "enter")
+        screen = app.screen
+        assert isinstance(screen, KpiScreen)
+        text = screen_text(app)
+        assert "Weekly Active Users" in text and "target 4,500 users" in text
+        assert screen.range_name == "30d" and "5 of 6 values seen" in text
+        await pilot.press("t")
+        assert screen.range_name == "90d" and "6 of 6 values seen" in screen_text(app)
+        await pilot.press("t", "t")
+        assert screen.range_name == "7d" and "3 of 6 values seen" in screen_text(app)
+
+
+async def test_cycle_lists_its_reviews_and_a_review_opens():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "enter")
+        assert isinstance(app.screen, CycleScreen)
+        assert "Tom Berg" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), message="the review")
+        assert fake.fetched == ["rev-1"]
+        text = screen_text(app)
+        assert "What went well this cycle?" in text and "Shipped the onboarding redesign" in text
+
+
+async def test_cycle_without_the_reviews_extension_explains_o():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "down", "enter")
+        assert "doesn't list a cycle's reviews" in screen_text(app)
+
+
+async def test_o_opens_a_review_by_pasted_id():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "o")
+        await pilot.press(*" rev-1 ", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), message="the review")
+        assert fake.fetched == ["rev-1"]
+
+
+async def test_a_review_that_is_not_shared_is_reported_not_fatal():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "o", *"draft-1", "enter")
+        await wait_for(pilot, lambda: bool(app._notifications), message="a notification")
+        notification = list(app._notifications)[-1]
+        assert "Cannot open review draft-1" in notification.title
+        assert "not shared" in notification.message
+        assert isinstance(app.screen, ReviewsScreen)
+
+
+async def open_review(pilot, app):
+    await pilot.press("3", "o", *"rev-1", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), message="the review")
+    return app.screen
+
+
+async def test_e_exports_markdown_and_json(tmp_path):
+    app = make_app(export_dir=tmp_path / "exports")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, app)
+        await pilot.press("e", "m")
+        md = tmp_path / "exports" / "review-sarah-chen-self-rev-1.md"
+        await wait_for(pilot, md.exists, message="the Markdown file")
+        text = md.read_text()
+        assert text.startswith("# Self review: Sarah Chen")
+        assert "## What are your growth areas?" in text
+        await pilot.press("e", "j")
+        js = tmp_path / "exports" / "review-sarah-chen-self-rev-1.json"
+        await wait_for(pilot, js.exists, message="the JSON file")
+        assert '"review_id": "rev-1"' in js.read_text()
+        await pilot.press("e", "m")
+        await wait_for(pilot, (tmp_path / "exports" / "review-sarah-chen-self-rev-1-2.md").exists)
+        assert any(str(md) in n.message for n in app._notifications)
+
+
+async def test_y_copies_markdown_and_mentions_the_file_export():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_review(pilot, app)
+        await pilot.press("y")
+        assert app.clipboard.startswith("# Self review: Sarah Chen")
+        assert any("OSC 52" in n.message for n in app._notifications)
+
+
+async def test_y_copies_an_objective():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", "y")
+        assert app.clipboard.startswith("# Improve onboarding conversion")
+
+
+async def test_x_pipes_the_markdown_to_the_summariser():
+    app = make_app(summarize_command="tr a-z A-Z")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_review(pilot, app)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "SHIPPED THE ONBOARDING" in screen_text(app), message="the summary")
+        assert "Summary" in screen_text(app)
+
+
+async def test_x_shows_exit_code_and_stderr_on_failure():
+    app = make_app(summarize_command="echo 'model not found' >&2; exit 3")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_review(pilot, app)
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "exited with code 3" in screen_text(app), message="the failure")
+        assert "model not found" in screen_text(app)
+
+
+async def test_x_is_off_without_a_configured_command():
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_review(pilot, app)
+        await pilot.press("x")
+        assert "summarize_command" in screen_text(app)
+        assert screen.query_one("#summary-output").has_class("-hidden")
+        await pilot.press("question_mark")
+        assert "off: set summarize_command" in screen_text(app)
+
+
+async def test_command_palette_jumps_to_an_objective():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "ctrl+p", *"Objective: Reduce churn")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ObjectiveScreen), message="the objective")
+        assert app.screen.okr_id == "okr-2" and app.current_mode == "okrs"
+
+
+async def test_command_palette_jumps_to_a_kpi_and_switches_screens():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p", *"KPI: Net revenue")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, KpiScreen), message="the KPI")
+        assert app.screen.kpi_id == "kpi-3"
+        await pilot.press("ctrl+p", *"Show Reviews")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewsScreen), message="reviews")
+
+
+async def test_mouse_clicks_a_row_and_a_screen_tab():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#table")
+        await pilot.click("#table", offset=(5, 3))
+        assert table.cursor_row == 2
+        await pilot.click("#table", offset=(5, 3))
+        await wait_for(pilot, lambda: isinstance(app.screen, ObjectiveScreen), message="open by click")
+        await pilot.click("#nav-kpis")
+        assert isinstance(app.screen, KpisScreen)
+
+
+async def test_q_quits():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_a_refresh_keeps_the_cursor_on_the_same_objective():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "j", "j")  # okr-4
+        table = app.screen.query_one("#table")
+        assert table.highlighted_key == "okr-4"
+        changed = (
+            replace(OKRS[0], progress=0.9),
+            *OKRS[2:],  # okr-2 is gone
+            replace(OKRS[0], id="okr-7", title="A brand new objective"),
+        )
+        fake.publish(data_snapshot(okrs=Feed(items=changed, fetched_at=0)))
+        await pilot.pause()
+        assert table.highlighted_key == "okr-4"
+        assert table_keys(app) == ["okr-1", "okr-3", "okr-4", "okr-5", "okr-6", "okr-7"]
+        assert "90%" in screen_text(app) and "A brand new" in screen_text(app)
+
+
+async def test_snapshots_for_other_screens_are_drawn_when_the_user_returns():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2", "1")
+        fake.publish(data_snapshot(kpis=Feed(items=(), fetched_at=0)))
+        await pilot.pause()
+        await pilot.press("2")
+        assert "No KPIs in this workspace." in screen_text(app)
+
+
+async def test_resizing_never_crashes_and_adapts_columns():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Type" not in screen_text(app).splitlines()[2]
+        for size in ((300, 100), (160, 48), (40, 12), (20, 6), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause(0.1)
+        assert "Type" in screen_text(app).splitlines()[2]
+        await pilot.press("enter")
+        for size in ((300, 100), (40, 12), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        await pilot.press("escape", "2", "enter")
+        for size in ((300, 100), (40, 12), (80, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+        assert isinstance(app.screen, KpiScreen)
+
+
+async def test_theme_from_settings_and_unknown_theme():
+    app = make_app(theme="textual-light")
+    async with app.run_test(size=(80, 24)):
+        assert app.theme == "textual-light"
+    app = make_app(theme="no-such-theme")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert any("Unknown theme" in n.message for n in app._notifications)
+
+
+async def test_review_screen_shows_a_summary_directly():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ReviewScreen(SUMMARY))
+        await pilot.press("j", "k", "G", "g")
+        assert "Sarah Chen" in screen_text(app)
+
+
+async def test_command_palette_filters_okrs_by_cycle():
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "ctrl+p", *"Filter OKRs by cycle: Q1")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, OkrsScreen), message="the OKRs")
+        await wait_for(pilot, lambda: table_keys(app) == ["okr-4", "okr-5"], message="the filter")
+        assert app.screen.filter_input.value == 'cycle:"Q1 2026"'

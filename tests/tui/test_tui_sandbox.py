@@ -1,0 +1,125 @@
+"""The dashboard on the real path: sandbox → client → budget → refresher → screens, via a real Session."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from tui_data import screen_text, wait_for
+
+from okrt_tui.config import UiSettings
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
+from okrt_tui.session import Session
+from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.screens.objective import ObjectiveScreen
+from okrt_tui.tui.screens.review import ReviewScreen
+from okrt_tui.tui.screens.reviews import CycleScreen
+
+
+@pytest.fixture
+def open_app(tmp_path):
+    sessions: list[Session] = []
+
+    def make(base_url: str, key: str = ACME_ADMIN_KEY, **settings) -> OkrtApp:
+        session = Session.open(base_url, key, dirs=Dirs.for_root(tmp_path / f"s{len(sessions)}"))
+        sessions.append(session)
+        return OkrtApp(session.refresher, settings=UiSettings(**settings))
+
+    yield make
+    for session in sessions:
+        session.database.close()
+
+
+def shared_review_id(base_url: str) -> str:
+    cycles = httpx.get(
+        f"{base_url}/review-cycles", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
+    ).json()
+    return next(review["id"] for cycle in cycles for review in cycle.get("reviews") or ())
+
+
+async def loaded(pilot, feed: str = "okrs") -> None:
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: getattr(app.snapshot, feed).items is not None, timeout=10, message=f"{feed}"
+    )
+    await pilot.pause()
+
+
+async def test_dashboard_on_the_sandbox(sandbox, open_app, tmp_path):
+    app = open_app(sandbox.base_url, export_dir=tmp_path / "out")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        text = screen_text(app)
+        assert "objectives" in text and "on track" in text and "● live" in text
+        assert "req" in text
+        await pilot.press("enter")
+        assert isinstance(app.screen, ObjectiveScreen)
+        await wait_for(pilot, lambda: "Key results (" in screen_text(app), message="key results")
+        await pilot.press("2")
+        await loaded(pilot, "kpis")
+        await wait_for(pilot, lambda: "% of target" in screen_text(app), message="KPIs")
+        await pilot.press("3")
+        await loaded(pilot, "cycles")
+        cycles = app.snapshot.cycles.items
+        with_reviews = next(i for i, c in enumerate(cycles) if c.reviews)
+        for _ in range(with_reviews):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, CycleScreen)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=10, message="the review")
+        summary = app.screen.summary
+        assert summary.answers and summary.answers[0].question[:20] in screen_text(app)
+        await pilot.press("e", "m")
+        await wait_for(pilot, lambda: any((tmp_path / "out").glob("review-*.md")), message="the export")
+        exported = next((tmp_path / "out").glob("review-*.md")).read_text()
+        assert f"## {summary.answers[0].question}" in exported
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: "Reviews opened by id  (1" in screen_text(app), message="remembered")
+
+
+async def test_strict_api_without_extensions(sandbox, strict_sandbox, open_app):
+    review_id = shared_review_id(sandbox.base_url)
+    app = open_app(strict_sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        assert "Key results aren't available from this API" in screen_text(app)
+        await pilot.press("3")
+        await loaded(pilot, "cycles")
+        await pilot.press("enter")
+        assert "doesn't list a cycle's reviews" in screen_text(app)
+        await pilot.press("o", *review_id, "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), timeout=10, message="the review")
+
+
+async def test_a_key_without_scopes_names_them(sandbox, open_app):
+    app = open_app(sandbox.base_url, ACME_NONE_KEY)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.error is not None, timeout=10, message="the 403")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "lacks the okrs:read scope" in text and "Grant okrs:read" in text and "Settings → API" in text
+        await pilot.press("2")
+        await wait_for(pilot, lambda: "kpis:read" in screen_text(app), timeout=10, message="kpis 403")
+
+
+async def test_a_revoked_key_says_so(sandbox, open_app):
+    app = open_app(sandbox.base_url, ACME_REVOKED_KEY)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(
+            pilot, lambda: "The API key was refused" in screen_text(app), timeout=10, message="401"
+        )
+        assert "✖ invalid key" in screen_text(app)
+
+
+async def test_server_errors_keep_the_data_and_mark_it_stale(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        sandbox.control.fault("500", count=20, match="reads")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "▲ stale" in screen_text(app), timeout=20, message="stale")
+        text = screen_text(app)
+        assert "Showing data from" in text and "objectives" in text
+        sandbox.control.clear_faults()

@@ -1,0 +1,56 @@
+"""Every error reads as what happened and what to do; 401/403 say where keys and scopes are made."""
+
+from __future__ import annotations
+
+from okrt_tui.api.errors import (
+    ApiDataError,
+    Forbidden,
+    InvalidInput,
+    NetworkError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+)
+from okrt_tui.views.errors import describe_error
+
+
+def test_unauthorized_says_where_keys_are_made():
+    view = describe_error(Unauthorized("Invalid API key"))
+    assert view.short == "invalid key"
+    assert "Settings → API Keys" in view.action
+
+
+def test_forbidden_names_the_scope_to_grant():
+    view = describe_error(Forbidden("This key does not have okrs:read permission", scope="okrs:read"))
+    assert view.short == "missing scope okrs:read"
+    assert "okrs:read" in view.message and "Grant okrs:read" in view.action
+    assert "Settings → API Keys" in view.full
+
+
+def test_forbidden_without_a_scope_still_explains():
+    assert describe_error(Forbidden("nope")).short == "missing scope"
+
+
+def test_rate_limited_has_a_countdown():
+    assert describe_error(RateLimited("slow down", retry_after=23)).action == "Retrying in 23 s."
+    assert describe_error(RateLimited("slow down", retry_after=23), retry_in=4.2).action == "Retrying in 5 s."
+
+
+def test_server_and_network_errors_say_when_they_retry():
+    assert "Retrying in 15 s" in describe_error(ServerError("boom"), retry_in=15).action
+    network = describe_error(NetworkError("Connection refused"))
+    assert network.offline and network.short == "offline"
+    assert "press r" in network.action
+
+
+def test_other_errors():
+    assert describe_error(NotFound("Review x is not shared")).short == "not found"
+    assert describe_error(ApiDataError("bad field")).short == "unreadable answer"
+    assert describe_error(InvalidInput("bad id")).action == ""
+    assert "ValueError" in describe_error(ValueError("x")).message
+
+
+def test_server_text_in_errors_is_made_safe():
+    view = describe_error(ServerError("\x1b[2J[bold]boom"))
+    assert "\x1b" not in view.full and "[bold]boom" in view.full
