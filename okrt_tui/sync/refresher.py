@@ -79,6 +79,7 @@ class Refresher:
         self._wake = asyncio.Event()
         self._kpi_seen: dict[str, tuple[KpiPoint, ...]] = {}
         self._subscribers: list[Callable[[Snapshot], None]] = []
+        self._task: asyncio.Task[None] | None = None
         self._snapshot = Snapshot(
             workspace=workspace,
             remembered_reviews=reviews.all() if reviews else (),
@@ -104,7 +105,18 @@ class Refresher:
         self._urgent.update(FEEDS if feed is None else (feed,))
         self._wake.set()
 
+    def start(self) -> asyncio.Task[None]:
+        """Starts the polling loop now (if it is not running) so the first fetch need not wait for a
+        screen: the dashboard's start-up overlaps with the network. ``run`` joins the same loop."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.ensure_future(self._loop())
+        return self._task
+
     async def run(self) -> None:
+        """Runs the polling loop until cancelled (cancelling this cancels the loop)."""
+        await self.start()
+
+    async def _loop(self) -> None:
         self._load_cache()
         while True:
             name = self._next_feed()
@@ -122,9 +134,6 @@ class Refresher:
         else:
             self._publish()
         return fetched.data
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
 
     def _last_good(self, feed: str) -> float:
         return self._feeds[feed].fetched_at or 0.0

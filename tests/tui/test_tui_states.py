@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import pytest
@@ -251,35 +250,21 @@ def big_snapshot(n: int, *, version: int = 0):
     return data_snapshot(okrs=Feed(items=okrs, fetched_at=NOW))
 
 
-async def test_500_rows_refresh_and_filter_stay_cheap():
-    """A refreshed 500-row snapshot and a filter keystroke each block the loop briefly.
-
-    The hard budget (16 ms) is the lead's benchmark; this guards against regressions with slack for
-    slow CI machines.
-    """
+async def test_refreshing_500_rows_keeps_the_cursor_and_typing_filters_them():
+    """Behaviour only: the speed of both is measured in tests/benchmarks/bench_dashboard.py."""
     fake = FakeRefresher(big_snapshot(500))
     app = OkrtApp(fake, clock=frozen_clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         assert len(table_keys(app)) == 500
         await pilot.press("j", "j", "j")
-        screen = app.screen
-        timings = []
         for version in range(1, 6):
-            snapshot = big_snapshot(500, version=version)
-            started = time.perf_counter()
-            app.show_snapshot(snapshot)
-            timings.append(time.perf_counter() - started)
+            fake.publish(big_snapshot(500, version=version))
             await pilot.pause()
-        refresh = min(timings)
-        assert screen.query_one("#table").highlighted_key == "okr-3"
-        box = screen.filter_input
-        await pilot.press("slash")
-        started = time.perf_counter()
-        box.value = "owner 3"
-        screen._filter_changed(type("E", (), {"value": "owner 3"})())
-        keystroke = time.perf_counter() - started
+        assert app.screen.query_one("#table").highlighted_key == "okr-3"
+        await pilot.press("slash", *"owner 3")
         await pilot.pause()
-        assert 0 < len(table_keys(app)) < 500
-        print(f"refresh {refresh * 1000:.1f} ms, keystroke {keystroke * 1000:.1f} ms")
-        assert refresh < 0.05 and keystroke < 0.05
+        okrs = fake.snapshot.okrs.items
+        expected = {o.id for o in okrs if "3" in f"{o.title} {o.owner}"}
+        assert 0 < len(expected) < 500
+        assert set(table_keys(app)) == expected

@@ -287,9 +287,6 @@ class FakeRefresher:
                 f"Review {review_id} does not exist or is not shared.", endpoint="/reviews/x/summary"
             ) from None
 
-    async def aclose(self) -> None:
-        pass
-
 
 def screen_text(app) -> str:
     """What the terminal shows now, as plain text lines (modals included)."""

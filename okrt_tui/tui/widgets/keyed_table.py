@@ -7,7 +7,14 @@ kept. ``clear()`` would throw both away.
 
 Replacing the rows is O(n) dictionary work: the table renders only what is visible, and column
 widths are fixed by :meth:`KeyedTable.set_columns` (one flexible column takes the rest), so nothing
-measures 500 rows of cells. That keeps a 500-row refresh or a filter keystroke well under a frame.
+measures 500 rows of cells.
+
+Drawing is the other half. ``DataTable`` keys its render caches on a counter that every change bumps,
+and renders each cell through Rich's general layout (padding, wrapping), about a third of a
+millisecond a cell: a 160x48 screen of cells cost ~100 ms after any refresh. Our cells are always one
+line of ``Text``, so :meth:`KeyedTable._render_cell` draws them directly (truncate, pad, style) and
+caches each by the identity of its cell object, which the screens keep while a record is unchanged.
+A refresh then redraws only the rows that changed, and a filter keystroke a screenful of plain lines.
 
 This reaches into ``DataTable``'s row stores (``_data``, ``rows``, ``_row_locations``): Textual is
 pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that changes them fails loudly.
@@ -18,10 +25,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.protocol import rich_cast
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, RowKey
@@ -64,6 +75,13 @@ class KeyedTable(DataTable[Text]):
             return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None, openable: bool = True) -> None:
+        # (where and how a cell is drawn) -> (the cell object, its drawn line); DataTable's constructor
+        # already clears caches, so this must exist first.
+        self._drawn: dict[tuple[object, ...], tuple[object, list[list[Segment]]]] = {}
+        # the same for whole rows, keyed by the identity of the row's cells; ``_layout`` counts
+        # column-width changes, which every drawn row depends on.
+        self._rows_drawn: dict[tuple[object, ...], tuple[object, tuple[list, list]]] = {}
+        self._layout = 0
         super().__init__(
             id=id,
             classes=classes,
@@ -128,7 +146,7 @@ class KeyedTable(DataTable[Text]):
                 continue
             column.auto_width = False
             column.width = spec.width if spec.width is not None else max(spec.min_width, share)
-        self._bump()
+        self._bump(layout=True)
 
     def _column_key(self, key: str):
         for column_key in self.columns:
@@ -152,9 +170,10 @@ class KeyedTable(DataTable[Text]):
             if index == self._marked:
                 label.stylize("underline")
             column.label = label
-        self._bump()
+        self._bump(layout=True)
 
-    def _bump(self) -> None:
+    def _bump(self, *, layout: bool = False) -> None:
+        self._layout += layout
         self._update_count += 1
         self._require_update_dimensions = True
         self.check_idle()
@@ -221,6 +240,117 @@ class KeyedTable(DataTable[Text]):
         else:
             # Same index, maybe a different row under it: say so, as a cursor move would.
             self._highlight_row(target)
+
+    # -- drawing ------------------------------------------------------------------------------------
+
+    def _clear_caches(self) -> None:
+        super()._clear_caches()
+        self._drawn.clear()
+        self._rows_drawn.clear()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()
+        self._rows_drawn.clear()
+
+    def _render_line_in_row(
+        self,
+        row_key: RowKey,
+        line_no: int,
+        base_style: Style,
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+    ) -> tuple[list, list]:
+        """A body row as last drawn, while its cells, place, cursor state and the layout are the same.
+
+        ``DataTable`` keys this cache on its global change counter, so any refresh redrew every row.
+        """
+        known = self._known.get(row_key.value) if row_key.value is not None else None
+        if known is None or self.fixed_columns or self._labelled_row_exists:
+            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        row_index = self._row_locations.get(row_key)
+        key = (
+            row_key,
+            row_index,
+            line_no,
+            base_style,
+            cursor_location.row == row_index,
+            hover_location.row == row_index,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self._pseudo_class_state,
+            self.size.width,
+            self._layout,
+        )
+        drawn = self._rows_drawn.get(key)
+        if drawn is not None and drawn[0] is known[2]:
+            return drawn[1]
+        pair = super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
+        if len(self._rows_drawn) > 5_000:
+            self._rows_drawn.clear()
+        self._rows_drawn[key] = (known[2], pair)
+        return pair
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """One body cell as one line, cached while the cell object and its place stay the same."""
+        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cell = self._data[row_key].get(column_key) if row_key is not None else None
+        key = (row_key, column_key, row_index, base_style, cursor, hover, width, self._show_hover_cursor)
+        drawn = self._drawn.get(key)
+        if drawn is not None and drawn[0] is cell:
+            return drawn[1]
+        component, post = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
+        lines = [self._cell_line(cell, width, pre, post)]
+        if len(self._drawn) > 20_000:  # a long session of filtering: start again rather than grow
+            self._drawn.clear()
+        self._drawn[key] = (cell, lines)
+        return lines
+
+    def _cell_line(self, cell: object, width: int, pre: Style, post: Style | None) -> list[Segment]:
+        text = rich_cast(cell) if cell is not None else Text()
+        if not isinstance(text, Text):
+            text = Text(str(text))
+        pad = self.cell_padding
+        inner = max(0, width - 2 * pad)
+        if text.cell_len > inner:
+            text = text.copy()
+            text.truncate(inner, overflow="ellipsis")
+        space = max(0, inner - text.cell_len)
+        left = space if text.justify == "right" else space // 2 if text.justify == "center" else 0
+        console = self.app.console
+        # As when Rich lays a Text out: with an explicit justify the spaces that fill the width carry
+        # the Text's style; without one, and in the cell's padding, they do not. (Text.render alone
+        # leaves the Text's own style out.)
+        justified = text.justify not in (None, "default")
+        body = [Segment(" " * left), *text.render(console, end="")]
+        if justified:
+            body.append(Segment(" " * (space - left)))
+        body = list(Segment.apply_style(body, console.get_style(text.style, default="")))
+        fill = "" if justified else " " * (space - left)
+        line = [Segment(" " * pad), *body, Segment(fill + " " * pad)]
+        return list(Segment.apply_style(line, pre, post))
 
     # -- actions ------------------------------------------------------------------------------------
 
