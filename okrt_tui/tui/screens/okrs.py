@@ -7,7 +7,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
 
 from okrt_tui.api.models import Okr
 from okrt_tui.sync.snapshot import Snapshot
@@ -15,6 +14,7 @@ from okrt_tui.tui.messages import OpenObjective
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.widgets.cells import LazyText, health_cell, label_text, plain, progress_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
+from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.aggregates import summarize_okrs, summary_parts
 from okrt_tui.views.query import cycle_key, number_key, status_key, text_key
 from okrt_tui.views.status import MUTED, status_label
@@ -92,7 +92,7 @@ class OkrsScreen(ListScreen):
     )
 
     def compose_summary(self) -> ComposeResult:
-        yield Static(id="summary", markup=False)
+        yield Line(id="summary")
 
     def build_row(self, item: Okr, index: int, layout: Layout) -> RowData:
         tones = self.tones
@@ -123,9 +123,9 @@ class OkrsScreen(ListScreen):
         return _SORT_KEYS.get(column, _SORT_KEYS["title"])
 
     def after_filter(self, snapshot: Snapshot, shown: Sequence[Any], total: int) -> None:
-        summary_widget = self.query_one("#summary", Static)
+        summary_widget = self.query_one("#summary", Line)
         if not snapshot.okrs.items:
-            summary_widget.update("")
+            summary_widget.set_text("")
             return
         summary = summarize_okrs(shown)
         count = f"{total} objectives" if len(shown) == total else f"{len(shown)} of {total} objectives"
@@ -136,7 +136,7 @@ class OkrsScreen(ListScreen):
                 text.append(" · " if index == len(parts) - 1 else " ", style=self.tones[MUTED])
             text.append(part, style=self.tones[tone])
         text.append(f" · {count}", style=self.tones[MUTED])
-        summary_widget.update(text)
+        summary_widget.set_text(text)
 
     def open_row(self, key: str) -> None:
         self.post_message(OpenObjective(key))

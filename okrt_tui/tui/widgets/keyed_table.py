@@ -10,11 +10,13 @@ widths are fixed by :meth:`KeyedTable.set_columns` (one flexible column takes th
 measures 500 rows of cells.
 
 Drawing is the other half. ``DataTable`` keys its render caches on a counter that every change bumps,
-and renders each cell through Rich's general layout (padding, wrapping), about a third of a
-millisecond a cell: a 160x48 screen of cells cost ~100 ms after any refresh. Our cells are always one
-line of ``Text``, so :meth:`KeyedTable._render_cell` draws them directly (truncate, pad, style) and
-caches each by the identity of its cell object, which the screens keep while a record is unchanged.
-A refresh then redraws only the rows that changed, and a filter keystroke a screenful of plain lines.
+and lays each cell out through Rich's general machinery (padding, wrapping): after any refresh it drew
+every visible cell again, about 100 ms for a 160x48 screen. Here a refresh repaints only the rows whose
+cells changed (the screens keep a record's cell objects while it is unchanged), and drawing is cached
+at three levels by the identity of what is drawn: cells (without their position, so the rows that
+move while the user filters reuse them), rows (with their position, which mouse clicks need), and
+lines. Our cells are always one line of ``Text``, so a cell is drawn directly: truncated, justified,
+styled, exactly as Rich would (the snapshot tests compare them).
 
 This reaches into ``DataTable``'s row stores (``_data``, ``rows``, ``_row_locations``): Textual is
 pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that changes them fails loudly.
@@ -34,6 +36,7 @@ from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, RowKey
 
@@ -75,12 +78,13 @@ class KeyedTable(DataTable[Text]):
             return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None, openable: bool = True) -> None:
-        # (where and how a cell is drawn) -> (the cell object, its drawn line); DataTable's constructor
-        # already clears caches, so this must exist first.
-        self._drawn: dict[tuple[object, ...], tuple[object, list[list[Segment]]]] = {}
-        # the same for whole rows, keyed by the identity of the row's cells; ``_layout`` counts
-        # column-width changes, which every drawn row depends on.
+        # Drawings kept while what they show is the same object (see the module's docstring):
+        # cells by row, column and look; rows by place and cursor; lines by row drawing.
+        self._cells_drawn: dict[tuple[object, ...], tuple[object, list[Segment]]] = {}
         self._rows_drawn: dict[tuple[object, ...], tuple[object, tuple[list, list]]] = {}
+        self._lines_drawn: dict[tuple[object, ...], tuple[object, Strip]] = {}
+        self._stripes: dict[int, Style] = {}
+        # ``_layout`` counts column-width and label changes, which every drawn row depends on.
         self._layout = 0
         super().__init__(
             id=id,
@@ -223,13 +227,21 @@ class KeyedTable(DataTable[Text]):
             data[row_key] = entry[3]
             row_meta[row_key] = entry[1]
             forward[row_key] = len(forward)
+        same_rows = list(fresh) == list(known)
         self._known = fresh
         self._data = data
         self.rows = row_meta
         self._row_locations = TwoWayDict(forward)
         self._new_rows.clear()
         self._updated_cells.clear()
-        self._bump()
+        if same_rows:
+            # The usual refresh: same rows in the same order, a few changed. Repaint just those.
+            self._update_count += 1
+            for index, (key, entry) in enumerate(fresh.items()):
+                if known[key] is not entry:
+                    self.refresh_row(index)
+        else:
+            self._bump()
         if not fresh:
             return
         target = forward.get(fresh[keep][0]) if keep in fresh else None
@@ -243,15 +255,36 @@ class KeyedTable(DataTable[Text]):
 
     # -- drawing ------------------------------------------------------------------------------------
 
+    def _forget_drawings(self) -> None:
+        self._cells_drawn.clear()
+        self._rows_drawn.clear()
+        self._lines_drawn.clear()
+        self._stripes.clear()
+
     def _clear_caches(self) -> None:
         super()._clear_caches()
-        self._drawn.clear()
-        self._rows_drawn.clear()
+        self._forget_drawings()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._drawn.clear()
-        self._rows_drawn.clear()
+        self._forget_drawings()
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """A line as last drawn, while the row it shows is drawn the same."""
+        try:
+            row_key, line_no = self._get_offsets(y)
+        except LookupError:
+            return super()._render_line(y, x1, x2, base_style)
+        pair = self._render_line_in_row(
+            row_key, line_no, base_style, self.cursor_coordinate, self.hover_coordinate
+        )
+        key = (y, x1, x2, self.size.width, base_style)
+        drawn = self._lines_drawn.get(key)
+        if drawn is not None and drawn[0] is pair:
+            return drawn[1]
+        strip = super()._render_line(y, x1, x2, base_style)
+        self._remember(self._lines_drawn, key, (pair, strip))
+        return strip
 
     def _render_line_in_row(
         self,
@@ -261,53 +294,80 @@ class KeyedTable(DataTable[Text]):
         cursor_location: Coordinate,
         hover_location: Coordinate,
     ) -> tuple[list, list]:
-        """A body row as last drawn, while its cells, place, cursor state and the layout are the same.
-
-        ``DataTable`` keys this cache on its global change counter, so any refresh redrew every row.
-        """
-        known = self._known.get(row_key.value) if row_key.value is not None else None
-        if known is None or self.fixed_columns or self._labelled_row_exists:
+        """A row as last drawn, while its cells, place, cursor state and the layout are the same."""
+        if (
+            self.fixed_columns
+            or self._labelled_row_exists
+            or self.cursor_type != "row"
+            or not self.zebra_stripes
+        ):
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
-        row_index = self._row_locations.get(row_key)
-        key = (
-            row_key,
-            row_index,
-            line_no,
-            base_style,
-            cursor_location.row == row_index,
-            hover_location.row == row_index,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self._pseudo_class_state,
-            self.size.width,
-            self._layout,
-        )
-        drawn = self._rows_drawn.get(key)
-        if drawn is not None and drawn[0] is known[2]:
+        known = self._known.get(row_key.value) if row_key.value is not None else None
+        if known is None:  # the header: it changes only with the layout (widths, labels, sort marker)
+            hover = hover_location.row == -1
+            key: tuple[object, ...] = (row_key, line_no, base_style, hover, self._pseudo_class_state)
+            key += (self.size.width, self._layout)
+            drawn = self._rows_drawn.get(key)
+            if drawn is None:
+                pair = super()._render_line_in_row(
+                    row_key, line_no, base_style, cursor_location, hover_location
+                )
+                drawn = self._remember(self._rows_drawn, key, (None, pair))
             return drawn[1]
-        pair = super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
-        if len(self._rows_drawn) > 5_000:
-            self._rows_drawn.clear()
-        self._rows_drawn[key] = (known[2], pair)
-        return pair
+        row_index = self._row_locations.get(row_key)
+        cursor = self.show_cursor and cursor_location.row == row_index
+        hover = self._show_hover_cursor and hover_location.row == row_index
+        key = (row_key, row_index, base_style, cursor, hover, self._pseudo_class_state)
+        key += (self.size.width, self._layout)
+        drawn = self._rows_drawn.get(key)
+        if drawn is None or drawn[0] is not known[2]:
+            pair = ([], self._draw_row(row_key, row_index, cursor, hover))
+            drawn = self._remember(self._rows_drawn, key, (known[2], pair))
+        return drawn[1]
 
-    def _render_cell(
+    def _draw_row(self, row_key: RowKey, row_index: int, cursor: bool, hover: bool) -> list[list[Segment]]:
+        """One body row: its cells (drawn without their position, so a row that moves while the user
+        filters reuses them), then the whole row marked with its index for mouse clicks."""
+        stripe = self._stripe(row_index)
+        cells = self._data[row_key]
+        drawn: list[list[Segment]] = []
+        used = 0
+        for column in self.ordered_columns:
+            width = column.get_render_width(self)
+            used += width
+            drawn.append(
+                self._draw_cell(row_key, column.key, cells.get(column.key), stripe, width, cursor, hover)
+            )
+        extend, _ = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor, False, False
+        )
+        meta = Style.from_meta({"row": row_index, "column": 0})
+        edge = stripe + extend + Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        row = [[Segment(text, style + meta if style else meta) for text, style, _ in cell] for cell in drawn]
+        row.append([Segment(" " * max(0, self.size.width - used), edge)])
+        return row
+
+    def _stripe(self, row_index: int) -> Style:
+        parity = row_index % 2
+        style = self._stripes.get(parity)
+        if style is None:
+            name = "datatable--odd-row" if parity else "datatable--even-row"
+            style = self._stripes[parity] = self.get_component_styles(name).rich_style
+        return style
+
+    def _draw_cell(
         self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
+        row_key: RowKey,
+        column_key: object,
+        cell: object,
+        stripe: Style,
         width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """One body cell as one line, cached while the cell object and its place stay the same."""
-        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        cell = self._data[row_key].get(column_key) if row_key is not None else None
-        key = (row_key, column_key, row_index, base_style, cursor, hover, width, self._show_hover_cursor)
-        drawn = self._drawn.get(key)
+        cursor: bool,
+        hover: bool,
+    ) -> list[Segment]:
+        """One cell as one line: truncated, justified, styled; cached while the cell object is the same."""
+        key = (row_key, column_key, stripe, cursor, hover, width)
+        drawn = self._cells_drawn.get(key)
         if drawn is not None and drawn[0] is cell:
             return drawn[1]
         component, post = self._get_styles_to_render_cell(
@@ -321,14 +381,6 @@ class KeyedTable(DataTable[Text]):
             self.cursor_foreground_priority == "css",
             self.cursor_background_priority == "css",
         )
-        pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
-        lines = [self._cell_line(cell, width, pre, post)]
-        if len(self._drawn) > 20_000:  # a long session of filtering: start again rather than grow
-            self._drawn.clear()
-        self._drawn[key] = (cell, lines)
-        return lines
-
-    def _cell_line(self, cell: object, width: int, pre: Style, post: Style | None) -> list[Segment]:
         text = rich_cast(cell) if cell is not None else Text()
         if not isinstance(text, Text):
             text = Text(str(text))
@@ -349,8 +401,22 @@ class KeyedTable(DataTable[Text]):
             body.append(Segment(" " * (space - left)))
         body = list(Segment.apply_style(body, console.get_style(text.style, default="")))
         fill = "" if justified else " " * (space - left)
-        line = [Segment(" " * pad), *body, Segment(fill + " " * pad)]
-        return list(Segment.apply_style(line, pre, post))
+        line = list(
+            Segment.apply_style(
+                [Segment(" " * pad), *body, Segment(fill + " " * pad)], stripe + component, post
+            )
+        )
+        self._remember(self._cells_drawn, key, (cell, line))
+        return line
+
+    @staticmethod
+    def _remember(
+        cache: dict, key: tuple[object, ...], value: tuple[object, object]
+    ) -> tuple[object, object]:
+        if len(cache) > 20_000:  # a long session of filtering and sorting: start again, never grow
+            cache.clear()
+        cache[key] = value
+        return value
 
     # -- actions ------------------------------------------------------------------------------------
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual.widgets import Static
 
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.widgets.cells import Tones
+from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.errors import describe_error
 from okrt_tui.views.status import BAD, GOOD, INFO, MUTED, WARN
 from okrt_tui.views.text import one_line, truncate
@@ -70,7 +70,7 @@ def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: To
     return text
 
 
-class StatusBar(Static):
+class StatusBar(Line):
     """The last line above the footer of each data screen; ``feed`` names the list whose state it shows."""
 
     DEFAULT_CSS = """
@@ -83,7 +83,7 @@ class StatusBar(Static):
     """
 
     def __init__(self, feed: str, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self.feed = feed
         self._snapshot: Snapshot | None = None
 
@@ -102,4 +102,4 @@ class StatusBar(Static):
         clock: Callable[[], float] = getattr(self.app, "clock", None) or (lambda: 0.0)
         tones = getattr(self.app, "tones", None) or Tones.plain()
         width = self.content_region.width or 80
-        self.update(status_text(self._snapshot, self.feed, clock(), tones, width))
+        self.set_text(status_text(self._snapshot, self.feed, clock(), tones, width))
