@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from okrt_tui.sandbox import scoring
@@ -1034,3 +1035,26 @@ def seed_database(db: Database, *, seed: int, now: float) -> bool:
         return False
     db.insert(seed_rows(seed, now))
     return True
+
+
+def add_bulk_objectives(db_path: Path, count: int, *, title: str, now: float, owners: int = 1) -> None:
+    """Adds ``count`` team objectives to Acme, each with three checked-in key results; objective 0 is
+    the most recent. For filling the 500-record lists (the cap test, the 500-row benchmarks)."""
+    rows: list[object] = []
+    for i in range(count):
+        objective_id = stable_id(99, title, i)
+        stamp = now - i
+        owner = f"Owner {i % owners}" if owners > 1 else "Bulk Owner"
+        rows.append(Objective(objective_id, ACME, f"{title} {i}", "team", owner, "Q4 2026", stamp, stamp))
+        for k in range(3):
+            kr_id = stable_id(99, title, i, k)
+            current = 20 + (i * 7 + k) % 80
+            rows.append(KeyResult(kr_id, objective_id, k, f"KR {k}", "%", 0, 100, current, 0, stamp))
+            rows.append(
+                Checkin(stable_id(99, title, i, k, 0), kr_id, current, "on_track", None, "seed", stamp - 3600)
+            )
+    db = Database(db_path)
+    try:
+        db.insert(rows)
+    finally:
+        db.close()

@@ -38,8 +38,7 @@ import msgspec
 
 from okrt_tui.api.decode import decode_okrs
 from okrt_tui.api.models import ReviewSummary
-from okrt_tui.sandbox.db import Checkin, Database, KeyResult, Objective
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, stable_id
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, add_bulk_objectives
 from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.sync.snapshot import Feed, Snapshot
 
@@ -70,36 +69,7 @@ Floor().run()
 def fill_sandbox(server: SandboxServer) -> None:
     """500 more objectives than the seed's, each with three checked-in key results."""
     assert server.db_path is not None
-    now = time.time()
-    rows: list[object] = []
-    for i in range(ROWS):
-        objective_id = stable_id(7, "bench", i)
-        stamp = now - i
-        rows.append(
-            Objective(
-                objective_id,
-                "acme",
-                f"Benchmark objective {i}",
-                "team",
-                f"Owner {i % 37}",
-                "Q4 2026",
-                stamp,
-                stamp,
-            )
-        )
-        for k in range(3):
-            kr_id = stable_id(7, "bench", i, k)
-            rows.append(
-                KeyResult(kr_id, objective_id, k, f"KR {k}", "%", 0, 100, 20 + (i * 7 + k) % 80, 0, stamp)
-            )
-            rows.append(
-                Checkin(stable_id(7, "bench", i, k, 0), kr_id, 40, "on_track", None, "seed", stamp - 3600)
-            )
-    db = Database(server.db_path)
-    try:
-        db.insert(rows)
-    finally:
-        db.close()
+    add_bulk_objectives(server.db_path, ROWS, title="Benchmark objective", now=time.time(), owners=37)
 
 
 _panes = itertools.count()

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from okrt_tui.sandbox import scoring
-from okrt_tui.sandbox.db import Checkin, Database, KeyResult, Objective
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, stable_id
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, add_bulk_objectives
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
@@ -118,27 +117,7 @@ def test_the_list_holds_at_most_500_objectives_the_most_recent(
     http: httpx.Client, sandbox: SandboxServer
 ) -> None:
     assert sandbox.db_path is not None
-    now = time.time()
-    rows: list[Any] = []
-    for i in range(600):
-        objective_id = stable_id(99, "bulk", i)
-        stamp = now - i  # objective 0 is the most recent
-        rows.append(
-            Objective(
-                objective_id, "acme", f"Bulk objective {i}", "team", "Bulk Owner", "Q4 2026", stamp, stamp
-            )
-        )
-        for k in range(3):
-            kr_id = stable_id(99, "bulk", i, k)
-            rows.append(KeyResult(kr_id, objective_id, k, f"KR {k}", "%", 0, 100, 40, 0, stamp))
-            rows.append(
-                Checkin(stable_id(99, "bulk", i, k, 0), kr_id, 40, "on_track", None, "seed", stamp - 3600)
-            )
-    db = Database(sandbox.db_path)
-    try:
-        db.insert(rows)
-    finally:
-        db.close()
+    add_bulk_objectives(sandbox.db_path, 600, title="Bulk objective", now=time.time())
 
     records = okrs(http, sandbox)
     assert len(records) == 500

@@ -62,9 +62,13 @@ def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: To
     if paused > 0:
         text.append(f"⏸ paused {countdown(paused)}", style=tones[WARN])
         text.append(" · ", style=tones[MUTED])
-    reset = max(0.0, budget.reset_in - elapsed)
-    used_tone = WARN if budget.used >= budget.limit * 0.8 else MUTED
-    text.append(f"{budget.used}/{budget.limit} req", style=tones[used_tone])
+    # The bar ticks between snapshots: once the window the snapshot saw has ended, its count is
+    # history, and the countdown runs on to the end of the window now open.
+    rolled = elapsed >= budget.reset_in
+    used = 0 if rolled else budget.used
+    reset = (budget.reset_in - elapsed) % 60 if rolled else budget.reset_in - elapsed
+    used_tone = WARN if used >= budget.limit * 0.8 else MUTED
+    text.append(f"{used}/{budget.limit} req", style=tones[used_tone])
     text.append(f" · reset {countdown(reset)}", style=tones[MUTED])
     text.truncate(max(1, width), overflow="ellipsis")
     return text
