@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from okrt_tui.sync.snapshot import Feed, Snapshot
-from okrt_tui.tui.screens.base import DATA, EMPTY, DataScreen, feed_state, state_message
+from okrt_tui.tui.screens.base import DATA, EMPTY, DataScreen, feed_state, show_state, state_message
 from okrt_tui.tui.widgets.cells import LazyText
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
 from okrt_tui.views.query import Query, matches, next_sort, parse_query, sort_by
@@ -198,7 +198,7 @@ class ListScreen(DataScreen):
             state.update(
                 state_message(feed, snapshot, self.now, self.tones, noun=self.NOUN, empty=self.EMPTY_TEXT)
             )
-        self.set_class(kind != DATA, "-no-data")
+        show_state(self, self.table, kind != DATA)
         self.after_filter(snapshot, [item for item, _ in shown], len(ordered))
 
     # -- keys ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from okrt_tui.api.models import ReviewCycle, ReviewRef
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenCycle, OpenReview
-from okrt_tui.tui.screens.base import DATA, DataScreen, feed_state, state_message
+from okrt_tui.tui.screens.base import DATA, DataScreen, feed_state, show_state, state_message
 from okrt_tui.tui.widgets.cells import Tones, label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
 from okrt_tui.views.status import MUTED, review_type_label, status_label
@@ -108,7 +108,7 @@ class ReviewsScreen(OpenByIdMixin, DataScreen):
                     empty="No review cycles in this workspace.",
                 )
             )
-        self.set_class(kind != DATA, "-no-data")
+        show_state(self, self.query_one("#cycles"), kind != DATA)
         remembered = snapshot.remembered_reviews
         heading = Text("Reviews opened by id", style="bold")
         heading.append(
