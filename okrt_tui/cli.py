@@ -155,19 +155,24 @@ def okrs(ctx: Context, as_json: bool, cycle: str | None, status: str | None, typ
     print_table(okr_table([okr for okr in fetched.data if keep(okr)]))
 
 
+def _print_list(ctx: Context, method: str, table: str, as_json: bool) -> None:
+    """A list as the API's JSON, or as the table ``okrt_tui.render.<table>`` makes of it."""
+    fetched = run_async(_fetch(ctx, method))
+    if as_json:
+        _emit_json(fetched.raw)
+        return
+    from okrt_tui import render
+
+    render.print_table(getattr(render, table)(fetched.data))
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @click.pass_obj
 @reports_errors
 def kpis(ctx: Context, as_json: bool) -> None:
     """KPIs with current value, target and status."""
-    fetched = run_async(_fetch(ctx, "list_kpis"))
-    if as_json:
-        _emit_json(fetched.raw)
-        return
-    from okrt_tui.render import kpi_table, print_table
-
-    print_table(kpi_table(fetched.data))
+    _print_list(ctx, "list_kpis", "kpi_table", as_json)
 
 
 @main.command()
@@ -176,13 +181,7 @@ def kpis(ctx: Context, as_json: bool) -> None:
 @reports_errors
 def cycles(ctx: Context, as_json: bool) -> None:
     """Review cycles with their status, due date and reviewee count."""
-    fetched = run_async(_fetch(ctx, "list_review_cycles"))
-    if as_json:
-        _emit_json(fetched.raw)
-        return
-    from okrt_tui.render import cycle_table, print_table
-
-    print_table(cycle_table(fetched.data))
+    _print_list(ctx, "list_review_cycles", "cycle_table", as_json)
 
 
 @main.command()
