@@ -144,7 +144,7 @@ def _data_error(endpoint: str, detail: str, field: str) -> ApiDataError:
     where = "" if field == "$" else f" at {field}"
     return ApiDataError(
         f"The API's answer to {endpoint} cannot be read{where}: {detail}. "
-        "The data on screen is kept; if this persists, the API has changed.",
+        "Nothing was changed; if this persists, the API has changed: run with --debug and report it.",
         endpoint=endpoint,
         field=field,
     )

@@ -191,3 +191,39 @@ def test_serve_prints_its_url_first_and_answers_the_reference_curl() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def garbage_api() -> Iterator[str]:
+    """A real HTTP server on loopback that answers every GET with 200 and a body that is not a list:
+    the sandbox, being faithful, cannot produce it."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"progress": "most of it"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def test_unreadable_answer_is_exit_7_naming_the_endpoint(garbage_api: str) -> None:
+    result = CliRunner().invoke(
+        main, ["--base-url", garbage_api, "okrs", "--json"], env={"OKRT_API_KEY": ACME_ADMIN_KEY}
+    )
+    assert result.exit_code == 7
+    assert "/okrs" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""  # nothing half-read reaches a pipe
