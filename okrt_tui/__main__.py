@@ -2,4 +2,4 @@
 
 from okrt_tui.cli import main
 
-main()
+main(prog_name="okrt-tui")

@@ -14,7 +14,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -79,12 +79,43 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--base-url", metavar="URL", help="The API's base URL (default: OKRT_BASE_URL, then the service)."
+_GLOBAL_OPTIONS = (
+    click.option(
+        "--base-url", metavar="URL", help="The API's base URL (default: OKRT_BASE_URL, then the service)."
+    ),
+    click.option("--debug", is_flag=True, help="Show tracebacks and log at debug level."),
+    click.option("--no-wait", is_flag=True, help="When the rate window is full, fail at once (exit 5)."),
 )
-@click.option("--debug", is_flag=True, help="Show tracebacks and log at debug level.")
-@click.option("--no-wait", is_flag=True, help="When the rate window is full, fail at once (exit 5).")
+
+
+def global_options(command: Callable[..., T]) -> Callable[..., T]:
+    """The global options, accepted after the command too (``okrt-tui kpis --json --no-wait``), as
+    users of gh and kubectl expect; given there, they add to those given before the command."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, base_url: str | None, debug: bool, no_wait: bool, **kwargs: Any) -> T:
+        here = click.get_current_context()
+        outer = here.find_object(Context)
+        assert outer is not None
+        if debug and not outer.debug:
+            logging.getLogger().setLevel(logging.DEBUG)
+        here.obj = replace(
+            outer,
+            base_url=base_url or outer.base_url,
+            debug=outer.debug or debug,
+            no_wait=outer.no_wait or no_wait,
+        )
+        return command(*args, **kwargs)
+
+    for option in reversed(_GLOBAL_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@_GLOBAL_OPTIONS[0]
+@_GLOBAL_OPTIONS[1]
+@_GLOBAL_OPTIONS[2]
 @click.version_option(__version__, "--version", prog_name="okrt-tui")
 @click.pass_context
 def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool) -> None:
@@ -131,6 +162,7 @@ def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str | Non
 
 
 @main.command()
+@global_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @click.option("--cycle", metavar="NAME", help='Only objectives of this cycle, e.g. "Q4 2026".')
 @click.option("--status", metavar="S", help="Only this status: on_track, at_risk or off_track.")
@@ -167,6 +199,7 @@ def _print_list(ctx: Context, method: str, table: str, as_json: bool) -> None:
 
 
 @main.command()
+@global_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @click.pass_obj
 @reports_errors
@@ -176,6 +209,7 @@ def kpis(ctx: Context, as_json: bool) -> None:
 
 
 @main.command()
+@global_options
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @click.pass_obj
 @reports_errors
@@ -185,6 +219,7 @@ def cycles(ctx: Context, as_json: bool) -> None:
 
 
 @main.command()
+@global_options
 @click.argument("review_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @click.option("--markdown", is_flag=True, help="Print Markdown, e.g. for a summariser.")
@@ -214,6 +249,7 @@ def review(ctx: Context, review_id: str, as_json: bool, markdown: bool) -> None:
 
 
 @main.command()
+@global_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=0, show_default=True, help="Port to bind; 0 picks a free one.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Keep the data in this file.")
@@ -251,6 +287,7 @@ def serve(
 
 
 @main.command()
+@global_options
 @click.option("--strict", is_flag=True, help="The sandbox sends exactly the documented fields.")
 @click.option("--no-simulate", is_flag=True, help="No simulated teammates: the data stays still.")
 @reports_errors

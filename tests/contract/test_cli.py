@@ -128,11 +128,12 @@ def test_missing_scope_is_exit_3_naming_the_scope(
     assert result.exit_code == 3 and scope in result.stderr
 
 
-def test_no_wait_on_a_429_is_exit_5_with_the_wait(sandbox: SandboxServer) -> None:
+@pytest.mark.parametrize("before", [True, False], ids=["before-the-command", "after-the-command"])
+def test_no_wait_on_a_429_is_exit_5_with_the_wait(sandbox: SandboxServer, before: bool) -> None:
     sandbox.control.fault("429", seconds=30)
-    result = CliRunner().invoke(
-        main, ["--base-url", sandbox.base_url, "--no-wait", "kpis"], env={"OKRT_API_KEY": ACME_ADMIN_KEY}
-    )
+    options = ["--base-url", sandbox.base_url, "--no-wait"]
+    args = [*options, "kpis"] if before else ["kpis", *options]
+    result = CliRunner().invoke(main, args, env={"OKRT_API_KEY": ACME_ADMIN_KEY})
     assert result.exit_code == 5 and "30 s" in result.stderr
 
 
