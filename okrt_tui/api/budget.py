@@ -43,7 +43,6 @@ import json
 import logging
 import math
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from enum import IntEnum
@@ -166,7 +165,6 @@ class Budget:
         self._tickets = itertools.count()
         self._waiting: set[tuple[int, int]] = set()
         self._wakeups: list[asyncio.Future[None]] = []
-        self._listeners: list[Callable[[BudgetStatus], None]] = []
 
     def __repr__(self) -> str:
         where = self._path.name if self._path else "memory"
@@ -201,7 +199,6 @@ class Budget:
         finally:
             self._waiting.discard(ticket)
             self._wake_waiters()
-        self._notify()
 
     def _exhausted(self, priority: Priority, delay: float) -> RateLimited:
         seconds = max(1, math.ceil(delay))
@@ -306,8 +303,6 @@ class Budget:
                 changed |= self._learn_count(ledger, remaining, reset, now + skew, skew)
             if changed:
                 self._store(ledger)
-        if changed:
-            self._notify()
 
     def _learn_skew(self, ledger: _Ledger, server_date: float, now: float, sent_at: float) -> bool:
         # The server wrote Date (whole seconds, rounded down) between our send and our receipt.
@@ -351,7 +346,6 @@ class Budget:
             ledger.paused_until = until
             self._store(ledger)
         log.info("paused by the server for %.0f s", retry_after)
-        self._notify()
 
     # -- what the status bar shows ------------------------------------------------------------------
 
@@ -369,21 +363,6 @@ class Budget:
             reset_in=(w + 1) * WINDOW - t,
             paused_for=max(0.0, ledger.paused_until - now),
         )
-
-    def on_change(self, callback: Callable[[BudgetStatus], None]) -> Callable[[], None]:
-        """Calls ``callback(status)`` whenever this process changes the budget; returns an unsubscribe."""
-        self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
-
-    def _notify(self) -> None:
-        if not self._listeners:
-            return
-        status = self.status()
-        for callback in list(self._listeners):
-            try:
-                callback(status)
-            except Exception:
-                log.exception("a budget listener failed")
 
     # -- the ledger file ----------------------------------------------------------------------------
 
