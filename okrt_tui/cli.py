@@ -56,21 +56,32 @@ def reports_errors(command: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        debug = click.get_current_context().find_object(Context)
+        context = click.get_current_context().find_object(Context)
+        debug = bool(context and context.debug)
         try:
             return command(*args, **kwargs)
+        except click.ClickException:
+            raise  # usage errors: click says them itself, with exit code 2
         except OkrtError as exc:
             log.info("%s: %s", type(exc).__name__, exc)
-            if debug and debug.debug:
+            if debug:
                 raise
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted.", 130)
         except OSError as exc:
             log.exception("unexpected OS error")
-            if debug and debug.debug:
+            if debug:
                 raise
             _fail(f"{exc.strerror or exc}. Check the path and its permissions, then try again.", 1)
+        except Exception as exc:
+            # A bug of ours. Its text could hold anything, so only its type is shown; the log has it all.
+            log.exception("unexpected error")
+            if debug:
+                raise
+            where = context.dirs.log_file if context else "the log file"
+            name = type(exc).__name__
+            _fail(f"unexpected error ({name}); the details are in {where}. Please report it.", 1)
 
     return wrapper
 

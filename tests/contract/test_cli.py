@@ -228,3 +228,18 @@ def test_unreadable_answer_is_exit_7_naming_the_endpoint(garbage_api: str) -> No
     assert result.exit_code == 7
     assert "/okrs" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == ""  # nothing half-read reaches a pipe
+
+
+def test_an_unexpected_error_is_one_sentence_pointing_to_the_log(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from okrt_tui import render
+
+    def broken(*args: object) -> None:
+        raise ZeroDivisionError("a bug, with text that could hold anything")
+
+    monkeypatch.setattr(render, "kpi_table", broken)
+    result = run(sandbox, "kpis")
+    assert result.exit_code == 1
+    assert "unexpected error (ZeroDivisionError)" in result.stderr and "okrt-tui.log" in result.stderr
+    assert "Traceback" not in result.stderr and "could hold anything" not in result.stderr
