@@ -146,7 +146,9 @@ def dashboard() -> None:
     settings = ctx.settings()
     from okrt_tui.launch import run_dashboard
 
-    run_dashboard(settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings)
+    run_dashboard(
+        settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings, debug=ctx.debug
+    )
 
 
 # -- reads ---------------------------------------------------------------------------------------------------
@@ -301,9 +303,10 @@ def serve(
 @global_options
 @click.option("--strict", is_flag=True, help="The sandbox sends exactly the documented fields.")
 @click.option("--no-simulate", is_flag=True, help="No simulated teammates: the data stays still.")
+@click.pass_obj
 @reports_errors
-def demo(strict: bool, no_simulate: bool) -> None:
+def demo(ctx: Context, strict: bool, no_simulate: bool) -> None:
     """Open the dashboard on a local sandbox with sample data; touches none of your files."""
     from okrt_tui.launch import run_demo
 
-    run_demo(strict=strict, simulate=not no_simulate)
+    sys.exit(run_demo(strict=strict, simulate=not no_simulate, debug=ctx.debug))

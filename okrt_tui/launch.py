@@ -26,8 +26,9 @@ def run_dashboard(
     settings: Settings | None = None,
     workspace: str | None = None,
     headless: bool = False,
-) -> None:
-    """``headless`` runs without a terminal (the start-up benchmark uses it)."""
+    debug: bool = False,
+) -> int:
+    """Returns the dashboard's exit code (1 after a crash). ``headless`` runs without a terminal."""
     session = Session.open(
         base_url,
         api_key,
@@ -35,19 +36,21 @@ def run_dashboard(
         workspace=workspace,
         polling_share=settings.polling_share if settings else 0.5,
     )
-    asyncio.run(_run(session, settings.ui if settings else UiSettings(), headless))
+    return asyncio.run(_run(session, settings.ui if settings else UiSettings(), headless, debug))
 
 
-async def _run(session: Session, ui: UiSettings, headless: bool) -> None:
+async def _run(session: Session, ui: UiSettings, headless: bool, debug: bool) -> int:
     session.refresher.start()
     try:
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
-        await tui.OkrtApp(session.refresher, settings=ui).run_async(headless=headless)
+        app = tui.OkrtApp(session.refresher, settings=ui, debug=debug)
+        await app.run_async(headless=headless)
+        return app.return_code or 0
     finally:
         await session.aclose()
 
 
-def run_demo(*, strict: bool, simulate: bool) -> None:
+def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
     """The sandbox and every file live in one temporary folder, removed on exit: the user's own
     profiles, keys, cache and rate ledger are never read or written."""
     from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
@@ -56,4 +59,6 @@ def run_demo(*, strict: bool, simulate: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="okrt-tui-demo-") as root:
         dirs = Dirs.for_root(Path(root))
         with SandboxServer(Path(root) / "sandbox.sqlite3", strict=strict, simulate=simulate) as server:
-            run_dashboard(server.base_url, ACME_ADMIN_KEY, dirs=dirs, workspace="Acme (demo sandbox)")
+            return run_dashboard(
+                server.base_url, ACME_ADMIN_KEY, dirs=dirs, workspace="Acme (demo sandbox)", debug=debug
+            )

@@ -8,10 +8,13 @@ call it makes itself is ``refresher.fetch_review``, in a worker, when the user o
 
 from __future__ import annotations
 
+import io
+import logging
 import time
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
+from rich.console import Console
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -38,6 +41,8 @@ from okrt_tui.tui.screens.reviews import CycleScreen, ReviewsScreen
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.views.errors import describe_error
 from okrt_tui.views.text import one_line, truncate
+
+log = logging.getLogger(__name__)
 
 #: The list each screen (mode) shows, by the refresher's feed names.
 MODE_FEEDS = {"okrs": "okrs", "kpis": "kpis", "reviews": "cycles"}
@@ -107,8 +112,10 @@ class OkrtApp(App[None]):
         *,
         settings: UiSettings | None = None,
         clock: Callable[[], float] = time.time,
+        debug: bool = False,
     ) -> None:
         super().__init__()
+        self.show_tracebacks = debug
         self.refresher = refresher
         self.settings = settings or UiSettings()
         self.clock = clock
@@ -124,6 +131,25 @@ class OkrtApp(App[None]):
         if wanted and wanted in self.available_themes:
             return wanted
         return DEFAULT_THEME
+
+    def _print_error_renderables(self) -> None:
+        """A crash's traceback goes to the log, and the terminal gets one sentence (with ``--debug``,
+        Textual's own report). Textual 8.2 prints these on exit; the version is pinned."""
+        if self.show_tracebacks or not self._exit_renderables:
+            super()._print_error_renderables()
+            return
+        report = io.StringIO()
+        console = Console(file=report, width=120, color_system=None)
+        for renderable in self._exit_renderables:
+            console.print(renderable)
+        self._exit_renderables.clear()
+        log.error("the dashboard stopped on an unexpected error:\n%s", report.getvalue())
+        self.error_console.print(
+            "okrt-tui: the dashboard stopped on an unexpected error; the details are in the log file "
+            "(okrt-tui.log in the state directory). Please report it; --debug shows it here.",
+            markup=False,
+            highlight=False,
+        )
 
     # -- start-up -----------------------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""A bug that escapes a handler stops the dashboard with one sentence, never a traceback on screen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from okrt_tui.sandbox.server import SandboxServer
+
+# The dashboard, started as ``okrt-tui`` starts it, with the help action broken on purpose and
+# pressed a moment after start-up (the crash must come from inside the running app).
+SCRIPT = """
+import sys
+from pathlib import Path
+import okrt_tui.tui.app as tui
+from okrt_tui.launch import run_dashboard
+from okrt_tui.logs import setup_logging
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+
+def broken(self):
+    raise ZeroDivisionError("text that could hold anything")
+
+tui.OkrtApp.action_help = broken
+mounted = tui.OkrtApp.on_mount
+def on_mount(self):
+    mounted(self)
+    self.set_timer(0.3, lambda: self.run_action("help"))
+tui.OkrtApp.on_mount = on_mount
+dirs = Dirs.for_root(Path(sys.argv[2]))
+setup_logging(dirs.log_file)
+sys.exit(run_dashboard(sys.argv[1], ACME_ADMIN_KEY, dirs=dirs, headless=True, debug=sys.argv[3] == "debug"))
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
+def test_a_crash_is_one_sentence_and_the_traceback_goes_to_the_log(
+    sandbox: SandboxServer, tmp_path: Path, debug: bool
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, sandbox.base_url, str(tmp_path), "debug" if debug else "plain"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    printed = done.stdout + done.stderr
+    if debug:
+        assert "ZeroDivisionError" in printed  # --debug keeps Textual's own report
+        return
+    assert "the dashboard stopped on an unexpected error" in printed
+    assert "Traceback" not in printed and "could hold anything" not in printed
+    assert "ZeroDivisionError" in (tmp_path / "state" / "okrt-tui.log").read_text()
