@@ -119,7 +119,13 @@ async def test_server_errors_keep_the_data_and_mark_it_stale(sandbox, open_app):
         await loaded(pilot)
         sandbox.control.fault("500", count=20, match="reads")
         await pilot.press("r")
-        await wait_for(pilot, lambda: "▲ stale" in screen_text(app), timeout=20, message="stale")
+        # The status line repaints alone, the banner with the next layout: wait for both.
+        await wait_for(
+            pilot,
+            lambda: "▲ stale" in screen_text(app) and "Showing data from" in screen_text(app),
+            timeout=20,
+            message="stale",
+        )
         text = screen_text(app)
         assert "Showing data from" in text and "objectives" in text
         sandbox.control.clear_faults()

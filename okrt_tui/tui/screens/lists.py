@@ -64,6 +64,9 @@ class ListScreen(DataScreen):
         self._sort: tuple[str, bool] | None = None
         self._ordered: tuple[tuple[Any, ...] | None, Any, str, list[tuple[Any, RowData]]] | None = None
         self._query = Query()
+        # The list and layout the rows were last built from; a snapshot that changed neither (a
+        # refresh starting, or a failure) leaves the table alone.
+        self._drawn: tuple[Sequence[Any] | None, Layout] | None = None
 
     # -- subclasses ---------------------------------------------------------------------------------
 
@@ -116,6 +119,7 @@ class ListScreen(DataScreen):
 
     def restyle(self) -> None:
         self._cache = {}
+        self._drawn = None
         self.redraw()
 
     def _pick_layout(self) -> Layout:
@@ -140,6 +144,14 @@ class ListScreen(DataScreen):
             table.set_columns(layout.columns)
             table.set_sorted(self._sort)
         items = self.items(snapshot)
+        if (
+            items is not None
+            and self._drawn is not None
+            and self._drawn[0] is items
+            and self._drawn[1] is layout
+        ):
+            return
+        self._drawn = (items, layout)
         rows: list[tuple[Any, RowData]] = []
         if items is not None:
             cache = self._cache
