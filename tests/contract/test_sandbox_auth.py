@@ -29,12 +29,6 @@ READS = ("/okrs", "/kpis", "/review-cycles")
 
 
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def shared_server() -> Iterator[SandboxServer]:
     with SandboxServer(control=True) as server:
         yield server

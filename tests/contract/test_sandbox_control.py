@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,12 +13,6 @@ from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_READ_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def kr_and_kpi(http: httpx.Client, server: SandboxServer) -> tuple[dict[str, Any], dict[str, Any]]:

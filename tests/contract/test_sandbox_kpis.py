@@ -21,12 +21,6 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def seeded(http: httpx.Client) -> Iterator[list[dict[str, Any]]]:
     with SandboxServer() as server:
         yield http.get(f"{server.base_url}/kpis", headers=HEADERS).json()

@@ -24,12 +24,6 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def seeded(http: httpx.Client) -> Iterator[list[dict[str, Any]]]:
     """Acme's objectives as a freshly seeded sandbox lists them."""
     with SandboxServer() as server:

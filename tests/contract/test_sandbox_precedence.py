@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_READ_KEY, ACME_REVOKED_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 BAD_BODY = b'{"value": "seventy"}'
 BAD_ID = "00000000-0000-4000-8000-000000000000"
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def bearer(key: str) -> dict[str, str]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from okrt_tui.sandbox.seed import (
     ACME_ADMIN_KEY,
@@ -20,12 +18,6 @@ from okrt_tui.sandbox.seed import (
 from okrt_tui.sandbox.server import SandboxServer
 
 CHEAP = "/review-cycles"  # the smallest list: filling a window stays fast
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def bearer(key: str) -> dict[str, str]:

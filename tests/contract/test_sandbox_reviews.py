@@ -18,12 +18,6 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def server() -> Iterator[SandboxServer]:
     """Reviews are read-only: one sandbox for the module (under 60 requests in all)."""
     with SandboxServer() as running:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,6 @@ from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
 NOW = datetime(2026, 11, 28, 14, 30, tzinfo=UTC).timestamp()
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def listing(http: httpx.Client, server: SandboxServer, key: str = ACME_ADMIN_KEY) -> dict[str, Any]:

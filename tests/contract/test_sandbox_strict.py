@@ -5,11 +5,9 @@ from __future__ import annotations
 import math
 import sqlite3
 import time
-from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 
 import httpx
-import pytest
 
 from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.sandbox.server import SandboxServer
@@ -17,12 +15,6 @@ from okrt_tui.sandbox.server import SandboxServer
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
 RATE_HEADERS = {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}
 BASIC_HEADERS = {"content-type", "content-length", "date"}
-
-
-@pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=10) as client:
-        yield client
 
 
 def get(http: httpx.Client, server: SandboxServer, path: str, key: str = ACME_ADMIN_KEY) -> httpx.Response:
