@@ -24,6 +24,7 @@ from okrt_tui.tui.screens.objective import ObjectiveScreen
 from okrt_tui.tui.screens.okrs import OkrsScreen
 from okrt_tui.tui.screens.review import ReviewScreen
 from okrt_tui.tui.screens.reviews import CycleScreen, ReviewsScreen
+from okrt_tui.tui.widgets.key_bar import KeyBar
 
 
 def make_app(fake=None, **settings) -> OkrtApp:
@@ -168,6 +169,7 @@ async def test_keymap_rebinding_shows_in_help_and_works():
         assert fake.refreshes == []
         await pilot.press("f5")
         assert fake.refreshes == ["okrs"]
+        assert " f5 Refresh " in screen_text(app).splitlines()[-1]  # the key bar
         await pilot.press("question_mark")
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("f2")
@@ -337,6 +339,23 @@ async def test_mouse_clicks_a_row_and_a_screen_tab():
         await wait_for(pilot, lambda: isinstance(app.screen, ObjectiveScreen), message="open by click")
         await pilot.click("#nav-kpis")
         assert isinstance(app.screen, KpisScreen)
+
+
+async def test_clicking_a_key_on_the_key_bar_presses_it():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(100, 30)) as pilot:
+        bar = screen_text(app).splitlines()[-1]
+        assert " / Filter " in bar and " ^p palette" in bar
+        await pilot.click(KeyBar, offset=(bar.index("Refresh"), 0))
+        assert fake.refreshes == ["okrs"]
+        await pilot.click(KeyBar, offset=(bar.index("Filter"), 0))
+        assert app.screen.filter_input.has_focus
+        # In the filter the bar shows what works there, and a click between keys does nothing.
+        bar = screen_text(app).splitlines()[-1]
+        assert " Refresh " not in bar and " esc Back " in bar
+        await pilot.click(KeyBar, offset=(len(bar) + 5, 0))
+        assert fake.refreshes == ["okrs"] and app.screen.filter_input.has_focus
 
 
 async def test_q_quits():

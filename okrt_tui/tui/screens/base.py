@@ -14,11 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from okrt_tui.api.errors import RateLimited
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.widgets.cells import Tones
+from okrt_tui.tui.widgets.key_bar import KeyBar
 from okrt_tui.tui.widgets.nav_bar import NavBar
 from okrt_tui.tui.widgets.status_bar import StatusBar
 from okrt_tui.views.errors import describe_error
@@ -123,7 +124,7 @@ class DataScreen(Screen[None]):
 
     def compose_bottom(self) -> ComposeResult:
         yield StatusBar(self.FEED)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.okrt.register_view(self)
