@@ -445,3 +445,21 @@ async def test_command_palette_filters_okrs_by_cycle():
         await wait_for(pilot, lambda: isinstance(app.screen, OkrsScreen), message="the OKRs")
         await wait_for(pilot, lambda: table_keys(app) == ["okr-4", "okr-5"], message="the filter")
         assert app.screen.filter_input.value == 'cycle:"Q1 2026"'
+
+
+async def test_a_theme_change_restyles_screens_made_before_and_after_it():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dark = app.screen.styles.background
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = app.screen.styles.background
+        assert light != dark
+        await pilot.press("2")  # made after the change
+        assert isinstance(app.screen, KpisScreen) and app.screen.styles.background == light
+        await pilot.press("enter")  # a pushed screen, made after it too
+        assert app.screen.styles.background == light
+        app.theme = "textual-dark"
+        await pilot.pause()
+        await pilot.press("escape", "1")  # made before the change back
+        assert isinstance(app.screen, OkrsScreen) and app.screen.styles.background == dark
