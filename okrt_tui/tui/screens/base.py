@@ -18,7 +18,6 @@ from textual.widgets import Static
 
 from okrt_tui.api.errors import RateLimited
 from okrt_tui.sync.snapshot import Feed, Snapshot
-from okrt_tui.tui.screens.fresh import FreshScreen
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.tui.widgets.key_bar import KeyBar
 from okrt_tui.tui.widgets.nav_bar import NavBar
@@ -90,7 +89,7 @@ def stale_banner(feed: Feed, snapshot: Snapshot, now: float, tones: Tones) -> Te
     return text
 
 
-class DataScreen(FreshScreen, Screen[None]):
+class DataScreen(Screen[None]):
     """A screen drawn from snapshots; subclasses set ``FEED``/``MODE`` and implement ``draw``."""
 
     FEED: ClassVar[str] = "okrs"

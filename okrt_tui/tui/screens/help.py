@@ -17,8 +17,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from okrt_tui.tui.screens.fresh import FreshScreen
-
 SECTIONS = ("On this screen", "Everywhere", "Moving around")
 
 
@@ -85,7 +83,7 @@ def help_table(rows: Iterable[KeyHelp], disabled_note: str = "") -> Table:
     return table
 
 
-class HelpScreen(FreshScreen, ModalScreen[None]):
+class HelpScreen(ModalScreen[None]):
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape,q,question_mark,f1", "close", "Close", id="okrt.back"),
     ]

@@ -9,10 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from okrt_tui.tui.screens.fresh import FreshScreen
 
-
-class OpenReviewModal(FreshScreen, ModalScreen[str | None]):
+class OpenReviewModal(ModalScreen[str | None]):
     """Dismisses with the pasted id (trimmed), or ``None`` on escape."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="okrt.back")]  # noqa: RUF012
@@ -42,7 +40,7 @@ class OpenReviewModal(FreshScreen, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ExportModal(FreshScreen, ModalScreen[str | None]):
+class ExportModal(ModalScreen[str | None]):
     """Dismisses with ``"md"`` or ``"json"``, or ``None`` on escape."""
 
     BINDINGS = [  # noqa: RUF012
