@@ -159,10 +159,11 @@ def cli_env(sandbox: SandboxServer) -> Iterator[dict[str, str]]:
 
 
 def test_scripting_commands_never_import_textual(cli_env: dict[str, str]) -> None:
+    # Nor httpx's own command-line client, which would bring pygments with it: start-up time.
     probe = (
         "import sys\nfrom okrt_tui.cli import main\n"
         "try:\n    main(['kpis', '--json'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-        "loaded = [m for m in ('textual', 'starlette', 'uvicorn') if m in sys.modules]\n"
+        "loaded = [m for m in ('textual', 'starlette', 'uvicorn', 'pygments') if m in sys.modules]\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
     done = subprocess.run(
