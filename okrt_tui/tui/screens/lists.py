@@ -53,6 +53,9 @@ class ListScreen(DataScreen):
         Binding("s", "sort", "Sort", id="okrt.sort"),
     ]
 
+    #: Focused as the screen is composed, so the first paint already shows it focused (focusing it in
+    #: ``on_mount`` restyled and redrew every visible row right after that paint).
+    AUTO_FOCUS = "#table"
     LAYOUTS: ClassVar[tuple[Layout, ...]] = ()
     EMPTY_TEXT: ClassVar[str] = "Nothing here yet."
     FILTER_PLACEHOLDER: ClassVar[str] = "filter: words…"
@@ -109,10 +112,6 @@ class ListScreen(DataScreen):
     @property
     def filter_input(self) -> Input:
         return self.query_one("#filter", Input)
-
-    def on_mount(self) -> None:
-        # Textual also runs DataScreen.on_mount (handlers are called along the MRO).
-        self.table.focus()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._check_layout)

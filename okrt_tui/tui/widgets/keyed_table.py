@@ -31,10 +31,10 @@ from rich.protocol import rich_cast
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -183,8 +183,11 @@ class KeyedTable(DataTable[Text]):
         self.check_idle()
         self.refresh()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self._fit_columns)
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Fitted here, not on Resize: the first paint comes before the Resize event is handled, and a
+        # paint at the default widths would be thrown away at once (~40 ms with a screenful of rows).
+        self._fit_columns()
+        return super().render_lines(crop)
 
     # -- rows ---------------------------------------------------------------------------------------
 
