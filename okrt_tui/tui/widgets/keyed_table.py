@@ -200,6 +200,16 @@ class KeyedTable(DataTable[Text]):
         except (KeyError, AttributeError):
             return None
 
+    def _get_row_region(self, row_index: int) -> Region:
+        """Every row here is one line high, so a row's place is its index: DataTable sums the heights of
+        all the rows above it, which made repainting a refresh's changed rows quadratic (~20 ms for
+        50 changed rows of 500), and every cursor move linear."""
+        if not self.is_valid_row_index(row_index):
+            return Region(0, 0, 0, 0)
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        y = row_index + (self.header_height if self.show_header else 0)
+        return Region(0, y, max(self.size.width, width + self._row_label_column_width), 1)
+
     def row_keys(self) -> list[str]:
         return [row.key.value or "" for row in self.ordered_rows]
 
