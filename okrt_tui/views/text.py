@@ -43,6 +43,8 @@ def _build_table(keep_newlines: bool) -> dict[int, str]:
     return table
 
 
+#: Any character the tables change: most text has none, and a search is far cheaper than a translate.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + _BIDI + "]")
 _MULTILINE = _build_table(keep_newlines=True)
 _ONE_LINE = _build_table(keep_newlines=False)
 _CRLF = re.compile(r"\r\n?")
@@ -58,6 +60,8 @@ def safe_text(value: object, *, multiline: bool = True) -> str:
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
+    if _UNSAFE.search(text) is None:
+        return text
     text = _CRLF.sub("\n", text)
     return text.translate(_MULTILINE if multiline else _ONE_LINE)
 
