@@ -42,7 +42,7 @@ from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, add_bulk_objectives
 from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.sync.snapshot import Feed, Snapshot
 
-RUNS = 8
+RUNS = 15  # this machine is shared and noisy: medians of fifteen
 ROWS = 500
 
 FLOOR = """
