@@ -463,3 +463,13 @@ async def test_a_theme_change_restyles_screens_made_before_and_after_it():
         await pilot.pause()
         await pilot.press("escape", "1")  # made before the change back
         assert isinstance(app.screen, OkrsScreen) and app.screen.styles.background == dark
+
+
+async def test_dialogs_bring_their_styles_when_first_opened():
+    # Dialog styles load with the first dialog (Screen.CSS_PATH), not with the app.
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("3", "o")
+        await wait_for(pilot, lambda: app.screen.query(".dialog"), message="the open-by-id dialog")
+        dialog = app.screen.query_one(".dialog")
+        assert dialog.styles.border_top[0] == "round" and dialog.styles.width.value == 72

@@ -17,6 +17,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from okrt_tui.tui.resources import stylesheet
+
 SECTIONS = ("On this screen", "Everywhere", "Moving around")
 
 
@@ -84,6 +86,7 @@ def help_table(rows: Iterable[KeyHelp], disabled_note: str = "") -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = str(stylesheet("dialogs.tcss"))
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape,q,question_mark,f1", "close", "Close", id="okrt.back"),
     ]

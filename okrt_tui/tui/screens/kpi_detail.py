@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from okrt_tui.api.models import Kpi
 from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.widgets.cells import Tones, label_text
 from okrt_tui.tui.widgets.kpi_chart import KpiChart
@@ -50,6 +51,7 @@ def kpi_header(kpi: Kpi, points, now: float, tones: Tones) -> Text:
 
 
 class KpiScreen(DataScreen):
+    CSS_PATH = str(stylesheet("detail.tcss"))
     FEED = "kpis"
     MODE = "kpis"
     NOUN = "KPI"

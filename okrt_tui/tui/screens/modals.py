@@ -9,9 +9,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from okrt_tui.tui.resources import stylesheet
+
 
 class OpenReviewModal(ModalScreen[str | None]):
     """Dismisses with the pasted id (trimmed), or ``None`` on escape."""
+
+    CSS_PATH = str(stylesheet("dialogs.tcss"))
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="okrt.back")]  # noqa: RUF012
 
@@ -42,6 +46,8 @@ class OpenReviewModal(ModalScreen[str | None]):
 
 class ExportModal(ModalScreen[str | None]):
     """Dismisses with ``"md"`` or ``"json"``, or ``None`` on escape."""
+
+    CSS_PATH = str(stylesheet("dialogs.tcss"))
 
     BINDINGS = [  # noqa: RUF012
         Binding("m", "choose('md')", "Markdown"),

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from okrt_tui.api.models import KeyResult, Okr
 from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.widgets.cells import Tones, health_cell, label_text, plain, progress_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
@@ -68,6 +69,7 @@ def kr_cells(kr: KeyResult, now: float, tones: Tones) -> tuple[Text, ...]:
 
 
 class ObjectiveScreen(DataScreen):
+    CSS_PATH = str(stylesheet("detail.tcss"))
     FEED = "okrs"
     MODE = "okrs"
     NOUN = "objective"

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from okrt_tui.api.models import ReviewSummary
 from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.modals import ExportModal
 from okrt_tui.tui.widgets.cells import Tones, label_text
@@ -66,6 +67,7 @@ def unique_path(directory: Path, name: str) -> Path:
 
 
 class ReviewScreen(DataScreen):
+    CSS_PATH = str(stylesheet("review.tcss"))
     FEED = "cycles"
     MODE = "reviews"
     NOUN = "review"

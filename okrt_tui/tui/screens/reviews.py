@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from okrt_tui.api.models import ReviewCycle, ReviewRef
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenCycle, OpenReview
+from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DATA, DataScreen, feed_state, show_state, state_message
 from okrt_tui.tui.widgets.cells import Tones, label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
@@ -66,6 +67,7 @@ class OpenByIdMixin:
 
 
 class ReviewsScreen(OpenByIdMixin, DataScreen):
+    CSS_PATH = str(stylesheet("detail.tcss"))
     FEED = "cycles"
     MODE = "reviews"
     NOUN = "review cycles"
@@ -133,6 +135,8 @@ class ReviewsScreen(OpenByIdMixin, DataScreen):
 
 class CycleScreen(OpenByIdMixin, DataScreen):
     """A cycle's shared reviews, when the API lists them (an extension the reference doesn't promise)."""
+
+    CSS_PATH = str(stylesheet("detail.tcss"))
 
     FEED = "cycles"
     MODE = "reviews"
