@@ -31,6 +31,7 @@ from rich.protocol import rich_cast
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.coordinate import Coordinate
@@ -39,6 +40,9 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, RowKey
+
+#: The mouse meta of a body row's cells: the row's key (DataTable marks cells with their row index).
+ROW_META = "okrt-row"
 
 
 @dataclass(frozen=True)
@@ -330,18 +334,25 @@ class KeyedTable(DataTable[Text]):
         row_index = self._row_locations.get(row_key)
         cursor = self.show_cursor and cursor_location.row == row_index
         hover = self._show_hover_cursor and hover_location.row == row_index
-        key = (row_key, row_index, base_style, cursor, hover, self._pseudo_class_state)
+        return self._row_drawing(row_key, known[2], (row_index or 0) % 2, cursor, hover, base_style)[1]
+
+    def _row_drawing(
+        self, row_key: RowKey, cells: object, parity: int, cursor: bool, hover: bool, base_style: Style
+    ) -> tuple[object, tuple[list, list]]:
+        """A body row's drawing, kept while its cells are the same: by stripe, not by place, so a row
+        that moves while the user filters (or that was drawn ahead, off screen) is not drawn again."""
+        key = (row_key, parity, base_style, cursor, hover, self._pseudo_class_state)
         key += (self.size.width, self._layout)
         drawn = self._rows_drawn.get(key)
-        if drawn is None or drawn[0] is not known[2]:
-            pair = ([], self._draw_row(row_key, row_index, cursor, hover))
-            drawn = self._remember(self._rows_drawn, key, (known[2], pair))
-        return drawn[1]
+        if drawn is None or drawn[0] is not cells:
+            row = self._draw_row(row_key, parity, cursor, hover)
+            drawn = self._remember(self._rows_drawn, key, (cells, ([], row)))
+        return drawn
 
-    def _draw_row(self, row_key: RowKey, row_index: int, cursor: bool, hover: bool) -> list[list[Segment]]:
-        """One body row: its cells (drawn without their position, so a row that moves while the user
-        filters reuses them), then the whole row marked with its index for mouse clicks."""
-        stripe = self._stripe(row_index)
+    def _draw_row(self, row_key: RowKey, parity: int, cursor: bool, hover: bool) -> list[list[Segment]]:
+        """One body row: its cells, then the whole row marked with its key for the mouse (a key, not an
+        index, so the drawing stays right wherever the row moves)."""
+        stripe = self._stripe(parity)
         cells = self._data[row_key]
         drawn: list[list[Segment]] = []
         used = 0
@@ -354,14 +365,13 @@ class KeyedTable(DataTable[Text]):
         extend, _ = self._get_styles_to_render_cell(
             False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor, False, False
         )
-        meta = Style.from_meta({"row": row_index, "column": 0})
-        edge = stripe + extend + Style.from_meta({"row": row_index, "column": 0, "out_of_bounds": True})
+        meta = Style.from_meta({ROW_META: row_key.value})
+        edge = stripe + extend + meta
         row = [[Segment(text, style + meta if style else meta) for text, style, _ in cell] for cell in drawn]
         row.append([Segment(" " * max(0, self.size.width - used), edge)])
         return row
 
-    def _stripe(self, row_index: int) -> Style:
-        parity = row_index % 2
+    def _stripe(self, parity: int) -> Style:
         style = self._stripes.get(parity)
         if style is None:
             name = "datatable--odd-row" if parity else "datatable--even-row"
@@ -430,6 +440,36 @@ class KeyedTable(DataTable[Text]):
             cache.clear()
         cache[key] = value
         return value
+
+    # -- the mouse ----------------------------------------------------------------------------------
+
+    def _row_under(self, event: events.MouseEvent) -> int | None:
+        key = event.style.meta.get(ROW_META)
+        return None if key is None else self._row_locations.get(RowKey(key))
+
+    # Textual also calls DataTable's own handlers (it dispatches to each class of the MRO): they act on
+    # the header, and find no row index in a body row's meta.
+
+    def _on_mouse_move(self, event: events.MouseMove) -> None:
+        row = self._row_under(event)
+        if row is None:
+            return
+        self._set_hover_cursor(True)
+        if self.show_cursor:
+            self.hover_coordinate = Coordinate(row, 0)
+
+    def _on_click(self, event: events.Click) -> None:
+        """A click on a row moves the cursor there; a second click opens it (DataTable's behaviour,
+        with the row found by its key); header clicks are DataTable's own."""
+        row = self._row_under(event)
+        if row is None or not self.show_cursor:
+            return
+        again = self.cursor_row == row
+        self.cursor_coordinate = Coordinate(row, 0)
+        if again:
+            self._post_selected_message()
+        self._scroll_cursor_into_view(animate=True)
+        event.stop()
 
     # -- actions ------------------------------------------------------------------------------------
 
