@@ -25,6 +25,7 @@ from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewCycle, Review
 from okrt_tui.sync.snapshot import BudgetStatus, Feed
 from okrt_tui.tui.app import OkrtApp
 from okrt_tui.tui.screens.review import ReviewScreen
+from okrt_tui.tui.widgets import keyed_table
 
 SCREENS = [
     ("1", "okrs", "objectives", OKRS),
@@ -268,3 +269,34 @@ async def test_refreshing_500_rows_keeps_the_cursor_and_typing_filters_them():
         expected = {o.id for o in okrs if "3" in f"{o.title} {o.owner}"}
         assert 0 < len(expected) < 500
         assert set(table_keys(app)) == expected
+
+
+def styled_screen(app) -> list[list[tuple[str, str]]]:
+    """The screen as (text, style) runs: what the terminal would get, colours included."""
+    return [
+        [(segment.text, str(segment.style)) for segment in strip]
+        for strip in app.screen._compositor.render_strips()
+    ]
+
+
+async def test_rows_drawn_ahead_look_exactly_as_rows_drawn_when_shown(monkeypatch):
+    # The table draws its off-screen rows while idle; a filter then shows rows from deep in the list.
+    # They must look exactly as they do in a table that drew them only when they came into view.
+    screens = []
+    for wait_for_drawing_ahead in (True, False):
+        if not wait_for_drawing_ahead:
+            monkeypatch.setattr(keyed_table, "PREDRAW_DELAY", 3600.0)
+        app = OkrtApp(FakeRefresher(big_snapshot(500)), clock=frozen_clock)
+        async with app.run_test(size=(160, 48)) as pilot:
+            table = app.screen.query_one("#table")
+            await pilot.pause()
+            if wait_for_drawing_ahead:
+                await wait_for(pilot, lambda t=table: t._predrawn, timeout=30, message="rows drawn ahead")
+            await pilot.press("slash", *"number 47")
+            await pilot.pause()
+            assert table_keys(app) == [f"okr-{i}" for i in range(500) if "47" in str(i)]
+            await pilot.press("enter")  # back to the table: the cursor and the focus as a user has them
+            await pilot.pause()
+            screens.append(styled_screen(app))
+    assert any("Objective number 475" in "".join(text for text, _ in line) for line in screens[0])
+    assert screens[0] == screens[1]

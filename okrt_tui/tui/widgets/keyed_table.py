@@ -13,10 +13,12 @@ Drawing is the other half. ``DataTable`` keys its render caches on a counter tha
 and lays each cell out through Rich's general machinery (padding, wrapping): after any refresh it drew
 every visible cell again, about 100 ms for a 160x48 screen. Here a refresh repaints only the rows whose
 cells changed (the screens keep a record's cell objects while it is unchanged), and drawing is cached
-at three levels by the identity of what is drawn: cells (without their position, so the rows that
-move while the user filters reuse them), rows (with their position, which mouse clicks need), and
-lines. Our cells are always one line of ``Text``, so a cell is drawn directly: truncated, justified,
-styled, exactly as Rich would (the snapshot tests compare them).
+at three levels by the identity of what is drawn: cells, rows (both without their position: a row's
+mouse meta is its key, not its index, so the rows that move while the user filters keep their
+drawings), and lines. Our cells are always one line of ``Text``, so a cell is drawn directly:
+truncated, justified, styled, exactly as Rich would (the snapshot tests compare them). While idle, the
+table draws the rows not on screen too, a few milliseconds at a time, so a filter keystroke that
+brings a screenful of new rows into view finds them drawn.
 
 This reaches into ``DataTable``'s row stores (``_data``, ``rows``, ``_row_locations``): Textual is
 pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that changes them fails loudly.
@@ -24,7 +26,8 @@ pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that chan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rich.protocol import rich_cast
@@ -38,8 +41,14 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, RowKey
+
+#: Drawing ahead: it starts this long after a paint, draws this long at a time, then lets the loop run.
+PREDRAW_DELAY = 0.2
+PREDRAW_SLICE = 0.004
+PREDRAW_PAUSE = 0.01
 
 #: The mouse meta of a body row's cells: the row's key (DataTable marks cells with their row index).
 ROW_META = "okrt-row"
@@ -88,6 +97,12 @@ class KeyedTable(DataTable[Text]):
         self._rows_drawn: dict[tuple[object, ...], tuple[object, tuple[list, list]]] = {}
         self._lines_drawn: dict[tuple[object, ...], tuple[object, Strip]] = {}
         self._stripes: dict[int, Style] = {}
+        self._look: tuple[Style, ...] = ()
+        self._look_known = False
+        # Drawing ahead (see ``_predraw``): the rows still to draw, and whether all are drawn.
+        self._predraw_timer: Timer | None = None
+        self._predraw_queue: Iterator[tuple[RowKey, Row, Sequence[Text], dict]] | None = None
+        self._predrawn = False
         # ``_layout`` counts column-width and label changes, which every drawn row depends on.
         self._layout = 0
         super().__init__(
@@ -181,6 +196,7 @@ class KeyedTable(DataTable[Text]):
         self._bump(layout=True)
 
     def _bump(self, *, layout: bool = False) -> None:
+        self._predraw_again()
         self._layout += layout
         self._update_count += 1
         self._require_update_dimensions = True
@@ -191,7 +207,38 @@ class KeyedTable(DataTable[Text]):
         # Fitted here, not on Resize: the first paint comes before the Resize event is handled, and a
         # paint at the default widths would be thrown away at once (~40 ms with a screenful of rows).
         self._fit_columns()
-        return super().render_lines(crop)
+        self._check_look()
+        lines = super().render_lines(crop)
+        if not self._predrawn and self._predraw_timer is None:
+            self._predraw_timer = self.set_timer(PREDRAW_DELAY, self._predraw)
+        return lines
+
+    def _predraw_again(self) -> None:
+        """Rows or their look changed: the drawing ahead starts over at the next paint."""
+        self._predrawn = False
+        self._predraw_queue = None
+
+    def _predraw(self) -> None:
+        """Draws, a few milliseconds per turn of the event loop, the rows not on screen (in both stripes),
+        so a filter keystroke that brings new rows into view finds them drawn. Started by a paint, so
+        only a table on screen does it, and only while its drawings are still missing."""
+        self._predraw_timer = None
+        if not self.size.width:
+            return
+        self._fit_columns()
+        self._check_look()
+        if self._predraw_queue is None:
+            self._predraw_queue = iter(list(self._known.values()))
+        deadline = time.perf_counter() + PREDRAW_SLICE
+        base_style = self.rich_style
+        for row_key, _row, cells, _by_column in self._predraw_queue:
+            for parity in (0, 1):
+                self._row_drawing(row_key, cells, parity, False, False, base_style)
+            if time.perf_counter() > deadline:
+                self._predraw_timer = self.set_timer(PREDRAW_PAUSE, self._predraw)
+                return
+        self._predrawn = True
+        self._predraw_queue = None
 
     # -- rows ---------------------------------------------------------------------------------------
 
@@ -246,6 +293,7 @@ class KeyedTable(DataTable[Text]):
             forward[row_key] = len(forward)
         same_rows = list(fresh) == list(known)
         self._known = fresh
+        self._predraw_again()
         self._data = data
         self.rows = row_meta
         self._row_locations = TwoWayDict(forward)
@@ -273,6 +321,7 @@ class KeyedTable(DataTable[Text]):
     # -- drawing ------------------------------------------------------------------------------------
 
     def _forget_drawings(self) -> None:
+        self._predraw_again()
         self._cells_drawn.clear()
         self._rows_drawn.clear()
         self._lines_drawn.clear()
@@ -284,7 +333,24 @@ class KeyedTable(DataTable[Text]):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._forget_drawings()
+        self._look_known = False
+
+    def _check_look(self) -> None:
+        """Forget the drawings when the table's look changed: a theme, not a move of the focus (the
+        focus restyles the table, but only the cursor's look depends on it here, see app.tcss).
+        Checked as the table renders: reading component styles from ``notify_style_update`` restyles."""
+        if self._look_known:
+            return
+        self._look_known = True
+        look = (
+            self.rich_style,
+            self.get_component_rich_style("datatable--even-row"),
+            self.get_component_rich_style("datatable--odd-row"),
+            self.get_component_rich_style("datatable--header"),
+        )
+        if look != self._look:
+            self._look = look
+            self._forget_drawings()
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """A line as last drawn, while the row it shows is drawn the same."""
@@ -341,8 +407,9 @@ class KeyedTable(DataTable[Text]):
     ) -> tuple[object, tuple[list, list]]:
         """A body row's drawing, kept while its cells are the same: by stripe, not by place, so a row
         that moves while the user filters (or that was drawn ahead, off screen) is not drawn again."""
-        key = (row_key, parity, base_style, cursor, hover, self._pseudo_class_state)
-        key += (self.size.width, self._layout)
+        # Only the cursor's and the hover's looks depend on the focus.
+        focus = self._pseudo_class_state if cursor or hover else None
+        key = (row_key, parity, base_style, cursor, hover, focus, self.size.width, self._layout)
         drawn = self._rows_drawn.get(key)
         if drawn is None or drawn[0] is not cells:
             row = self._draw_row(row_key, parity, cursor, hover)
