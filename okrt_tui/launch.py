@@ -44,15 +44,19 @@ async def _run(session: Session, ui: UiSettings, headless: bool, debug: bool) ->
     session.refresher.start()
     try:
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
-        # What exists now (the modules of Textual, Rich, httpx and ours: ~60k objects) lives as long as
-        # the process. Out of the garbage collector's sight, a full collection, which can land in any
-        # keystroke, walks that much less (~200 -> ~80 ms measured on this 2-core machine).
-        gc.freeze()
+        freeze_startup_heap()
         app = tui.OkrtApp(session.refresher, settings=ui, debug=debug)
         await app.run_async(headless=headless)
         return app.return_code or 0
     finally:
         await session.aclose()
+
+
+def freeze_startup_heap() -> None:
+    """What exists once the dashboard's code is imported (the modules of Textual, Rich, httpx and ours:
+    ~44k objects) lives as long as the process. Out of the garbage collector's sight, a full
+    collection, which can land in any keystroke, walks that much less (~37 ms less on this machine)."""
+    gc.freeze()
 
 
 def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:

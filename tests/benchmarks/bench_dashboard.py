@@ -179,7 +179,10 @@ class StillRefresher:
 
 
 async def blocking(body: bytes) -> tuple[float, float]:
+    from okrt_tui.launch import freeze_startup_heap
     from okrt_tui.tui.app import OkrtApp
+
+    freeze_startup_heap()  # as the dashboard does
 
     okrs = decode_okrs(body)
     now = time.time()
@@ -248,7 +251,20 @@ def run() -> tuple[float, float, float]:
             f"{server.base_url}/okrs", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
         ).content
     demo_start()
-    refresh, keystroke = asyncio.run(blocking(body))
+    # In a process of its own, as the dashboard runs: this one holds a sandbox and more, which the
+    # garbage collector would walk in the middle of the measured callbacks.
+    with tempfile.TemporaryDirectory() as work:
+        okrs_file = Path(work) / "okrs.json"
+        okrs_file.write_bytes(body)
+        measured = subprocess.run(
+            [sys.executable, __file__, "--blocking", str(okrs_file)],
+            env=child_env(Path(work)),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    print(measured.stdout, end="")
+    refresh, keystroke = (float(x) for x in measured.stdout.split()[-2:])
     return ratio, refresh, keystroke
 
 
@@ -259,4 +275,8 @@ def test_dashboard_meets_its_speed_targets() -> None:
 
 
 if __name__ == "__main__":
-    run()
+    if sys.argv[1:2] == ["--blocking"]:
+        refresh, keystroke = asyncio.run(blocking(Path(sys.argv[2]).read_bytes()))
+        print(refresh, keystroke)
+    else:
+        run()

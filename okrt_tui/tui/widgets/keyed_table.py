@@ -16,9 +16,9 @@ cells changed (the screens keep a record's cell objects while it is unchanged), 
 at three levels by the identity of what is drawn: cells, rows (both without their position: a row's
 mouse meta is its key, not its index, so the rows that move while the user filters keep their
 drawings), and lines. Our cells are always one line of ``Text``, so a cell is drawn directly:
-truncated, justified, styled, exactly as Rich would (the snapshot tests compare them). While idle, the
-table draws the cells of the rows not on screen too, a few milliseconds at a time, so a filter
-keystroke that brings a screenful of new rows into view finds their cells drawn.
+truncated, justified, styled, exactly as Rich would (the snapshot tests compare them). (Drawing the
+off-screen rows ahead while idle was tried: the garbage collector then walked twice the objects, and
+the worst refresh and keystroke got slower, not faster.)
 
 This reaches into ``DataTable``'s row stores (``_data``, ``rows``, ``_row_locations``): Textual is
 pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that changes them fails loudly.
@@ -26,8 +26,7 @@ pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that chan
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.protocol import rich_cast
@@ -41,14 +40,8 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.widgets import DataTable
 from textual.widgets._data_table import Row, RowKey
-
-#: Drawing ahead: it starts this long after a paint, draws this long at a time, then lets the loop run.
-PREDRAW_DELAY = 0.2
-PREDRAW_SLICE = 0.004
-PREDRAW_PAUSE = 0.01
 
 #: The mouse meta of a body row's cells: the row's key (DataTable marks cells with their row index).
 ROW_META = "okrt-row"
@@ -99,10 +92,6 @@ class KeyedTable(DataTable[Text]):
         self._stripes: dict[int, Style] = {}
         self._look: tuple[Style, ...] = ()
         self._look_known = False
-        # Drawing ahead (see ``_predraw``): the rows still to draw, and whether all are drawn.
-        self._predraw_timer: Timer | None = None
-        self._predraw_queue: Iterator[tuple[RowKey, Row, Sequence[Text], dict]] | None = None
-        self._predrawn = False
         # ``_layout`` counts column-width and label changes, which every drawn row depends on.
         self._layout = 0
         super().__init__(
@@ -196,7 +185,6 @@ class KeyedTable(DataTable[Text]):
         self._bump(layout=True)
 
     def _bump(self, *, layout: bool = False) -> None:
-        self._predraw_again()
         self._layout += layout
         self._update_count += 1
         self._require_update_dimensions = True
@@ -208,43 +196,7 @@ class KeyedTable(DataTable[Text]):
         # paint at the default widths would be thrown away at once (~40 ms with a screenful of rows).
         self._fit_columns()
         self._check_look()
-        lines = super().render_lines(crop)
-        if not self._predrawn and self._predraw_timer is None:
-            self._predraw_timer = self.set_timer(PREDRAW_DELAY, self._predraw)
-        return lines
-
-    def _predraw_again(self) -> None:
-        """Rows or their look changed: the drawing ahead starts over at the next paint."""
-        self._predrawn = False
-        self._predraw_queue = None
-
-    def _predraw(self) -> None:
-        """Draws, a few milliseconds per turn of the event loop, the cells of the rows not on screen (in
-        both stripes), so a filter keystroke that brings new rows into view only assembles their rows.
-        Cells, not rows: a row's drawing adds its own mouse meta to every segment, and holding those
-        for 500 rows doubled the objects the garbage collector walks. Started by a paint, so only a
-        table on screen does it, and only while drawings are missing."""
-        self._predraw_timer = None
-        if not self.size.width:
-            return
-        self._fit_columns()
-        self._check_look()
-        if self._predraw_queue is None:
-            self._predraw_queue = iter(list(self._known.values()))
-        columns = [(column.key, column.get_render_width(self)) for column in self.ordered_columns]
-        stripes = (self._stripe(0), self._stripe(1))
-        deadline = time.perf_counter() + PREDRAW_SLICE
-        for row_key, _row, _cells, by_column in self._predraw_queue:
-            for stripe in stripes:
-                for column_key, width in columns:
-                    self._draw_cell(
-                        row_key, column_key, by_column.get(column_key), stripe, width, False, False
-                    )
-            if time.perf_counter() > deadline:
-                self._predraw_timer = self.set_timer(PREDRAW_PAUSE, self._predraw)
-                return
-        self._predrawn = True
-        self._predraw_queue = None
+        return super().render_lines(crop)
 
     # -- rows ---------------------------------------------------------------------------------------
 
@@ -299,7 +251,6 @@ class KeyedTable(DataTable[Text]):
             forward[row_key] = len(forward)
         same_rows = list(fresh) == list(known)
         self._known = fresh
-        self._predraw_again()
         self._data = data
         self.rows = row_meta
         self._row_locations = TwoWayDict(forward)
@@ -327,7 +278,6 @@ class KeyedTable(DataTable[Text]):
     # -- drawing ------------------------------------------------------------------------------------
 
     def _forget_drawings(self) -> None:
-        self._predraw_again()
         self._cells_drawn.clear()
         self._rows_drawn.clear()
         self._lines_drawn.clear()
