@@ -333,6 +333,8 @@ async def test_mouse_clicks_a_row_and_a_screen_tab():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one("#table")
+        await pilot.hover("#table", offset=(5, 4))
+        assert table.hover_coordinate.row == 3
         await pilot.click("#table", offset=(5, 3))
         assert table.cursor_row == 2
         await pilot.click("#table", offset=(5, 3))
