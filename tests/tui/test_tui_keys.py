@@ -7,6 +7,7 @@ from tui_data import (
     OKRS,
     SUMMARY,
     FakeRefresher,
+    choose_in_palette,
     data_snapshot,
     frozen_clock,
     screen_text,
@@ -308,9 +309,8 @@ async def test_x_is_off_without_a_configured_command():
 async def test_command_palette_jumps_to_an_objective():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("2", "ctrl+p", *"Objective: Reduce churn")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await pilot.press("2")
+        await choose_in_palette(pilot, "Objective: Reduce churn")
         await wait_for(pilot, lambda: isinstance(app.screen, ObjectiveScreen), message="the objective")
         assert app.screen.okr_id == "okr-2" and app.current_mode == "okrs"
 
@@ -318,14 +318,10 @@ async def test_command_palette_jumps_to_an_objective():
 async def test_command_palette_jumps_to_a_kpi_and_switches_screens():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("ctrl+p", *"KPI: Net revenue")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "KPI: Net revenue")
         await wait_for(pilot, lambda: isinstance(app.screen, KpiScreen), message="the KPI")
         assert app.screen.kpi_id == "kpi-3"
-        await pilot.press("ctrl+p", *"Show Reviews")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await choose_in_palette(pilot, "Show Reviews")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewsScreen), message="reviews")
 
 
@@ -406,8 +402,7 @@ async def test_resizing_never_crashes_and_adapts_columns():
             await pilot.resize_terminal(*size)
             await pilot.pause()
         await pilot.resize_terminal(160, 48)
-        await pilot.pause(0.1)
-        assert "Type" in screen_text(app).splitlines()[2]
+        await wait_for(pilot, lambda: "Type" in screen_text(app).splitlines()[2], message="the wide columns")
         await pilot.press("enter")
         for size in ((300, 100), (40, 12), (80, 24)):
             await pilot.resize_terminal(*size)
@@ -441,9 +436,8 @@ async def test_review_screen_shows_a_summary_directly():
 async def test_command_palette_filters_okrs_by_cycle():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("3", "ctrl+p", *"Filter OKRs by cycle: Q1")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await pilot.press("3")
+        await choose_in_palette(pilot, "Filter OKRs by cycle: Q1")
         await wait_for(pilot, lambda: isinstance(app.screen, OkrsScreen), message="the OKRs")
         await wait_for(pilot, lambda: table_keys(app) == ["okr-4", "okr-5"], message="the filter")
         assert app.screen.filter_input.value == 'cycle:"Q1 2026"'

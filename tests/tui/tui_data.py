@@ -304,5 +304,12 @@ async def wait_for(pilot, predicate, timeout: float = 5.0, message: str = "condi
         await pilot.pause(0.02)
 
 
+async def choose_in_palette(pilot, query: str) -> None:
+    """Types ``query`` into the command palette and presses enter once its first match shows it."""
+    await pilot.press("ctrl+p", *query)
+    await wait_for(pilot, lambda: query in screen_text(pilot.app), message=f"the palette to offer {query!r}")
+    await pilot.press("enter")
+
+
 def table_keys(app, selector: str = "#table") -> list[str]:
     return app.screen.query_one(selector).row_keys()
