@@ -362,7 +362,7 @@ class KeyedTable(DataTable[Text]):
         self, row_key: RowKey, cells: object, parity: int, cursor: bool, hover: bool, base_style: Style
     ) -> tuple[object, tuple[list, list]]:
         """A body row's drawing, kept while its cells are the same: by stripe, not by place, so a row
-        that moves while the user filters (or that was drawn ahead, off screen) is not drawn again."""
+        that moves while the user filters is not drawn again."""
         # Only the cursor's and the hover's looks depend on the focus.
         focus = self._pseudo_class_state if cursor or hover else None
         key = (row_key, parity, base_style, cursor, hover, focus, self.size.width, self._layout)
