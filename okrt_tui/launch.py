@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib
+import signal
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from okrt_tui.config import Settings, UiSettings
@@ -46,10 +48,19 @@ async def _run(session: Session, ui: UiSettings, headless: bool, debug: bool) ->
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
         freeze_startup_heap()
         app = tui.OkrtApp(session.refresher, settings=ui, debug=debug)
+        _on_hangup(app.exit)
         await app.run_async(headless=headless)
         return app.return_code or 0
     finally:
         await session.aclose()
+
+
+def _on_hangup(exit_app: Callable[[], object]) -> None:
+    """A closed terminal window (SIGHUP) ends the app like ``q`` does, so what it opened is closed and
+    the demo's temporary folder removed; the default action would kill the process where it stands."""
+    hangup = getattr(signal, "SIGHUP", None)  # not on Windows
+    if hangup is not None:
+        asyncio.get_running_loop().add_signal_handler(hangup, exit_app)
 
 
 def freeze_startup_heap() -> None:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,8 +71,10 @@ class Pane:
         return result.returncode == 0
 
 
-@pytest.fixture
-def pane(sandbox, tmp_path):
+@contextmanager
+def started_pane(tmp_path: Path, arguments: str, extra_env: dict[str, str] | None = None) -> Iterator[Pane]:
+    """``python -m okrt_tui ARGUMENTS`` in a fresh 120x40 pane of a private tmux server, with its own
+    XDG folders; the server is killed at the end (which hangs up on whatever still runs in it)."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     socket = f"okrt-test-{uuid.uuid4().hex[:8]}"
@@ -86,33 +90,14 @@ def pane(sandbox, tmp_path):
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
         "TERM": "xterm-256color",
         "COLORTERM": "truecolor",
+        **(extra_env or {}),
     }
     # COLUMNS/LINES (pytest's terminal may export them) would pin the app's size and defeat resizing.
-    command = (
-        f"env -u COLUMNS -u LINES {shlex.quote(sys.executable)} -m okrt_tui"
-        f" --base-url {shlex.quote(sandbox.base_url)}"
-    )
+    command = f"env -u COLUMNS -u LINES {shlex.quote(sys.executable)} -m okrt_tui {arguments}"
     env_flags = [flag for name, value in env.items() for flag in ("-e", f"{name}={value}")]
-    config = tmp_path / "tmux.conf"
-    config.write_text("")  # never the user's ~/.tmux.conf
+    session = ["new-session", "-d", "-s", "okrt", "-x", "120", "-y", "40", *env_flags, command]
     subprocess.run(
-        [
-            "tmux",
-            "-L",
-            socket,
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-s",
-            "okrt",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            *env_flags,
-            command,
-        ],
+        ["tmux", "-L", socket, "-f", "/dev/null", *session],
         check=True,
         timeout=10,
     )
@@ -128,6 +113,12 @@ def pane(sandbox, tmp_path):
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
         if socket_path:
             Path(socket_path).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def pane(sandbox, tmp_path):
+    with started_pane(tmp_path, f"--base-url {shlex.quote(sandbox.base_url)}") as started:
+        yield started
 
 
 def test_the_dashboard_runs_in_a_real_terminal(pane):
@@ -170,3 +161,20 @@ def test_resizing_the_terminal_does_not_crash(pane):
         time.sleep(0.2)
     pane.wait_for("1 OKRs", "objectives")
     assert pane.alive()
+
+
+def test_the_demo_shows_the_seed_workspace_and_cleans_up_when_the_terminal_closes(tmp_path):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    with started_pane(tmp_path, "demo --no-simulate", {"TMPDIR": str(temp)}) as demo:
+        demo.wait_for("Acme (demo sandbox)", "Improve onboarding conversion", "40 objectives", "● live")
+        assert [p.name[:14] for p in temp.iterdir()] == ["okrt-tui-demo-"]
+        demo.keys("2")
+        demo.wait_for("Weekly Active Users", "% of target")
+        demo.keys("3")
+        demo.wait_for("Review cycle", "Reviewees")
+    # The tmux server is gone: the terminal hung up. The demo ends as on q, and removes its folder.
+    deadline = time.monotonic() + 10
+    while any(temp.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(temp.iterdir()), sorted(p.name for p in temp.iterdir())
