@@ -333,7 +333,7 @@ class KeyedTable(DataTable[Text]):
         cursor_location: Coordinate,
         hover_location: Coordinate,
     ) -> tuple[list, list]:
-        """A row as last drawn, while its cells, place, cursor state and the layout are the same."""
+        """A row as last drawn, while its cells, stripe, cursor state and the layout are the same."""
         if (
             self.fixed_columns
             or self._labelled_row_exists
@@ -356,21 +356,16 @@ class KeyedTable(DataTable[Text]):
         row_index = self._row_locations.get(row_key)
         cursor = self.show_cursor and cursor_location.row == row_index
         hover = self._show_hover_cursor and hover_location.row == row_index
-        return self._row_drawing(row_key, known[2], (row_index or 0) % 2, cursor, hover, base_style)[1]
-
-    def _row_drawing(
-        self, row_key: RowKey, cells: object, parity: int, cursor: bool, hover: bool, base_style: Style
-    ) -> tuple[object, tuple[list, list]]:
-        """A body row's drawing, kept while its cells are the same: by stripe, not by place, so a row
-        that moves while the user filters is not drawn again."""
-        # Only the cursor's and the hover's looks depend on the focus.
+        parity = (row_index or 0) % 2
+        # By stripe, not by place: a row that moves while the user filters is not drawn again. Only the
+        # cursor's and the hover's looks depend on the focus.
         focus = self._pseudo_class_state if cursor or hover else None
         key = (row_key, parity, base_style, cursor, hover, focus, self.size.width, self._layout)
         drawn = self._rows_drawn.get(key)
-        if drawn is None or drawn[0] is not cells:
-            row = self._draw_row(row_key, parity, cursor, hover)
-            drawn = self._remember(self._rows_drawn, key, (cells, ([], row)))
-        return drawn
+        if drawn is None or drawn[0] is not known[2]:
+            pair = ([], self._draw_row(row_key, parity, cursor, hover))
+            drawn = self._remember(self._rows_drawn, key, (known[2], pair))
+        return drawn[1]
 
     def _draw_row(self, row_key: RowKey, parity: int, cursor: bool, hover: bool) -> list[list[Segment]]:
         """One body row: its cells, then the whole row marked with its key for the mouse (a key, not an
