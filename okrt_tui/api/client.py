@@ -187,44 +187,55 @@ class OkrtClient:
     ) -> Fetched[CheckinResult]:
         """Records a Key Result check-in; ``WriteUnconfirmed`` when it went out and no answer came."""
         check_id(kr_id)
-        body: dict[str, Any] = {"value": _check_value(value)}
-        if comment is not None:
-            body["comment"] = _check_comment(comment)
+        body = _write_body(value, comment)
         if status is not None:
             if status not in OKR_STATUSES:
                 raise InvalidInput(
                     f"{status!r} is not a check-in status: use one of {', '.join(OKR_STATUSES)}."
                 )
             body["status"] = status
-        call = _Call(
-            "POST",
+        return await self._write(
             f"/okrs/{quote(kr_id, safe='')}/checkins",
             "okr-checkins:write",
-            f"Key result {kr_id!r} was not found (404) in this workspace; nothing was recorded. "
-            "Check the id in the web app.",
-            body=msgspec.json.encode(body),
-            what="check-in",
+            "check-in",
+            f"Key result {kr_id!r}",
+            body,
+            decode_checkin,
+            wait,
         )
-        return await self._fetch(call, decode_checkin, Priority.INTERACTIVE, wait)
 
     async def create_kpi_update(
         self, kpi_id: str, value: float, *, comment: str | None = None, wait: bool = True
     ) -> Fetched[KpiUpdateResult]:
         """Records a KPI value; ``WriteUnconfirmed`` when it went out and no answer came."""
         check_id(kpi_id)
-        body: dict[str, Any] = {"value": _check_value(value)}
-        if comment is not None:
-            body["comment"] = _check_comment(comment)
-        call = _Call(
-            "POST",
+        return await self._write(
             f"/kpis/{quote(kpi_id, safe='')}/updates",
             "kpis:write",
-            f"KPI {kpi_id!r} was not found (404) in this workspace; nothing was recorded. "
-            "Check the id in the web app.",
-            body=msgspec.json.encode(body),
-            what="KPI update",
+            "KPI update",
+            f"KPI {kpi_id!r}",
+            _write_body(value, comment),
+            decode_kpi_update,
+            wait,
         )
-        return await self._fetch(call, decode_kpi_update, Priority.INTERACTIVE, wait)
+
+    async def _write(
+        self,
+        path: str,
+        scope: str,
+        what: str,
+        target: str,
+        body: dict[str, Any],
+        decode: Callable[[bytes, str], T],
+        wait: bool,
+    ) -> Fetched[T]:
+        """One POST, always at interactive priority: a person is waiting for it."""
+        not_found = (
+            f"{target} was not found (404) in this workspace; nothing was recorded. "
+            "Check the id in the web app."
+        )
+        call = _Call("POST", path, scope, not_found, body=msgspec.json.encode(body), what=what)
+        return await self._fetch(call, decode, Priority.INTERACTIVE, wait)
 
     # -- one call, with its retries -----------------------------------------------------------------
 
@@ -417,16 +428,16 @@ class OkrtClient:
         return text
 
 
-def _check_value(value: float) -> float:
+def _write_body(value: float, comment: str | None) -> dict[str, Any]:
+    """The fields both writes share, checked before anything is sent."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidInput(f"{value!r} is not a number; nothing was sent.")
-    return value
-
-
-def _check_comment(comment: str) -> str:
-    if not isinstance(comment, str):
-        raise InvalidInput("The comment must be text; nothing was sent.")
-    return comment
+    body: dict[str, Any] = {"value": value}
+    if comment is not None:
+        if not isinstance(comment, str):
+            raise InvalidInput("The comment must be text; nothing was sent.")
+        body["comment"] = comment
+    return body
 
 
 def _too_big(path: str, size: int) -> ApiDataError:
