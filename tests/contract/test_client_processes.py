@@ -9,17 +9,13 @@ request: the client retries it).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+from processes import run_together
 
-ROOT = Path(__file__).resolve().parents[2]
+from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
 
 SCRIPT = """
 import asyncio, json, sys, time
@@ -52,23 +48,8 @@ def test_two_processes_through_the_client_never_exceed_60_in_a_server_window(san
     # straddled it would rightly push a few requests a whole window later.)
     offset = (52.0 - start_at % 60) % 60
     sandbox.control.set_clock(offset)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = [sandbox.base_url, ACME_ADMIN_KEY, str(ledger), repr(start_at), "45"]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    finished = []
-    for process in processes:
-        out, err = process.communicate(timeout=60)
-        assert process.returncode == 0, err
-        finished += json.loads(out)
+    finished = [t for times in run_together(SCRIPT, args) for t in times]
 
     per_window = Counter(
         {row["window"]: row["count"] for row in sandbox.control.requests() if row["label"] == "acme-admin"}

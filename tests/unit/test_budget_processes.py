@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from processes import run_together
 
 # Each process: learn the "server" clock (here the local one, as a Date header would tell it), wait
 # for the common start, then try 50 requests without waiting and print when each one was let through.
@@ -54,22 +50,7 @@ def start_time() -> float:
 def test_two_processes_sharing_a_ledger_never_exceed_60_in_a_window(tmp_path: Path) -> None:
     ledger = tmp_path / "state" / "budget-0123456789abcdef"
     at = start_time()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", SCRIPT, str(ledger), repr(at), "50"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=60)
-        assert process.returncode == 0, err
-        results.append(json.loads(out))
+    results = run_together(SCRIPT, [str(ledger), repr(at), "50"])
 
     times = [t for result in results for t in result]
     per_window = Counter(math.floor(t / 60) for t in times)

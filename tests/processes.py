@@ -1,0 +1,34 @@
+"""Running a Python script in several real processes at once, for the tests that share a ledger."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_together(script: str, args: list[str], count: int = 2) -> list[Any]:
+    """Starts ``count`` processes of ``python -c script *args`` (this checkout importable) and returns
+    what each printed as JSON, in start order; a process that fails fails the test with its stderr."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        results.append(json.loads(out))
+    return results
