@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,6 +25,16 @@ from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
 pytestmark = pytest.mark.terminal
 
 REPO_ROOT = Path(okrt_tui.__file__).resolve().parent.parent
+
+
+def eventually(condition: Callable[[], bool], timeout: float) -> bool:
+    """Polls ``condition`` (a terminal offers nothing to wait on) until it holds or ``timeout`` s pass."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 class Pane:
@@ -45,24 +55,14 @@ class Pane:
         return self.tmux("capture-pane", "-p", "-t", "okrt")
 
     def wait_for(self, *needles: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.text()
-            if all(needle in screen for needle in needles):
-                return screen
-            time.sleep(0.1)
-        raise AssertionError(f"{needles!r} did not appear; the pane shows:\n{screen}")
+        if not eventually(lambda: all(needle in self.text() for needle in needles), timeout):
+            raise AssertionError(f"{needles!r} did not appear; the pane shows:\n{self.text()}")
+        return self.text()
 
     def wait_gone(self, needle: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
-        screen = self.text()
-        while needle in screen:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{needle!r} did not go away; the pane shows:\n{screen}")
-            time.sleep(0.1)
-            screen = self.text()
-        return screen
+        if not eventually(lambda: needle not in self.text(), timeout):
+            raise AssertionError(f"{needle!r} did not go away; the pane shows:\n{self.text()}")
+        return self.text()
 
     def alive(self) -> bool:
         result = subprocess.run(
@@ -148,10 +148,7 @@ def test_the_dashboard_runs_in_a_real_terminal(pane):
     pane.keys("Escape")
     pane.wait_gone("Keys: Reviews")
     pane.keys("q")
-    deadline = time.monotonic() + 10
-    while pane.alive() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not pane.alive(), f"q did not quit; the pane shows:\n{pane.text()}"
+    assert eventually(lambda: not pane.alive(), 10), f"q did not quit; the pane shows:\n{pane.text()}"
 
 
 def test_resizing_the_terminal_does_not_crash(pane):
@@ -174,7 +171,4 @@ def test_the_demo_shows_the_seed_workspace_and_cleans_up_when_the_terminal_close
         demo.keys("3")
         demo.wait_for("Review cycle", "Reviewees")
     # The tmux server is gone: the terminal hung up. The demo ends as on q, and removes its folder.
-    deadline = time.monotonic() + 10
-    while any(temp.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(temp.iterdir()), sorted(p.name for p in temp.iterdir())
+    assert eventually(lambda: not any(temp.iterdir()), 10), sorted(p.name for p in temp.iterdir())
