@@ -113,7 +113,10 @@ class OkrtApp(App[None]):
         settings: UiSettings | None = None,
         clock: Callable[[], float] = time.time,
         debug: bool = False,
+        first_data_shown: Callable[[], object] | None = None,
     ) -> None:
+        """``first_data_shown`` is called once, after the first objectives are painted: the dashboard's
+        process settles its heap then (see :mod:`okrt_tui.heap`)."""
         super().__init__()
         self.show_tracebacks = debug
         self.refresher = refresher
@@ -124,6 +127,7 @@ class OkrtApp(App[None]):
         self._views: list[DataScreen] = []
         self._tones: Tones | None = None
         self._refresher_worker: Worker | None = None
+        self._first_data_shown = first_data_shown
         self.theme = self._initial_theme()
 
     def _initial_theme(self) -> str:
@@ -212,6 +216,9 @@ class OkrtApp(App[None]):
         self.snapshot = snapshot
         for view in list(self._views):
             view.receive(snapshot)
+        if self._first_data_shown is not None and snapshot.okrs.items is not None:
+            self.call_after_refresh(self._first_data_shown)
+            self._first_data_shown = None
 
     def register_view(self, view: DataScreen) -> None:
         if view not in self._views:

@@ -298,3 +298,26 @@ async def test_rows_that_moved_look_exactly_as_rows_drawn_in_place():
             screens.append(styled_screen(app))
     assert any("Objective number 475" in "".join(text for text, _ in line) for line in screens[0])
     assert screens[0] == screens[1]
+
+
+async def test_the_mouse_hovers_and_clicks_the_row_drawn_under_it_after_scrolling():
+    # Body rows carry no mouse meta: the row is found from where the mouse is, scroll included.
+    app = OkrtApp(FakeRefresher(big_snapshot(500)), clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("G")  # the table scrolls to its last screenful
+        await pilot.pause()
+        table = app.screen.query_one("#table")
+        assert table.scroll_offset.y > 400
+        line = table.region.y + 5
+        before = styled_screen(app)[line]
+        shown = "".join(text for text, _ in before)
+        await pilot.hover("#table", offset=(5, 5))
+        await pilot.pause()
+        hovered = styled_screen(app)[line]
+        assert "".join(text for text, _ in hovered) == shown
+        assert hovered != before  # the hover's look stays on the row under the mouse
+        await pilot.click("#table", offset=(5, 5))
+        await pilot.pause()
+        number = table.highlighted_key.removeprefix("okr-")
+        assert f"Objective number {number} " in shown

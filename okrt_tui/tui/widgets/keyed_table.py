@@ -10,15 +10,16 @@ widths are fixed by :meth:`KeyedTable.set_columns` (one flexible column takes th
 measures 500 rows of cells.
 
 Drawing is the other half. ``DataTable`` keys its render caches on a counter that every change bumps,
-and lays each cell out through Rich's general machinery (padding, wrapping): after any refresh it drew
-every visible cell again, about 100 ms for a 160x48 screen. Here a refresh repaints only the rows whose
-cells changed (the screens keep a record's cell objects while it is unchanged), and drawing is cached
-at three levels by the identity of what is drawn: cells, rows (both without their position: a row's
-mouse meta is its key, not its index, so the rows that move while the user filters keep their
-drawings), and lines. Our cells are always one line of ``Text``, so a cell is drawn directly:
-truncated, justified, styled, exactly as Rich would (the snapshot tests compare them). (Drawing the
-off-screen rows ahead while idle was tried: the garbage collector then walked twice the objects, and
-the worst refresh and keystroke got slower, not faster.)
+and lays each cell out through Rich's general machinery (padding, wrapping, one generator per step):
+after any refresh it drew every visible cell again, about 100 ms for a 160x48 screen. Here a refresh
+repaints only the rows whose cells changed (the screens keep a record's cell objects while it is
+unchanged), and a drawn line is kept while its row's cells are the same objects, by stripe rather
+than by place, so the rows that move while the user filters are not drawn again. For that, body rows
+carry no mouse meta (DataTable marks every cell with its row index): the mouse's row is worked out
+from where it is. Our cells are always one line of ``Text``, so a cell is drawn directly: truncated,
+justified, styled, exactly as Rich would (the snapshot tests compare them). (Drawing the off-screen
+rows ahead while idle was tried: the garbage collector then walked twice the objects, and the worst
+refresh and keystroke got slower, not faster.)
 
 This reaches into ``DataTable``'s row stores (``_data``, ``rows``, ``_row_locations``): Textual is
 pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that changes them fails loudly.
@@ -28,12 +29,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from rich.console import Console
 from rich.protocol import rich_cast
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual._segment_tools import line_crop
 from textual._two_way_dict import TwoWayDict
 from textual.binding import Binding
 from textual.coordinate import Coordinate
@@ -41,10 +45,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets._data_table import Row, RowKey
-
-#: The mouse meta of a body row's cells: the row's key (DataTable marks cells with their row index).
-ROW_META = "okrt-row"
+from textual.widgets._data_table import ColumnKey, Row, RowKey
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,16 @@ class ColumnSpec:
     width: int | None = None
     min_width: int = 8
     justify: str = "left"
+
+
+@dataclass(frozen=True, slots=True)
+class _Paint:
+    """What every line of one paint shares, worked out once: each is a walk of styles or reactives."""
+
+    style: Style
+    width: int
+    columns: tuple[tuple[ColumnKey, int], ...]
+    pad: int
 
 
 class KeyedTable(DataTable[Text]):
@@ -84,14 +95,12 @@ class KeyedTable(DataTable[Text]):
             return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None, openable: bool = True) -> None:
-        # Drawings kept while what they show is the same object (see the module's docstring):
-        # cells by row, column and look; rows by place and cursor; lines by row drawing.
-        self._cells_drawn: dict[tuple[object, ...], tuple[object, list[Segment]]] = {}
-        self._rows_drawn: dict[tuple[object, ...], tuple[object, tuple[list, list]]] = {}
+        # Lines drawn, kept while the cells they show are the same objects (see the module's docstring).
         self._lines_drawn: dict[tuple[object, ...], tuple[object, Strip]] = {}
         self._stripes: dict[int, Style] = {}
         self._look: tuple[Style, ...] = ()
         self._look_known = False
+        self._paint = _Paint(Style(), 0, (), 1)
         # ``_layout`` counts column-width and label changes, which every drawn row depends on.
         self._layout = 0
         super().__init__(
@@ -196,6 +205,8 @@ class KeyedTable(DataTable[Text]):
         # paint at the default widths would be thrown away at once (~40 ms with a screenful of rows).
         self._fit_columns()
         self._check_look()
+        columns = tuple((column.key, column.get_render_width(self)) for column in self.ordered_columns)
+        self._paint = _Paint(self.rich_style, self.size.width, columns, self.cell_padding)
         return super().render_lines(crop)
 
     # -- rows ---------------------------------------------------------------------------------------
@@ -212,12 +223,28 @@ class KeyedTable(DataTable[Text]):
     def _get_row_region(self, row_index: int) -> Region:
         """Every row here is one line high, so a row's place is its index: DataTable sums the heights of
         all the rows above it, which made repainting a refresh's changed rows quadratic (~20 ms for
-        50 changed rows of 500), and every cursor move linear."""
+        50 changed rows of 500), and every cursor move linear. The width is the table's (its virtual
+        width is its columns')."""
         if not self.is_valid_row_index(row_index):
             return Region(0, 0, 0, 0)
-        width = sum(column.get_render_width(self) for column in self.columns.values())
         y = row_index + (self.header_height if self.show_header else 0)
-        return Region(0, y, max(self.size.width, width + self._row_label_column_width), 1)
+        return Region(0, y, max(self.size.width, self.virtual_size.width), 1)
+
+    def _get_offsets(self, y: int) -> tuple[RowKey, int]:
+        """A line's row by index: every row here is one line (DataTable looks it up in a list of
+        every line of every row, rebuilt after each change: O(rows) for each keystroke of a filter)."""
+        if self.show_header:
+            if y < self.header_height:
+                return self._header_row_key, y
+            y -= self.header_height
+        row_key = self._row_locations.get_key(y)
+        if row_key is None:
+            raise LookupError(f"no row at line {y}")
+        return row_key, 0
+
+    @property
+    def _total_row_height(self) -> int:
+        return self.row_count
 
     def row_keys(self) -> list[str]:
         return [row.key.value or "" for row in self.ordered_rows]
@@ -264,6 +291,8 @@ class KeyedTable(DataTable[Text]):
                     self.refresh_row(index)
         else:
             self._bump()
+        # DataTable's rows in order, which it would rebuild from the locations on first use.
+        self._ordered_row_cache[(len(row_meta), self._update_count)] = list(row_meta.values())
         if not fresh:
             return
         target = forward.get(fresh[keep][0]) if keep in fresh else None
@@ -278,8 +307,6 @@ class KeyedTable(DataTable[Text]):
     # -- drawing ------------------------------------------------------------------------------------
 
     def _forget_drawings(self) -> None:
-        self._cells_drawn.clear()
-        self._rows_drawn.clear()
         self._lines_drawn.clear()
         self._stripes.clear()
 
@@ -308,86 +335,89 @@ class KeyedTable(DataTable[Text]):
             self._look = look
             self._forget_drawings()
 
+    def render_line(self, y: int) -> Strip:
+        """DataTable's, with what every line shares worked out once per paint (``render_lines``)."""
+        scroll_x, scroll_y = self.scroll_offset
+        if y >= self._header_lines:  # no fixed rows here: the header is all that does not scroll
+            y += scroll_y
+        return self._render_line(y, scroll_x, scroll_x + self._paint.width, self._paint.style)
+
+    @property
+    def _header_lines(self) -> int:
+        return self.header_height if self.show_header else 0
+
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
-        """A line as last drawn, while the row it shows is drawn the same."""
+        """A line as last drawn, while the row it shows is drawn the same: by stripe, not by place, so
+        a row that moves while the user filters is not drawn again. Only the cursor's and the hover's
+        looks depend on the focus."""
         try:
-            row_key, line_no = self._get_offsets(y)
+            row_key, _line = self._get_offsets(y)
         except LookupError:
             return super()._render_line(y, x1, x2, base_style)
-        pair = self._render_line_in_row(
-            row_key, line_no, base_style, self.cursor_coordinate, self.hover_coordinate
-        )
-        key = (y, x1, x2, self.size.width, base_style)
-        drawn = self._lines_drawn.get(key)
-        if drawn is not None and drawn[0] is pair:
-            return drawn[1]
-        strip = super()._render_line(y, x1, x2, base_style)
-        self._remember(self._lines_drawn, key, (pair, strip))
-        return strip
-
-    def _render_line_in_row(
-        self,
-        row_key: RowKey,
-        line_no: int,
-        base_style: Style,
-        cursor_location: Coordinate,
-        hover_location: Coordinate,
-    ) -> tuple[list, list]:
-        """A row as last drawn, while its cells, stripe, cursor state and the layout are the same."""
-        if (
-            self.fixed_columns
-            or self._labelled_row_exists
-            or self.cursor_type != "row"
-            or not self.zebra_stripes
-        ):
-            return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
-        known = self._known.get(row_key.value) if row_key.value is not None else None
-        if known is None:  # the header: it changes only with the layout (widths, labels, sort marker)
-            hover = hover_location.row == -1
-            key: tuple[object, ...] = (row_key, line_no, base_style, hover, self._pseudo_class_state)
-            key += (self.size.width, self._layout)
-            drawn = self._rows_drawn.get(key)
-            if drawn is None:
-                pair = super()._render_line_in_row(
-                    row_key, line_no, base_style, cursor_location, hover_location
-                )
-                drawn = self._remember(self._rows_drawn, key, (None, pair))
-            return drawn[1]
-        row_index = self._row_locations.get(row_key)
-        cursor = self.show_cursor and cursor_location.row == row_index
-        hover = self._show_hover_cursor and hover_location.row == row_index
-        parity = (row_index or 0) % 2
-        # By stripe, not by place: a row that moves while the user filters is not drawn again. Only the
-        # cursor's and the hover's looks depend on the focus.
-        focus = self._pseudo_class_state if cursor or hover else None
-        key = (row_key, parity, base_style, cursor, hover, focus, self.size.width, self._layout)
-        drawn = self._rows_drawn.get(key)
-        if drawn is None or drawn[0] is not known[2]:
-            pair = ([], self._draw_row(row_key, parity, cursor, hover))
-            drawn = self._remember(self._rows_drawn, key, (known[2], pair))
-        return drawn[1]
-
-    def _draw_row(self, row_key: RowKey, parity: int, cursor: bool, hover: bool) -> list[list[Segment]]:
-        """One body row: its cells, then the whole row marked with its key for the mouse (a key, not an
-        index, so the drawing stays right wherever the row moves)."""
-        stripe = self._stripe(parity)
-        cells = self._data[row_key]
-        drawn: list[list[Segment]] = []
-        used = 0
-        for column in self.ordered_columns:
-            width = column.get_render_width(self)
-            used += width
-            drawn.append(
-                self._draw_cell(row_key, column.key, cells.get(column.key), stripe, width, cursor, hover)
+        width = self._paint.width
+        if row_key is self._header_row_key:  # it changes only with the layout: widths, labels, sort marker
+            hover = self.hover_coordinate if self.hover_coordinate.row == -1 else None
+            key: tuple[object, ...] = (
+                y,
+                x1,
+                x2,
+                width,
+                base_style,
+                hover,
+                self._pseudo_class_state,
+                self._layout,
             )
-        extend, _ = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor, False, False
-        )
-        meta = Style.from_meta({ROW_META: row_key.value})
-        edge = stripe + extend + meta
-        row = [[Segment(text, style + meta if style else meta) for text, style, _ in cell] for cell in drawn]
-        row.append([Segment(" " * max(0, self.size.width - used), edge)])
-        return row
+            drawn = self._lines_drawn.get(key)
+            if drawn is None:
+                drawn = self._remember(
+                    self._lines_drawn, key, (None, super()._render_line(y, x1, x2, base_style))
+                )
+            return drawn[1]  # type: ignore[return-value]
+        known = self._known.get(row_key.value) if row_key.value is not None else None
+        if known is None or self.fixed_columns or self._labelled_row_exists or self.cursor_type != "row":
+            return super()._render_line(y, x1, x2, base_style)  # a table set up unlike ours
+        row_index = self._row_locations.get(row_key) or 0
+        cursor = self.show_cursor and self.cursor_coordinate.row == row_index
+        hover = self._show_hover_cursor and self.hover_coordinate.row == row_index
+        parity = row_index % 2 if self.zebra_stripes else 0
+        focus = self._pseudo_class_state if cursor or hover else None
+        key = (row_key, parity, cursor, hover, focus, x1, x2, width, base_style, self._layout)
+        drawn = self._lines_drawn.get(key)
+        if drawn is None or drawn[0] is not known[2]:
+            strip = self._draw_line(self._data[row_key], parity, cursor, hover, x1, x2, base_style)
+            drawn = self._remember(self._lines_drawn, key, (known[2], strip))
+        return drawn[1]  # type: ignore[return-value]
+
+    def _draw_line(
+        self, cells: dict, parity: int, cursor: bool, hover: bool, x1: int, x2: int, base_style: Style
+    ) -> Strip:
+        """One body row as DataTable draws it (snapshot tests compare), without its general machinery:
+        our cells are always one line of ``Text``, so each is cut, justified and styled directly."""
+        stripe = self._stripe(parity)
+        get_look = self._get_styles_to_render_cell
+        show, show_hover = self.show_cursor, self._show_hover_cursor
+        fg_css = self.cursor_foreground_priority == "css"
+        bg_css = self.cursor_background_priority == "css"
+        component, post = get_look(False, False, False, hover, cursor, show, show_hover, fg_css, bg_css)
+        extend, _ = get_look(False, False, False, hover, cursor, show, show_hover, False, False)
+        base = stripe + component
+        console = self.app.console
+        paint = self._paint
+        pad = paint.pad
+        line: list[Segment] = []
+        used = 0
+        for column_key, column_width in paint.columns:
+            used += column_width
+            cell = cells.get(column_key)
+            text = rich_cast(cell) if cell is not None else Text()
+            if not isinstance(text, Text):
+                text = Text(str(text))
+            _cell_line(line, text, column_width - 2 * pad, pad, base, post, console)
+        width = paint.width
+        line.append(Segment(" " * max(0, width - used), stripe + extend))
+        if x1 == 0 and x2 == width and used <= width:  # the usual case: nothing to crop or pad
+            return Strip(Segment.simplify(line), width)
+        return Strip(line_crop(line, x1, x2, width)).adjust_cell_length(width, base_style).simplify()
 
     def _stripe(self, parity: int) -> Style:
         style = self._stripes.get(parity)
@@ -396,65 +426,11 @@ class KeyedTable(DataTable[Text]):
             style = self._stripes[parity] = self.get_component_styles(name).rich_style
         return style
 
-    def _draw_cell(
-        self,
-        row_key: RowKey,
-        column_key: object,
-        cell: object,
-        stripe: Style,
-        width: int,
-        cursor: bool,
-        hover: bool,
-    ) -> list[Segment]:
-        """One cell as one line: truncated, justified, styled; cached while the cell object is the same."""
-        key = (row_key, column_key, stripe, cursor, hover, width)
-        drawn = self._cells_drawn.get(key)
-        if drawn is not None and drawn[0] is cell:
-            return drawn[1]
-        component, post = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
-        )
-        text = rich_cast(cell) if cell is not None else Text()
-        if not isinstance(text, Text):
-            text = Text(str(text))
-        pad = self.cell_padding
-        inner = max(0, width - 2 * pad)
-        if text.cell_len > inner:
-            text = text.copy()
-            text.truncate(inner, overflow="ellipsis")
-        space = max(0, inner - text.cell_len)
-        left = space if text.justify == "right" else space // 2 if text.justify == "center" else 0
-        console = self.app.console
-        # As when Rich lays a Text out: with an explicit justify the spaces that fill the width carry
-        # the Text's style; without one, and in the cell's padding, they do not. (Text.render alone
-        # leaves the Text's own style out.)
-        justified = text.justify not in (None, "default")
-        body = [Segment(" " * left), *text.render(console, end="")]
-        if justified:
-            body.append(Segment(" " * (space - left)))
-        body = list(Segment.apply_style(body, console.get_style(text.style, default="")))
-        fill = "" if justified else " " * (space - left)
-        line = list(
-            Segment.apply_style(
-                [Segment(" " * pad), *body, Segment(fill + " " * pad)], stripe + component, post
-            )
-        )
-        self._remember(self._cells_drawn, key, (cell, line))
-        return line
-
     @staticmethod
     def _remember(
         cache: dict, key: tuple[object, ...], value: tuple[object, object]
     ) -> tuple[object, object]:
-        if len(cache) > 20_000:  # a long session of filtering and sorting: start again, never grow
+        if len(cache) > 4_096:  # a long session of filtering and sorting: start again, never grow
             cache.clear()
         cache[key] = value
         return value
@@ -462,26 +438,33 @@ class KeyedTable(DataTable[Text]):
     # -- the mouse ----------------------------------------------------------------------------------
 
     def _row_under(self, event: events.MouseEvent) -> int | None:
-        key = event.style.meta.get(ROW_META)
-        return None if key is None else self._row_locations.get(RowKey(key))
-
-    # Textual also calls DataTable's own handlers (it dispatches to each class of the MRO): they act on
-    # the header, and find no row index in a body row's meta.
+        """The body row under the mouse, from where it is: rows carry no mouse meta (see the module's
+        docstring), so DataTable's own handlers, which read it, are kept for the header."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        y = offset.y - self._header_lines
+        if y < 0:
+            return None
+        row = y + self.scroll_offset.y
+        return row if self.is_valid_row_index(row) else None
 
     def _on_mouse_move(self, event: events.MouseMove) -> None:
         row = self._row_under(event)
         if row is None:
             return
+        event.prevent_default()  # DataTable's handler would find no meta and hide the hover
         self._set_hover_cursor(True)
         if self.show_cursor:
             self.hover_coordinate = Coordinate(row, 0)
 
     def _on_click(self, event: events.Click) -> None:
-        """A click on a row moves the cursor there; a second click opens it (DataTable's behaviour,
-        with the row found by its key); header clicks are DataTable's own."""
+        """A click on a row moves the cursor there; a second click opens it (DataTable's behaviour);
+        header clicks are DataTable's own."""
         row = self._row_under(event)
         if row is None or not self.show_cursor:
             return
+        event.prevent_default()
         again = self.cursor_row == row
         self.cursor_coordinate = Coordinate(row, 0)
         if again:
@@ -527,3 +510,56 @@ class KeyedTable(DataTable[Text]):
             return False
         self.move_cursor(row=index)
         return True
+
+
+def _cell_line(
+    line: list[Segment], text: Text, inner: int, pad: int, base: Style, post: Style | None, console: Console
+) -> None:
+    """Append one cell as Rich lays a one-line ``Text`` out in DataTable's cell: ``pad`` spaces each
+    side, the text cut to ``inner`` cells with an ellipsis and justified, ``base`` under it all and
+    ``post`` over it all. With an explicit justify the spaces that fill the width carry the Text's own
+    style; without one, and in the padding, they do not."""
+
+    def styled(style: Style | None) -> Style:
+        under = base + style if style else base
+        return under + post if post else under
+
+    inner = max(0, inner)
+    length = text.cell_len
+    if length > inner:
+        text = text.copy()
+        text.truncate(inner, overflow="ellipsis")
+        length = text.cell_len
+    space = inner - length
+    justify = text.justify
+    left = space if justify == "right" else space // 2 if justify == "center" else 0
+    justified = justify not in (None, "default")
+    own = console.get_style(text.style, default="") if text.style else None
+    edge = styled(None)
+    if pad:
+        line.append(Segment(" " * pad, edge))
+    if left:
+        line.append(Segment(" " * left, styled(own)))
+    plain = text.plain
+    spans = text.spans
+    if not spans:
+        if plain:
+            line.append(Segment(plain, styled(own)))
+    elif all(a.end <= b.start for a, b in pairwise(spans)):  # as our cells build them
+        at = 0
+        for span in spans:
+            if span.start > at:
+                line.append(Segment(plain[at : span.start], styled(own)))
+            if span.end > span.start:
+                style = console.get_style(span.style, default=Style.null())
+                line.append(Segment(plain[span.start : span.end], styled(own + style if own else style)))
+            at = max(at, span.end)
+        if at < len(plain):
+            line.append(Segment(plain[at:], styled(own)))
+    else:
+        line.extend(Segment(piece.text, styled(piece.style)) for piece in text.render(console))
+    tail = ("" if justified else " " * (space - left)) + " " * pad
+    if justified and space > left:
+        line.append(Segment(" " * (space - left), styled(own)))
+    if tail:
+        line.append(Segment(tail, edge))
