@@ -321,3 +321,22 @@ async def test_the_mouse_hovers_and_clicks_the_row_drawn_under_it_after_scrollin
         await pilot.pause()
         number = table.highlighted_key.removeprefix("okr-")
         assert f"Objective number {number} " in shown
+
+
+async def test_the_first_objectives_shown_are_announced_once_after_they_are_painted():
+    # The dashboard's process freezes its heap then (okrt_tui.heap); it must happen once, with data.
+    painted_rows: list[int] = []
+    fake = FakeRefresher(LOADING)
+    app = OkrtApp(
+        fake,
+        clock=frozen_clock,
+        first_data_shown=lambda: painted_rows.append(app.screen.query_one("#table").row_count),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert painted_rows == []  # still loading
+        fake.publish(data_snapshot())
+        await wait_for(pilot, lambda: painted_rows, message="the announcement")
+        fake.publish(data_snapshot(taken_at=NOW + 1))
+        await pilot.pause()
+        assert painted_rows == [len(OKRS)]
