@@ -68,12 +68,12 @@ def _on_hangup(exit_app: Callable[[], object]) -> None:
 def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
     """The sandbox and every file live in one temporary folder, removed on exit: the user's own
     profiles, keys, cache and rate ledger are never read or written."""
-    from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
-    from okrt_tui.sandbox.server import SandboxServer
+    from okrt_tui.sandbox.forked import demo_sandbox
+    from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
     with tempfile.TemporaryDirectory(prefix="okrt-tui-demo-") as root:
         dirs = Dirs.for_root(Path(root))
-        with SandboxServer(Path(root) / "sandbox.sqlite3", strict=strict, simulate=simulate) as server:
+        with demo_sandbox(Path(root) / "sandbox.sqlite3", strict=strict, simulate=simulate) as sandbox:
             return run_dashboard(
-                server.base_url, ACME_ADMIN_KEY, dirs=dirs, workspace="Acme (demo sandbox)", debug=debug
+                sandbox.base_url, ACME_ADMIN_KEY, dirs=dirs, workspace="Acme (demo sandbox)", debug=debug
             )

@@ -61,7 +61,7 @@ from okrt_tui.sandbox import scoring
 from okrt_tui.sandbox.clock import Clock, iso
 from okrt_tui.sandbox.db import Checkin, Database, KpiUpdate, OkrRow
 from okrt_tui.sandbox.faults import Fault, FaultError, FaultPlan, parse_fault
-from okrt_tui.sandbox.seed import (
+from okrt_tui.sandbox.keys import (
     CHECKINS_WRITE,
     KEYS,
     KPIS_READ,
@@ -70,8 +70,8 @@ from okrt_tui.sandbox.seed import (
     REVIEWS_READ,
     ApiKey,
     key_hash,
-    seed_database,
 )
+from okrt_tui.sandbox.seed import seed_database
 from okrt_tui.sandbox.simulate import Teammates
 
 logger = logging.getLogger("okrt_tui.sandbox")

@@ -1,4 +1,5 @@
-"""Running the sandbox: in a background thread (``SandboxServer``, for tests and ``demo``) or in the
+"""Running the sandbox: in a background thread (``SandboxServer``, for tests), in a forked child
+(``serve_socket``, for ``demo``: see ``forked``) or in the
 foreground (``serve_forever``, for ``okrt-tui serve``).
 
 Both bind the socket themselves before uvicorn starts, so port 0 gives a free port that is known at
@@ -29,27 +30,10 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from okrt_tui.sandbox.app import SandboxApp, create_app
-from okrt_tui.sandbox.seed import ALL_SCOPES, KEYS, WORKSPACES
+from okrt_tui.sandbox.keys import ALL_SCOPES, KEYS, WORKSPACES
+from okrt_tui.sandbox.sockets import bind, url_host
 
 _STARTUP_TIMEOUT = 15.0
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without it
-    # Nagle's algorithm and delayed ACKs add 40 ms to every keep-alive request.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 def is_loopback(host: str) -> bool:
@@ -89,6 +73,13 @@ class _Server(uvicorn.Server):
 
     _wakeup: asyncio.Event | None = None
     _loop: asyncio.AbstractEventLoop | None = None
+    #: The process that started this one (the forked demo sandbox): when it is gone, stop.
+    parent: int | None = None
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.parent is not None and os.getppid() != self.parent:
+            self.should_exit = True
+        return await super().on_tick(counter)
 
     async def main_loop(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -240,7 +231,7 @@ class SandboxServer:
         except BaseException:
             self.stop()
             raise
-        self._root_url = f"http://{_url_host(self.host)}:{port}"
+        self._root_url = f"http://{url_host(self.host)}:{port}"
         return self.base_url
 
     def _launch(self) -> int:
@@ -253,7 +244,7 @@ class SandboxServer:
             every=self.every,
             seed=self.seed,
         )
-        sock = _bind(self.host, self.port)
+        sock = bind(self.host, self.port)
         port = sock.getsockname()[1]
         # log_config=None: leave logging to the host program (the TUI logs to a file, tests capture).
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
@@ -346,8 +337,8 @@ def serve_forever(
     restore: list[tuple[int, Any]] = []
     try:
         app = create_app(db_path, strict=strict, control=control, simulate=simulate, every=every, seed=seed)
-        sock = _bind(host, port)
-        root = f"http://{_url_host(host)}:{sock.getsockname()[1]}"
+        sock = bind(host, port)
+        root = f"http://{url_host(host)}:{sock.getsockname()[1]}"
         server = _Server(_config(app, host, sock.getsockname()[1], log_config=LOGGING_CONFIG))
         app.sandbox.is_stopping = lambda: server.should_exit
         if threading.current_thread() is threading.main_thread():
@@ -388,3 +379,20 @@ def serve_forever(
             app.sandbox.db.close()
         if temporary:
             _remove_db(db_path)
+
+
+def serve_socket(
+    sock: socket.socket, db_path: Path, *, strict: bool = False, simulate: bool = False, parent: int
+) -> None:
+    """Serves on ``sock`` (bound and listening) until SIGTERM, or until process ``parent`` is gone: the
+    demo's sandbox in its forked child (see ``forked``)."""
+    host, port = sock.getsockname()[:2]
+    app = create_app(db_path, strict=strict, simulate=simulate)
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    server = _Server(_config(app, host, port, log_config=None))
+    server.parent = parent
+    app.sandbox.is_stopping = lambda: server.should_exit
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    finally:
+        app.sandbox.db.close()

@@ -22,7 +22,8 @@ import uuid
 from okrt_tui.sandbox import scoring
 from okrt_tui.sandbox.clock import Clock
 from okrt_tui.sandbox.db import Checkin, Database, KpiUpdate
-from okrt_tui.sandbox.seed import ACME, CHECKIN_COMMENTS, GLOBEX
+from okrt_tui.sandbox.keys import ACME, GLOBEX
+from okrt_tui.sandbox.seed import CHECKIN_COMMENTS
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 RUNS = 12

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from okrt_tui.cli import main
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 

@@ -34,7 +34,7 @@ from okrt_tui.api.errors import (
     Unauthorized,
     WriteUnconfirmed,
 )
-from okrt_tui.sandbox.seed import (
+from okrt_tui.sandbox.keys import (
     ACME_ADMIN_KEY,
     ACME_KPI_KEY,
     ACME_NONE_KEY,

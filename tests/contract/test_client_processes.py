@@ -15,7 +15,7 @@ from pathlib import Path
 
 from processes import run_together
 
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
 SCRIPT = """
 import asyncio, json, sys, time

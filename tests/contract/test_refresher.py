@@ -12,7 +12,7 @@ import httpx
 from okrt_tui.api.clock import FakeClock
 from okrt_tui.api.errors import Forbidden, NetworkError, ServerError, Unauthorized
 from okrt_tui.paths import Dirs
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.session import Session
 from okrt_tui.store.cache import Cache

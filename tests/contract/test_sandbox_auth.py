@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from okrt_tui.sandbox.seed import (
+from okrt_tui.sandbox.keys import (
     ACME_ADMIN_KEY,
     ACME_KPI_KEY,
     ACME_NONE_KEY,

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from okrt_tui.sandbox import scoring
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, add_bulk_objectives
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+from okrt_tui.sandbox.seed import add_bulk_objectives
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}

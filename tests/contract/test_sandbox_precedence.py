@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_READ_KEY, ACME_REVOKED_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_READ_KEY, ACME_REVOKED_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 BAD_BODY = b'{"value": "seventy"}'

@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from okrt_tui.sandbox.seed import (
+from okrt_tui.sandbox.keys import (
     ACME_ADMIN_KEY,
     ACME_NONE_KEY,
     ACME_READ_KEY,

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, GLOBEX_ADMIN_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, GLOBEX_ADMIN_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}

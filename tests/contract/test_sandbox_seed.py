@@ -12,7 +12,8 @@ import pytest
 
 from okrt_tui.sandbox import scoring
 from okrt_tui.sandbox.db import Checkin, Database, KeyResult, Kpi, Objective, Review, ReviewCycle
-from okrt_tui.sandbox.seed import ACME, ACME_ADMIN_KEY, GLOBEX, GLOBEX_ADMIN_KEY, seed_database, seed_rows
+from okrt_tui.sandbox.keys import ACME, ACME_ADMIN_KEY, GLOBEX, GLOBEX_ADMIN_KEY
+from okrt_tui.sandbox.seed import seed_database, seed_rows
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}

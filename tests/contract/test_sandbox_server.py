@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from okrt_tui.sandbox.db import Database
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, KEYS
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, KEYS
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
@@ -148,3 +149,77 @@ def test_serve_forever_warns_when_it_listens_beyond_loopback() -> None:
         process.kill()
     assert "warning" in err and "0.0.0.0" in err
     assert "Traceback" not in err
+
+
+# -- the demo's sandbox in a forked child (okrt_tui.sandbox.forked) -----------------------------------
+# Forking needs a process without threads, so these run a script in a fresh interpreter (a pytest
+# worker runs threads of its own, where demo_sandbox falls back to SandboxServer).
+
+DEMO_SANDBOX = """
+import json, os, sys, time, httpx
+from pathlib import Path
+from okrt_tui.sandbox.forked import demo_sandbox
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+with demo_sandbox(Path(sys.argv[1])) as sandbox:
+    key = {"Authorization": "Bearer " + ACME_ADMIN_KEY}
+    answer = httpx.get(sandbox.base_url + "/okrs", headers=key, timeout=15)
+    print(json.dumps({"pid": sandbox.pid, "url": sandbox.base_url, "status": answer.status_code,
+                      "objectives": len(answer.json())}), flush=True)
+    if sys.argv[2] == "hang":
+        time.sleep(60)
+try:
+    os.kill(sandbox.pid, 0)
+    print("child still there")
+except ProcessLookupError:
+    print("child gone")
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"  # a zombie has exited; init reaps it when it gets to it
+
+
+def _demo_sandbox_script(tmp_path: Path, mode: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-c", DEMO_SANDBOX, str(tmp_path / "demo.sqlite3"), mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is forked on Linux only")
+def test_the_demo_sandbox_serves_from_a_forked_child_that_is_reaped_on_exit(tmp_path: Path) -> None:
+    script = _demo_sandbox_script(tmp_path, "exit")
+    out, err = script.communicate(timeout=60)
+    assert script.returncode == 0, err
+    first, last = out.strip().splitlines()
+    seen = json.loads(first)
+    assert seen["pid"] not in (None, script.pid)
+    assert (seen["status"], seen["objectives"]) == (200, 40)  # Acme's seed
+    assert last == "child gone"
+    port = int(seen["url"].split(":")[2].split("/")[0])
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is forked on Linux only")
+def test_the_demo_sandbox_stops_when_the_dashboard_is_killed(tmp_path: Path) -> None:
+    script = _demo_sandbox_script(tmp_path, "hang")
+    try:
+        assert script.stdout is not None
+        seen = json.loads(script.stdout.readline())
+        assert _alive(seen["pid"])
+    finally:
+        script.kill()  # SIGKILL: no clean-up runs in the parent
+        script.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(seen["pid"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(seen["pid"])  # it noticed its parent was gone (checked ten times a second)

@@ -13,7 +13,8 @@ import pytest
 from okrt_tui.sandbox import scoring
 from okrt_tui.sandbox.clock import Clock
 from okrt_tui.sandbox.db import Database
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, seed_database
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+from okrt_tui.sandbox.seed import seed_database
 from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.sandbox.simulate import Teammates
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}", "Content-Type": "application/json"}

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import okrt_tui
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
 pytestmark = pytest.mark.terminal
 

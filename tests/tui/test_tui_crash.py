@@ -19,7 +19,7 @@ import okrt_tui.tui.app as tui
 from okrt_tui.launch import run_dashboard
 from okrt_tui.logs import setup_logging
 from okrt_tui.paths import Dirs
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
 def broken(self):
     raise ZeroDivisionError("text that could hold anything")

@@ -8,7 +8,7 @@ from tui_data import screen_text, wait_for
 
 from okrt_tui.config import UiSettings
 from okrt_tui.paths import Dirs
-from okrt_tui.sandbox.seed import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.session import Session
 from okrt_tui.tui.app import OkrtApp
 from okrt_tui.tui.screens.objective import ObjectiveScreen
