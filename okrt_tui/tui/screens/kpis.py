@@ -10,7 +10,7 @@ from rich.text import Text
 from okrt_tui.api.models import Kpi
 from okrt_tui.tui.messages import OpenKpi
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
-from okrt_tui.tui.widgets.cells import LazyText, label_text, plain
+from okrt_tui.tui.widgets.cells import label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.views.numbers import format_number, kpi_ratio, percent, with_unit
 from okrt_tui.views.query import number_key, status_key, text_key
@@ -110,7 +110,7 @@ class KpisScreen(ListScreen):
         }
         return RowData(
             key=item.id or f"row-{index}",
-            cells=tuple(LazyText(builders[spec.key]) for spec in layout.columns),
+            cells=tuple(builders[spec.key]() for spec in layout.columns),
             haystack=fold(item.name),
             fields={"status": fold(item.status).replace("_", " "), "unit": fold(item.unit)},
         )

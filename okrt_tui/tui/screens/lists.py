@@ -20,7 +20,6 @@ from textual.widgets import DataTable, Input, Static
 
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.screens.base import DATA, EMPTY, DataScreen, feed_state, show_state, state_message
-from okrt_tui.tui.widgets.cells import LazyText
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
 from okrt_tui.views.query import Query, matches, next_sort, parse_query, sort_by
 from okrt_tui.views.status import MUTED
@@ -39,7 +38,7 @@ class Layout:
 @dataclass(frozen=True)
 class RowData:
     key: str
-    cells: tuple[Text | LazyText, ...]
+    cells: tuple[Text, ...]
     haystack: str  # folded text the plain filter words search
     fields: dict[str, str]  # folded values for field:value filters
 

@@ -12,7 +12,7 @@ from okrt_tui.api.models import Okr
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenObjective
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
-from okrt_tui.tui.widgets.cells import LazyText, health_cell, label_text, plain, progress_cell
+from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.aggregates import summarize_okrs, summary_parts
@@ -99,14 +99,14 @@ class OkrsScreen(ListScreen):
         bar, gauge = layout.options["bar"], layout.options["gauge"]
         builders: dict[str, Callable[[], Text]] = {
             "title": lambda: plain(cell(item.title, TITLE_CAP)),
-            "type": lambda: plain(cell(item.type)),
-            "owner": lambda: plain(cell(item.owner)),
-            "cycle": lambda: plain(cell(item.cycle)),
+            "type": lambda: text_cell(item.type),
+            "owner": lambda: text_cell(item.owner),
+            "cycle": lambda: text_cell(item.cycle),
             "progress": lambda: progress_cell(item.progress, bar, tones),
             "status": lambda: label_text(status_label(item.status), tones),
             "health": lambda: health_cell(item.health_score, gauge, tones),
         }
-        cells = tuple(LazyText(builders[spec.key]) for spec in layout.columns)
+        cells = tuple(builders[spec.key]() for spec in layout.columns)
         return RowData(
             key=item.id or f"row-{index}",
             cells=cells,

@@ -7,7 +7,7 @@ with a glyph or a word, so nothing depends on colour (and ``NO_COLOR`` loses no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -16,6 +16,7 @@ from textual.color import Color
 
 from okrt_tui.views.numbers import Number, bar, percent
 from okrt_tui.views.status import BAD, FAIR, GOOD, INFO, MUTED, WARN, Band, Label, health_band
+from okrt_tui.views.text import cell
 
 _TONE_VARIABLES = {
     GOOD: ("text-success", True),
@@ -27,9 +28,9 @@ _TONE_VARIABLES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Tones:
-    """Tone name → Rich style for the current theme."""
+    """Tone name → Rich style for the current theme (equal only to itself: a key of shared cells)."""
 
     styles: Mapping[str, Style]
 
@@ -54,35 +55,45 @@ class Tones:
         return cls({})
 
 
-class LazyText:
-    """A table cell built on first render: of 500 rows only the visible ones ever build their Text."""
+#: Cells by what built them, from what (see ``shared``).
+_SHARED: dict[tuple[Hashable, ...], Text] = {}
 
-    __slots__ = ("_build", "_text")
 
-    def __init__(self, build: Callable[[], Text]) -> None:
-        self._build: Callable[[], Text] | None = build
-        self._text: Text | None = None
-
-    def __rich__(self) -> Text:
-        if self._text is None:
-            assert self._build is not None
-            self._text = self._build()
-            self._build = None
-        return self._text
-
-    @property
-    def plain(self) -> str:
-        return self.__rich__().plain
+def shared(build: Callable[..., Text], *args: Hashable) -> Text:
+    """``build(*args)``, made once. Cells that many rows show alike (a type, an owner, a status, a 65%
+    bar, a health of 82) are then one Text object, which the table also draws once per width and look
+    rather than once per row: so a cell is never changed in place. At most 4096 are kept."""
+    key = (build, *args)
+    text = _SHARED.get(key)
+    if text is None:
+        if len(_SHARED) >= 4096:
+            _SHARED.clear()
+        text = _SHARED[key] = build(*args)
+    return text
 
 
 def label_text(label: Label, tones: Tones) -> Text:
-    """``▲ at risk`` in the warning colour."""
+    """``▲ at risk`` in the warning colour (shared: see ``shared``)."""
+    return shared(_label_text, label, tones)
+
+
+def _label_text(label: Label, tones: Tones) -> Text:
     return Text(label.display, style=tones[label.tone], no_wrap=True, overflow="ellipsis", end="")
 
 
 def plain(text: str, style: Style | str = "", *, justify: str = "left") -> Text:
     """A cell of (already safe) text: one line, ellipsis when the column is narrower."""
     return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify, end="")  # type: ignore[arg-type]
+
+
+def text_cell(value: str | None) -> Text:
+    """A field the server wrote (a type, an owner, a cycle) as a one-line cell (shared: see ``shared``),
+    found by the raw value: no cleaning again for the 500 rows that share a few dozen owners."""
+    return shared(_text_cell, value)
+
+
+def _text_cell(value: str | None) -> Text:
+    return plain(cell(value))
 
 
 def _joined(*pieces: tuple[str, Style | None]) -> Text:
@@ -99,25 +110,31 @@ def _joined(*pieces: tuple[str, Style | None]) -> Text:
 
 
 def progress_cell(fraction: Number | None, width: int, tones: Tones) -> Text:
-    """``██████▌░░░  65%``: the bar in the accent colour, its track muted."""
-    number = f"{percent(fraction):>4}"
-    if width <= 0:
+    """``██████▌░░░  65%``: the bar in the accent colour, its track muted (shared: see ``shared``)."""
+    return shared(_progress_cell, bar(fraction, width), f"{percent(fraction):>4}", tones)
+
+
+def _progress_cell(drawn: str, number: str, tones: Tones) -> Text:
+    if not drawn:
         return _joined((number, None))
-    drawn = bar(fraction, width)
     filled = drawn.rstrip("░")
     return _joined((filled, tones[INFO]), (drawn[len(filled) :], tones[MUTED]), (" " + number, None))
 
 
 def health_cell(score: Number | None, bar_width: int, tones: Tones, *, band: Band | None = None) -> Text:
-    """A small gauge, the score and its band: ``▰▰▰▰▱ 82 Strong`` in the band's colour."""
-    band = band or health_band(score)
+    """A small gauge, the score and its band: ``▰▰▰▰▱ 82 Strong`` in the band's colour (shared: see
+    ``shared``)."""
+    return shared(_health_cell, band or health_band(score), bar_width, tones)
+
+
+def _health_cell(band: Band, bar_width: int, tones: Tones) -> Text:
     muted = tones[MUTED]
     if band.score is None:
         track = "▱" * bar_width + " " if bar_width > 0 else ""
         return _joined((track + "— no score", muted))
     style = tones[band.tone]
-    words = f"{band.score:>3} {band.label}" if bar_width > 0 else f"{band.score} {band.label}"
     if bar_width <= 0:
-        return _joined((words, style))
+        return _joined((f"{band.score} {band.label}", style))
     filled = min(bar_width, round(band.score / 100 * bar_width))
+    words = f"{band.score:>3} {band.label}"
     return _joined(("▰" * filled, style), ("▱" * (bar_width - filled), muted), (" ", None), (words, style))

@@ -17,7 +17,8 @@ unchanged), and a drawn line is kept while its row's cells are the same objects,
 than by place, so the rows that move while the user filters are not drawn again. For that, body rows
 carry no mouse meta (DataTable marks every cell with its row index): the mouse's row is worked out
 from where it is. Our cells are always one line of ``Text``, so a cell is drawn directly: truncated,
-justified, styled, exactly as Rich would (the snapshot tests compare them). (Drawing the off-screen
+justified, styled, exactly as Rich would (the snapshot tests compare them); cells that many rows share
+(``cells.shared``: a status, a 65% bar) are drawn once per width and look. (Drawing the off-screen
 rows ahead while idle was tried: the garbage collector then walked twice the objects, and the worst
 refresh and keystroke got slower, not faster.)
 
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from rich.console import Console
-from rich.protocol import rich_cast
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -95,7 +95,9 @@ class KeyedTable(DataTable[Text]):
             return self.table
 
     def __init__(self, *, id: str | None = None, classes: str | None = None, openable: bool = True) -> None:
-        # Lines drawn, kept while the cells they show are the same objects (see the module's docstring).
+        # Lines drawn, kept while the cells they show are the same objects (see the module's docstring),
+        # and cells drawn, by cell object, width and look.
+        self._cells_drawn: dict[tuple[object, ...], tuple[object, object]] = {}
         self._lines_drawn: dict[tuple[object, ...], tuple[object, Strip]] = {}
         self._stripes: dict[int, Style] = {}
         self._look: tuple[Style, ...] = ()
@@ -307,6 +309,7 @@ class KeyedTable(DataTable[Text]):
     # -- drawing ------------------------------------------------------------------------------------
 
     def _forget_drawings(self) -> None:
+        self._cells_drawn.clear()
         self._lines_drawn.clear()
         self._stripes.clear()
 
@@ -404,15 +407,21 @@ class KeyedTable(DataTable[Text]):
         console = self.app.console
         paint = self._paint
         pad = paint.pad
+        drawn_cells = self._cells_drawn
         line: list[Segment] = []
         used = 0
         for column_key, column_width in paint.columns:
             used += column_width
             cell = cells.get(column_key)
-            text = rich_cast(cell) if cell is not None else Text()
-            if not isinstance(text, Text):
-                text = Text(str(text))
-            _cell_line(line, text, column_width - 2 * pad, pad, base, post, console)
+            text = cell if isinstance(cell, Text) else Text("" if cell is None else str(cell))
+            # Shared cells (see cells.shared: a status, a 65% bar) are drawn once per width and look.
+            key = (id(text), column_width, pad, base, post)
+            drawn = drawn_cells.get(key)
+            if drawn is None or drawn[0] is not text:
+                segments: list[Segment] = []
+                _cell_line(segments, text, column_width - 2 * pad, pad, base, post, console)
+                drawn = self._remember(drawn_cells, key, (text, segments))
+            line.extend(drawn[1])  # type: ignore[arg-type]
         width = paint.width
         line.append(Segment(" " * max(0, width - used), stripe + extend))
         if x1 == 0 and x2 == width and used <= width:  # the usual case: nothing to crop or pad
