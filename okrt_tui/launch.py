@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import os
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable
@@ -30,8 +32,10 @@ def run_dashboard(
     workspace: str | None = None,
     headless: bool = False,
     debug: bool = False,
+    on_hangup: Callable[[], object] | None = None,
 ) -> int:
-    """Returns the dashboard's exit code (1 after a crash). ``headless`` runs without a terminal."""
+    """Returns the dashboard's exit code (1 after a crash). ``headless`` runs without a terminal;
+    ``on_hangup`` cleans up when the terminal closes (see ``_on_hangup``)."""
     session = Session.open(
         base_url,
         api_key,
@@ -39,10 +43,13 @@ def run_dashboard(
         workspace=workspace,
         polling_share=settings.polling_share if settings else 0.5,
     )
-    return asyncio.run(_run(session, settings.ui if settings else UiSettings(), headless, debug))
+    return asyncio.run(_run(session, settings.ui if settings else UiSettings(), headless, debug, on_hangup))
 
 
-async def _run(session: Session, ui: UiSettings, headless: bool, debug: bool) -> int:
+async def _run(
+    session: Session, ui: UiSettings, headless: bool, debug: bool, on_hangup: Callable[[], object] | None
+) -> int:
+    _on_hangup(on_hangup)
     session.refresher.start()
     try:
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
@@ -50,30 +57,52 @@ async def _run(session: Session, ui: UiSettings, headless: bool, debug: bool) ->
         app = tui.OkrtApp(
             session.refresher, settings=ui, debug=debug, first_data_shown=heap.freeze_first_workspace
         )
-        _on_hangup(app.exit)
         await app.run_async(headless=headless)
         return app.return_code or 0
     finally:
         await session.aclose()
 
 
-def _on_hangup(exit_app: Callable[[], object]) -> None:
-    """A closed terminal window (SIGHUP) ends the app like ``q`` does, so what it opened is closed and
-    the demo's temporary folder removed; the default action would kill the process where it stands."""
+def _on_hangup(cleanup: Callable[[], object] | None) -> None:
+    """A closed terminal (SIGHUP) ends the program at once, as SIGHUP's default action would, but after
+    ``cleanup`` (the demo stops its sandbox and removes its folder). Not through ``app.exit()``: there
+    is no terminal left to restore, and Textual's output thread dies on its first write to a hung-up
+    terminal, after which the app's next writes wait for it forever (seen: demos left running, each
+    with its sandbox, after their tmux server was killed)."""
     hangup = getattr(signal, "SIGHUP", None)  # not on Windows
-    if hangup is not None:
-        asyncio.get_running_loop().add_signal_handler(hangup, exit_app)
+    if hangup is None:
+        return
+
+    def hang_up() -> None:
+        try:
+            if cleanup is not None:
+                cleanup()
+        finally:
+            os._exit(128 + hangup)
+
+    asyncio.get_running_loop().add_signal_handler(hangup, hang_up)
 
 
 def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
     """The sandbox and every file live in one temporary folder, removed on exit: the user's own
     profiles, keys, cache and rate ledger are never read or written."""
-    from okrt_tui.sandbox.forked import demo_sandbox
+    from okrt_tui.sandbox.forked import demo_sandbox, stop
     from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
     with tempfile.TemporaryDirectory(prefix="okrt-tui-demo-") as root:
         dirs = Dirs.for_root(Path(root))
         with demo_sandbox(Path(root) / "sandbox.sqlite3", strict=strict, simulate=simulate) as sandbox:
+
+            def clean_up() -> None:
+                if sandbox.pid is not None:
+                    stop(sandbox.pid)
+                shutil.rmtree(root, ignore_errors=True)
+
             return run_dashboard(
-                sandbox.base_url, ACME_ADMIN_KEY, dirs=dirs, workspace="Acme (demo sandbox)", debug=debug
+                sandbox.base_url,
+                ACME_ADMIN_KEY,
+                dirs=dirs,
+                workspace="Acme (demo sandbox)",
+                debug=debug,
+                on_hangup=clean_up,
             )

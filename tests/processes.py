@@ -1,4 +1,5 @@
-"""Running a Python script in several real processes at once, for the tests that share a ledger."""
+"""Real processes in tests: a Python script run in several at once (the tests that share a ledger), and
+whether a process is still running."""
 
 from __future__ import annotations
 
@@ -32,3 +33,12 @@ def run_together(script: str, args: list[str], count: int = 2) -> list[Any]:
         assert process.returncode == 0, err
         results.append(json.loads(out))
     return results
+
+
+def process_alive(pid: int) -> bool:
+    """Running, not exited: a zombie has exited (its parent, or init, reaps it when it gets to it)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import process_alive
 
 from okrt_tui.sandbox.db import Database
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, KEYS
@@ -175,14 +176,6 @@ except ProcessLookupError:
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"  # a zombie has exited; init reaps it when it gets to it
-
-
 def _demo_sandbox_script(tmp_path: Path, mode: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
@@ -215,11 +208,11 @@ def test_the_demo_sandbox_stops_when_the_dashboard_is_killed(tmp_path: Path) -> 
     try:
         assert script.stdout is not None
         seen = json.loads(script.stdout.readline())
-        assert _alive(seen["pid"])
+        assert process_alive(seen["pid"])
     finally:
         script.kill()  # SIGKILL: no clean-up runs in the parent
         script.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while _alive(seen["pid"]) and time.monotonic() < deadline:
+    while process_alive(seen["pid"]) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(seen["pid"])  # it noticed its parent was gone (checked ten times a second)
+    assert not process_alive(seen["pid"])  # it noticed its parent was gone (checked ten times a second)

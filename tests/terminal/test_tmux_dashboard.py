@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from processes import process_alive
 
 import okrt_tui
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
@@ -63,6 +64,10 @@ class Pane:
         if not eventually(lambda: needle not in self.text(), timeout):
             raise AssertionError(f"{needle!r} did not go away; the pane shows:\n{self.text()}")
         return self.text()
+
+    def pid(self) -> int:
+        """The program's process (``env`` runs it in its own place)."""
+        return int(self.tmux("display-message", "-p", "-t", "okrt", "#{pane_pid}").strip())
 
     def alive(self) -> bool:
         result = subprocess.run(
@@ -170,5 +175,16 @@ def test_the_demo_shows_the_seed_workspace_and_cleans_up_when_the_terminal_close
         demo.wait_for("Weekly Active Users", "% of target")
         demo.keys("3")
         demo.wait_for("Review cycle", "Reviewees")
-    # The tmux server is gone: the terminal hung up. The demo ends as on q, and removes its folder.
+        pid = demo.pid()
+    # The tmux server is gone: the terminal hung up. The demo stops its sandbox, removes its folder
+    # and ends (it used to hang in Textual's output thread, sandbox and all).
     assert eventually(lambda: not any(temp.iterdir()), 10), sorted(p.name for p in temp.iterdir())
+    assert eventually(lambda: not process_alive(pid), 10)
+
+
+def test_the_dashboard_ends_when_its_terminal_closes_at_start_up(tmp_path, sandbox):
+    # Hung up while it starts (the benchmark's case): no program may stay behind, blocked.
+    with started_pane(tmp_path, f"--base-url {shlex.quote(sandbox.base_url)}") as pane:
+        pane.wait_for("objectives")
+        pid = pane.pid()
+    assert eventually(lambda: not process_alive(pid), 10)
