@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import shutil
 import signal
 import tempfile
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from okrt_tui import heap
@@ -86,23 +86,19 @@ def _on_hangup(cleanup: Callable[[], object] | None) -> None:
 def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
     """The sandbox and every file live in one temporary folder, removed on exit: the user's own
     profiles, keys, cache and rate ledger are never read or written."""
-    from okrt_tui.sandbox.forked import demo_sandbox, stop
+    from okrt_tui.sandbox.forked import demo_sandbox
     from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
-    with tempfile.TemporaryDirectory(prefix="okrt-tui-demo-") as root:
-        dirs = Dirs.for_root(Path(root))
-        with demo_sandbox(Path(root) / "sandbox.sqlite3", strict=strict, simulate=simulate) as sandbox:
-
-            def clean_up() -> None:
-                if sandbox.pid is not None:
-                    stop(sandbox.pid)
-                shutil.rmtree(root, ignore_errors=True)
-
-            return run_dashboard(
-                sandbox.base_url,
-                ACME_ADMIN_KEY,
-                dirs=dirs,
-                workspace="Acme (demo sandbox)",
-                debug=debug,
-                on_hangup=clean_up,
-            )
+    with ExitStack() as stack:
+        root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="okrt-tui-demo-")))
+        sandbox = stack.enter_context(
+            demo_sandbox(root / "sandbox.sqlite3", strict=strict, simulate=simulate)
+        )
+        return run_dashboard(
+            sandbox.base_url,
+            ACME_ADMIN_KEY,
+            dirs=Dirs.for_root(root),
+            workspace="Acme (demo sandbox)",
+            debug=debug,
+            on_hangup=stack.close,  # the same clean-up as on q: stop the sandbox, remove the folder
+        )
