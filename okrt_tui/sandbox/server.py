@@ -123,6 +123,18 @@ class _Server(uvicorn.Server):
                 self._loop.call_soon_threadsafe(self._wakeup.set)
 
 
+def _server_on(app: SandboxApp, sock: socket.socket, *, log_config: Any = None) -> _Server:
+    """Uvicorn's server for ``app`` on the bound ``sock``; the app's background work (the simulated
+    teammates) asks it whether it is stopping. Without ``log_config``, logging is left to the host
+    program (the TUI logs to a file, tests capture), uvicorn's own at warnings and above."""
+    if log_config is None:
+        logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    host, port = sock.getsockname()[:2]
+    server = _Server(_config(app, host, port, log_config=log_config))
+    app.sandbox.is_stopping = lambda: server.should_exit
+    return server
+
+
 class SandboxControl:
     """The ``/_sandbox/`` endpoints, through plain synchronous httpx calls (for tests)."""
 
@@ -246,11 +258,7 @@ class SandboxServer:
         )
         sock = bind(self.host, self.port)
         port = sock.getsockname()[1]
-        # log_config=None: leave logging to the host program (the TUI logs to a file, tests capture).
-        logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
-        server = _Server(_config(self.app, self.host, port, log_config=None))
-        self._server = server
-        self.app.sandbox.is_stopping = lambda: server.should_exit
+        server = self._server = _server_on(self.app, sock)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])), name=f"okrt-sandbox-{port}", daemon=True
         )
@@ -339,8 +347,7 @@ def serve_forever(
         app = create_app(db_path, strict=strict, control=control, simulate=simulate, every=every, seed=seed)
         sock = bind(host, port)
         root = f"http://{url_host(host)}:{sock.getsockname()[1]}"
-        server = _Server(_config(app, host, sock.getsockname()[1], log_config=LOGGING_CONFIG))
-        app.sandbox.is_stopping = lambda: server.should_exit
+        server = _server_on(app, sock, log_config=LOGGING_CONFIG)
         if threading.current_thread() is threading.main_thread():
             # Until uvicorn installs its own handlers (and after it restores these), Ctrl-C asks the
             # server to stop instead of raising KeyboardInterrupt in the middle of asyncio's start-up.
@@ -386,12 +393,9 @@ def serve_socket(
 ) -> None:
     """Serves on ``sock`` (bound and listening) until SIGTERM, or until process ``parent`` is gone: the
     demo's sandbox in its forked child (see ``forked``)."""
-    host, port = sock.getsockname()[:2]
     app = create_app(db_path, strict=strict, simulate=simulate)
-    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
-    server = _Server(_config(app, host, port, log_config=None))
+    server = _server_on(app, sock)
     server.parent = parent
-    app.sandbox.is_stopping = lambda: server.should_exit
     try:
         asyncio.run(server.serve(sockets=[sock]))
     finally:
