@@ -43,10 +43,10 @@ def _build_table(keep_newlines: bool) -> dict[int, str]:
     return table
 
 
-#: Any character the tables change: most text has none, and a search is far cheaper than a translate.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + _BIDI + "]")
 _MULTILINE = _build_table(keep_newlines=True)
 _ONE_LINE = _build_table(keep_newlines=False)
+#: Any character the tables change: most text has none, and a search is far cheaper than a translate.
+_UNSAFE = re.compile("[" + re.escape("".join(map(chr, _ONE_LINE))) + "]")
 _CRLF = re.compile(r"\r\n?")
 _SPACES = re.compile(r"[ \u00a0]{2,}")
 

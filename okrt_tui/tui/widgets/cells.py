@@ -98,7 +98,7 @@ def _text_cell(value: str | None) -> Text:
 
 def _joined(*pieces: tuple[str, Style | None]) -> Text:
     """One-line Text of styled pieces, built in one go (``Text.append`` cleans and spans each piece
-    on its own, a third of the cost of drawing a never-seen row)."""
+    on its own)."""
     spans = []
     start = 0
     for piece, style in pieces:

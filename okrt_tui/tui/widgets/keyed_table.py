@@ -59,6 +59,9 @@ class ColumnSpec:
     justify: str = "left"
 
 
+_NO_CELL = Text()
+
+
 @dataclass(frozen=True, slots=True)
 class _Paint:
     """What every line of one paint shares, worked out once: each is a walk of styles or reactives."""
@@ -412,8 +415,7 @@ class KeyedTable(DataTable[Text]):
         used = 0
         for column_key, column_width in paint.columns:
             used += column_width
-            cell = cells.get(column_key)
-            text = cell if isinstance(cell, Text) else Text("" if cell is None else str(cell))
+            text = cells.get(column_key, _NO_CELL)  # a row given fewer cells than columns
             # Shared cells (see cells.shared: a status, a 65% bar) are drawn once per width and look.
             key = (id(text), column_width, pad, base, post)
             drawn = drawn_cells.get(key)
