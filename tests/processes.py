@@ -13,20 +13,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def start_script(script: str, *args: str) -> subprocess.Popen[str]:
+    """``python -c script *args`` in a fresh interpreter (this checkout importable), its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        text=True,
+    )
+
+
 def run_together(script: str, args: list[str], count: int = 2) -> list[Any]:
-    """Starts ``count`` processes of ``python -c script *args`` (this checkout importable) and returns
-    what each printed as JSON, in start order; a process that fails fails the test with its stderr."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        for _ in range(count)
-    ]
+    """Starts ``count`` processes of ``python -c script *args`` and returns what each printed as JSON, in
+    start order; a process that fails fails the test with its stderr."""
+    processes = [start_script(script, *args) for _ in range(count)]
     results = []
     for process in processes:
         out, err = process.communicate(timeout=60)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from processes import process_alive
+from processes import process_alive, start_script
 
 from okrt_tui.sandbox.db import Database
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, KEYS
@@ -176,20 +176,9 @@ except ProcessLookupError:
 """
 
 
-def _demo_sandbox_script(tmp_path: Path, mode: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen(
-        [sys.executable, "-c", DEMO_SANDBOX, str(tmp_path / "demo.sqlite3"), mode],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
 @pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is forked on Linux only")
 def test_the_demo_sandbox_serves_from_a_forked_child_that_is_reaped_on_exit(tmp_path: Path) -> None:
-    script = _demo_sandbox_script(tmp_path, "exit")
+    script = start_script(DEMO_SANDBOX, str(tmp_path / "demo.sqlite3"), "exit")
     out, err = script.communicate(timeout=60)
     assert script.returncode == 0, err
     first, last = out.strip().splitlines()
@@ -204,7 +193,7 @@ def test_the_demo_sandbox_serves_from_a_forked_child_that_is_reaped_on_exit(tmp_
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the sandbox is forked on Linux only")
 def test_the_demo_sandbox_stops_when_the_dashboard_is_killed(tmp_path: Path) -> None:
-    script = _demo_sandbox_script(tmp_path, "hang")
+    script = start_script(DEMO_SANDBOX, str(tmp_path / "demo.sqlite3"), "hang")
     try:
         assert script.stdout is not None
         seen = json.loads(script.stdout.readline())
