@@ -99,6 +99,12 @@ _GLOBAL_OPTIONS = (
 )
 
 
+def _takes_global_options(command: Callable[..., T]) -> Callable[..., T]:
+    for option in reversed(_GLOBAL_OPTIONS):
+        command = option(command)
+    return command
+
+
 def global_options(command: Callable[..., T]) -> Callable[..., T]:
     """The global options, accepted after the command too (``okrt-tui kpis --json --no-wait``), as
     users of gh and kubectl expect; given there, they add to those given before the command."""
@@ -118,15 +124,11 @@ def global_options(command: Callable[..., T]) -> Callable[..., T]:
         )
         return command(*args, **kwargs)
 
-    for option in reversed(_GLOBAL_OPTIONS):
-        wrapper = option(wrapper)
-    return wrapper
+    return _takes_global_options(wrapper)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@_GLOBAL_OPTIONS[0]
-@_GLOBAL_OPTIONS[1]
-@_GLOBAL_OPTIONS[2]
+@_takes_global_options
 @click.version_option(__version__, "--version", prog_name="okrt-tui")
 @click.pass_context
 def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool) -> None:
