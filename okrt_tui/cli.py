@@ -14,11 +14,12 @@ import functools
 import logging
 import sys
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+import msgspec
+from msgspec.structs import replace
 
 from okrt_tui import __version__
 from okrt_tui.api.errors import InvalidInput, OkrtError
@@ -33,8 +34,7 @@ T = TypeVar("T")
 OKR_TYPES = ("org", "team", "individual")
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(msgspec.Struct, frozen=True):
     """The global options, resolved once for every command."""
 
     dirs: Dirs

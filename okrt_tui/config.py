@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
@@ -46,18 +45,16 @@ class _ConfigFile(msgspec.Struct, forbid_unknown_fields=True):
     review: _ReviewSection = msgspec.field(default_factory=_ReviewSection)
 
 
-@dataclass(frozen=True)
-class UiSettings:
+class UiSettings(msgspec.Struct, frozen=True):
     """What the dashboard needs from the config file."""
 
-    keymap: Mapping[str, str] = field(default_factory=dict)
+    keymap: Mapping[str, str] = msgspec.field(default_factory=dict)
     theme: str | None = None
     summarize_command: str | None = None
     export_dir: Path | None = None
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True):
     base_url: str
     api_key: str | None
     polling_share: float

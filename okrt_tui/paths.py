@@ -8,9 +8,9 @@ of the base URL and key: stable across runs, useless for recovering the key.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
 import platformdirs
 
 APP_NAME = "okrt-tui"
@@ -30,8 +30,7 @@ def workspace_hash(base_url: str, api_key: str) -> str:
     return _digest("workspace", base_url.rstrip("/"), api_key)
 
 
-@dataclass(frozen=True)
-class Dirs:
+class Dirs(msgspec.Struct, frozen=True):
     """The four platform directories; ``for_root`` puts them all under one folder (the demo)."""
 
     config: Path

@@ -12,8 +12,8 @@ import sys
 import textwrap
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+import msgspec
 from rich.cells import cell_len
 
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewSummary
@@ -23,8 +23,7 @@ from okrt_tui.views.text import DASH, cell, one_line, safe_text, truncate
 from okrt_tui.views.times import due_label, relative_time
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(msgspec.Struct, frozen=True):
     headers: tuple[str, ...]
     rows: list[tuple[str, ...]]
     #: The one column that gives up width when the terminal is narrow (titles, names).

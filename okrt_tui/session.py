@@ -6,8 +6,9 @@ refresher, so the dashboard and the scripting commands share exactly the same ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import msgspec
 
 from okrt_tui.api.budget import Budget
 from okrt_tui.api.client import OkrtClient
@@ -33,8 +34,7 @@ def workspace_label(base_url: str) -> str:
     return urlsplit(base_url).netloc or base_url
 
 
-@dataclass
-class Session:
+class Session(msgspec.Struct):
     client: OkrtClient
     database: Database
     refresher: Refresher

@@ -43,12 +43,13 @@ import json
 import logging
 import math
 import os
-from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from enum import IntEnum
 from pathlib import Path
 
 import filelock
+import msgspec
+from msgspec.structs import replace
 
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.errors import RateLimited
@@ -79,16 +80,15 @@ class Priority(IntEnum):
     POLL = 1
 
 
-@dataclass
-class _Ledger:
+class _Ledger(msgspec.Struct):
     """What every process using the key agrees on. Local epoch seconds throughout."""
 
-    sends: list[float] = field(default_factory=list)
+    sends: list[float] = msgspec.field(default_factory=list)
     skew: float | None = None  # server clock minus local clock; None: not known yet
     skew_at: float = 0.0  # when a Date header last confirmed it
     paused_until: float = 0.0
     #: server window index -> requests other clients of the key made in it (from the server's headers)
-    others: dict[int, int] = field(default_factory=dict)
+    others: dict[int, int] = msgspec.field(default_factory=dict)
 
     def copy(self) -> _Ledger:
         return replace(self, sends=list(self.sends), others=dict(self.others))

@@ -13,7 +13,6 @@ import logging
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
@@ -73,8 +72,7 @@ _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-@dataclass(frozen=True)
-class Fetched(Generic[T]):
+class Fetched(msgspec.Struct, Generic[T], frozen=True):
     """One decoded answer, with the bytes exactly as the API sent them and when they arrived."""
 
     data: T
@@ -82,8 +80,7 @@ class Fetched(Generic[T]):
     received_at: float  # epoch seconds, on the client's clock
 
 
-@dataclass(frozen=True)
-class _Call:
+class _Call(msgspec.Struct, frozen=True):
     """One endpoint call: what it is, the scope it needs, and what a 404 means for it."""
 
     method: str

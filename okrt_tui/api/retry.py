@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass, field
 
+import msgspec
 import tenacity
 
 from okrt_tui.api.clock import Clock
@@ -47,15 +47,14 @@ def may_retry(method: str, error: BaseException, *, wait: bool = True) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(msgspec.Struct, frozen=True):
     """How many attempts, and how long to wait between them (seconds)."""
 
     attempts: int = 4
     wait_initial: float = 0.5
     wait_max: float = 4.0
     jitter: float = 0.5
-    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    rng: random.Random = msgspec.field(default_factory=random.Random)
 
     def backoff(self, failed_attempts: int) -> float:
         """The wait after the ``failed_attempts``-th failure (1, 2, ...): exponential, jittered, capped."""

@@ -7,13 +7,12 @@ cache written by an older okrt-tui that no longer decodes is simply ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from okrt_tui.store.db import Database
 
 
-@dataclass(frozen=True)
-class CachedBody:
+class CachedBody(msgspec.Struct, frozen=True):
     body: bytes
     fetched_at: float
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from okrt_tui.api.budget import Budget, Priority
 from okrt_tui.api.client import Fetched, OkrtClient
@@ -32,14 +34,15 @@ log = logging.getLogger(__name__)
 MAX_POINTS_PER_KPI = 2000
 
 
-@dataclass(frozen=True)
-class Intervals:
+class Intervals(msgspec.Struct, frozen=True):
     visible: float = 30.0
     background: float = 120.0
     cycles: float = 600.0
     #: After a failure, wait this long, doubling on each failure in a row, but never past the interval.
     first_backoff: float = 15.0
 
+
+DEFAULT_INTERVALS = Intervals()
 
 _DECODERS: dict[str, Callable[[bytes], tuple[Any, ...]]] = {
     "okrs": decode_okrs,
@@ -58,7 +61,7 @@ class Refresher:
         cache: Cache | None = None,
         reviews: RememberedReviews | None = None,
         clock: Clock = SYSTEM_CLOCK,
-        intervals: Intervals = Intervals(),
+        intervals: Intervals = DEFAULT_INTERVALS,
     ) -> None:
         self._client = client
         self._budget = budget

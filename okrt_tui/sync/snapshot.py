@@ -8,8 +8,9 @@ drew and compare it with the next without copying.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar
+
+import msgspec
 
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
@@ -20,8 +21,7 @@ T = TypeVar("T")
 FEEDS = ("okrs", "kpis", "cycles")
 
 
-@dataclass(frozen=True)
-class Feed(Generic[T]):
+class Feed(msgspec.Struct, Generic[T], frozen=True):
     """One list as last seen: its items, when they arrived, and why the latest fetch failed."""
 
     items: tuple[T, ...] | None = None  # None: never loaded (not even from the cache)
@@ -37,8 +37,7 @@ class Feed(Generic[T]):
         return self.items is not None and self.error is not None
 
 
-@dataclass(frozen=True)
-class BudgetStatus:
+class BudgetStatus(msgspec.Struct, frozen=True):
     """What the status bar shows of the rate budget of this key."""
 
     used: int = 0
@@ -47,23 +46,21 @@ class BudgetStatus:
     paused_for: float = 0.0  # seconds left of a server-imposed pause (after a 429)
 
 
-@dataclass(frozen=True)
-class KpiPoint:
+class KpiPoint(msgspec.Struct, frozen=True):
     """One value of a KPI seen at a moment (``at`` is epoch seconds)."""
 
     at: float
     value: float
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     workspace: str = ""
-    okrs: Feed[Okr] = field(default_factory=Feed)
-    kpis: Feed[Kpi] = field(default_factory=Feed)
-    cycles: Feed[ReviewCycle] = field(default_factory=Feed)
-    budget: BudgetStatus = field(default_factory=BudgetStatus)
+    okrs: Feed[Okr] = msgspec.field(default_factory=Feed)
+    kpis: Feed[Kpi] = msgspec.field(default_factory=Feed)
+    cycles: Feed[ReviewCycle] = msgspec.field(default_factory=Feed)
+    budget: BudgetStatus = msgspec.field(default_factory=BudgetStatus)
     #: Values seen per KPI id, oldest first: this session's memory until local history exists.
-    kpi_seen: Mapping[str, tuple[KpiPoint, ...]] = field(default_factory=dict)
+    kpi_seen: Mapping[str, tuple[KpiPoint, ...]] = msgspec.field(default_factory=dict)
     #: Reviews opened by pasting their id, remembered locally with their employee and type.
     remembered_reviews: tuple[ReviewRef, ...] = ()
     taken_at: float = 0.0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+import msgspec
 
 from okrt_tui.api.models import Okr
 from okrt_tui.views.status import Band, health_band, status_label
 
 
-@dataclass(frozen=True)
-class OkrSummary:
+class OkrSummary(msgspec.Struct, frozen=True):
     total: int = 0
     on_track: int = 0
     at_risk: int = 0

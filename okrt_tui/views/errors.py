@@ -6,7 +6,7 @@ The messages never include the key. Server text inside them (an error ``message`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from okrt_tui.api.errors import (
     ApiDataError,
@@ -26,8 +26,7 @@ from okrt_tui.views.times import countdown
 KEYS_WHERE = "Keys are made in the OKRs Tool web app under Settings → API Keys."
 
 
-@dataclass(frozen=True)
-class ErrorView:
+class ErrorView(msgspec.Struct, frozen=True):
     short: str  # the status bar's reason: "missing scope okrs:read"
     message: str  # what happened, one sentence
     action: str  # what to do, one sentence ("" when nothing is needed)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
+
+import msgspec
 
 from okrt_tui.views.numbers import finite
 from okrt_tui.views.status import STATUS_SEVERITY
@@ -21,8 +22,7 @@ T = TypeVar("T")
 FILTER_FIELDS = ("cycle", "type", "status", "owner", "unit")
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(msgspec.Struct, frozen=True):
     words: tuple[str, ...] = ()
     fields: tuple[tuple[str, str], ...] = ()
 

@@ -6,7 +6,7 @@ to its theme's colours; a monochrome terminal still shows the glyph and the word
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from okrt_tui.views.text import DASH, one_line
 
@@ -15,8 +15,7 @@ Number = int | float
 GOOD, FAIR, WARN, BAD, INFO, MUTED = "good", "fair", "warn", "bad", "info", "muted"
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(msgspec.Struct, frozen=True):
     """A glyph, a word and a tone: ``Label("▲", "at risk", "warn")`` shows as ``▲ at risk``."""
 
     glyph: str
@@ -60,8 +59,7 @@ def status_label(status: str | None) -> Label:
     return Label("◇", text or DASH, MUTED)
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(msgspec.Struct, frozen=True):
     """A health band: ``Band("Strong", "good", 82)``."""
 
     label: str

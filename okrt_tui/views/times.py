@@ -8,8 +8,9 @@ are compared as UTC calendar dates, the way the API and the sandbox count cycles
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
+
+import msgspec
 
 from okrt_tui.views.status import BAD, GOOD, MUTED, WARN
 from okrt_tui.views.text import DASH
@@ -106,8 +107,7 @@ def countdown(seconds: float) -> str:
     return f"{minutes} min {secs} s" if secs else f"{minutes} min"
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(msgspec.Struct, frozen=True):
     """A due date relative to today: its words, the days left (negative when past) and a tone."""
 
     text: str

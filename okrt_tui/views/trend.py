@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+import msgspec
 
 from okrt_tui.sync.snapshot import KpiPoint
 from okrt_tui.views.numbers import Number, finite, format_number
 from okrt_tui.views.status import BAD, GOOD, MUTED
 
 
-@dataclass(frozen=True)
-class Trend:
+class Trend(msgspec.Struct, frozen=True):
     """``↑ +89`` in the ``good`` tone, or ``·`` when nothing earlier was seen."""
 
     glyph: str

@@ -19,7 +19,6 @@ Run: ``python tests/benchmarks/bench_dashboard.py`` or ``pytest tests/benchmarks
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import itertools
 import json
 import os
@@ -208,7 +207,7 @@ async def blocking(body: bytes) -> tuple[float, float]:
                     msgspec.structs.replace(o, progress=0.5) if i % 10 == version % 10 else o
                     for i, o in enumerate(okrs)
                 )
-                snapshot = dataclasses.replace(first, okrs=Feed(items=changed, fetched_at=now + version))
+                snapshot = msgspec.structs.replace(first, okrs=Feed(items=changed, fetched_at=now + version))
                 await pilot.pause()
                 record[0] = 0.0
                 app._snapshot_from_refresher(snapshot)

@@ -6,9 +6,8 @@ and review the SVGs (the report pytest-textual-snapshot writes shows the differe
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 from tui_data import LOADING, NOW, OKRS, SUMMARY, FakeRefresher, data_snapshot, frozen_clock
 
 from okrt_tui.api.errors import Forbidden, RateLimited

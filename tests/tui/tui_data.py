@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
+
+from msgspec.structs import replace
 
 from okrt_tui.api.errors import NotFound, OkrtError
 from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewCycle, ReviewRef, ReviewSummary

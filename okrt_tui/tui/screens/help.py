@@ -7,8 +7,8 @@ config.toml shows as the new key, and a key that is absent on this screen is not
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+import msgspec
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -22,8 +22,7 @@ from okrt_tui.tui.resources import stylesheet
 SECTIONS = ("On this screen", "Everywhere", "Moving around")
 
 
-@dataclass(frozen=True)
-class KeyHelp:
+class KeyHelp(msgspec.Struct, frozen=True):
     keys: str  # "? f1"
     description: str
     enabled: bool = True

@@ -9,9 +9,9 @@ and one O(n) row replacement in the table.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import msgspec
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,18 +25,16 @@ from okrt_tui.views.query import Query, matches, next_sort, parse_query, sort_by
 from okrt_tui.views.status import MUTED
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(msgspec.Struct, frozen=True):
     """A set of columns for a range of widths; ``name`` keys the cell cache."""
 
     name: str
     min_width: int
     columns: tuple[ColumnSpec, ...]
-    options: dict[str, int] = field(default_factory=dict)
+    options: dict[str, int] = msgspec.field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class RowData:
+class RowData(msgspec.Struct, frozen=True):
     key: str
     cells: tuple[Text, ...]
     haystack: str  # folded text the plain filter words search

@@ -8,8 +8,8 @@ with a glyph or a word, so nothing depends on colour (and ``NO_COLOR`` loses no 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
 
+import msgspec
 from rich.style import Style
 from rich.text import Span, Text
 from textual.color import Color
@@ -28,8 +28,7 @@ _TONE_VARIABLES = {
 }
 
 
-@dataclass(frozen=True, eq=False)
-class Tones:
+class Tones(msgspec.Struct, frozen=True, eq=False):
     """Tone name → Rich style for the current theme (equal only to itself: a key of shared cells)."""
 
     styles: Mapping[str, Style]

@@ -29,9 +29,9 @@ pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that chan
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
+import msgspec
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
@@ -48,8 +48,7 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
+class ColumnSpec(msgspec.Struct, frozen=True):
     """A column: ``width`` cells, or ``None`` for the flexible one that takes the remaining width."""
 
     key: str
@@ -62,8 +61,7 @@ class ColumnSpec:
 _NO_CELL = Text()
 
 
-@dataclass(frozen=True, slots=True)
-class _Paint:
+class _Paint(msgspec.Struct, frozen=True):
     """What every line of one paint shares, worked out once: each is a walk of styles or reactives."""
 
     style: Style
