@@ -46,7 +46,6 @@ def demo_sandbox(db_path: Path, *, strict: bool = False, simulate: bool = False)
         return
     sock = bind(HOST, 0)
     port = sock.getsockname()[1]
-    sock.listen(128)
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:

@@ -1,11 +1,11 @@
 """Running the sandbox: in a background thread (``SandboxServer``, for tests), in a forked child
-(``serve_socket``, for ``demo``: see ``forked``) or in the
-foreground (``serve_forever``, for ``okrt-tui serve``).
+(``serve_socket``, for ``demo``: see ``forked``) or in the foreground (``serve_forever``, for
+``okrt-tui serve``).
 
-Both bind the socket themselves before uvicorn starts, so port 0 gives a free port that is known at
-once, and the URL is never announced before the server accepts connections. Uvicorn's ``Server``
-header is off in every mode; the ``Date`` header comes from the app, on the sandbox clock (clients
-use it to notice clock skew).
+All bind and listen on the socket themselves before uvicorn starts (see ``sockets``), so port 0 gives
+a free port that is known at once, and the URL can be used as soon as it is announced. Uvicorn's
+``Server`` header is off in every mode; the ``Date`` header comes from the app, on the sandbox clock
+(clients use it to notice clock skew).
 """
 
 from __future__ import annotations

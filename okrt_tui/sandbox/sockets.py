@@ -1,7 +1,9 @@
-"""The sandbox's listening socket, bound by the caller before uvicorn starts.
+"""The sandbox's listening socket, bound and listening before uvicorn starts.
 
-Port 0 then gives a free port that is known at once, and a URL is never announced before something
-listens on it. Kept apart from the server so that ``okrt-tui demo`` binds without importing uvicorn.
+Port 0 then gives a free port that is known at once, and a URL announced as soon as it is known can be
+connected to at once: the connection waits in the backlog until uvicorn accepts it (without the
+``listen`` here, a client quick off the mark was refused). Kept apart from the server so that
+``okrt-tui demo`` binds without importing uvicorn.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ def bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(128)  # uvicorn listens again with its own backlog
     except OSError:
         sock.close()
         raise

@@ -20,6 +20,7 @@ from processes import process_alive, start_script
 from okrt_tui.sandbox.db import Database
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, KEYS
 from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.sandbox.sockets import bind
 
 HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +38,16 @@ def test_start_returns_the_base_url_once_the_server_accepts_connections() -> Non
         assert httpx.get(f"{url}/okrs", headers=HEADERS).status_code == 200
     finally:
         server.stop()
+
+
+def test_a_bound_sandbox_socket_takes_connections_before_the_server_runs() -> None:
+    # ``okrt-tui serve`` announces its URL, and the demo hands it to the dashboard, before uvicorn
+    # accepts: a client that connects at once must wait in the backlog, not be refused.
+    sock = bind("127.0.0.1", 0)
+    try:
+        socket.create_connection(sock.getsockname()[:2], timeout=1).close()
+    finally:
+        sock.close()
 
 
 def test_the_base_url_is_unknown_before_start() -> None:
