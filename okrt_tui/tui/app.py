@@ -207,8 +207,9 @@ class OkrtApp(App[None]):
         self.post_message(SnapshotChanged(snapshot))
 
     def on_snapshot_changed(self, message: SnapshotChanged) -> None:
-        # Coalesce: when several arrived while the UI was busy, only the newest is drawn.
-        if message.snapshot is not self._latest:
+        # Coalesce: when several arrived while the UI was busy, only the newest is drawn. None is drawn
+        # once the app is shutting down: Textual takes its screens apart while messages still arrive.
+        if message.snapshot is not self._latest or not self.is_running:
             return
         self.show_snapshot(message.snapshot)
 

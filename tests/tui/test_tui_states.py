@@ -339,3 +339,18 @@ async def test_the_first_objectives_shown_are_announced_once_after_they_are_pain
         fake.publish(data_snapshot(taken_at=NOW + 1))
         await pilot.pause()
         assert painted_rows == [len(OKRS)]
+
+
+async def test_a_snapshot_arriving_while_the_app_shuts_down_is_not_drawn():
+    # Seen in CI: a refresh that landed during shut-down drew on a screen half taken apart (no table)
+    # and the app ended on an error. Textual's shut-down first marks the app as not running.
+    fake = FakeRefresher(LOADING)
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app._running = False  # what App._shutdown does first
+        await app.screen.query_one("#table").remove()  # then it takes the screens apart
+        fake.publish(data_snapshot())
+        await pilot.pause()
+        assert "Loading objectives" in screen_text(app)  # the snapshot was not drawn
+        app._running = True  # and let run_test shut down as usual
