@@ -83,6 +83,7 @@ class Refresher:
         self._kpi_seen: dict[str, tuple[KpiPoint, ...]] = {}
         self._subscribers: list[Callable[[Snapshot], None]] = []
         self._task: asyncio.Task[None] | None = None
+        self._holding_others = False
         self._snapshot = Snapshot(
             workspace=workspace,
             remembered_reviews=reviews.all() if reviews else (),
@@ -108,12 +109,23 @@ class Refresher:
         self._urgent.update(FEEDS if feed is None else (feed,))
         self._wake.set()
 
-    def start(self) -> asyncio.Task[None]:
+    def start(self, *, visible_first: bool = False) -> asyncio.Task[None]:
         """Starts the polling loop now (if it is not running) so the first fetch need not wait for a
-        screen: the dashboard's start-up overlaps with the network. ``run`` joins the same loop."""
+        screen: the dashboard's start-up overlaps with the network. ``run`` joins the same loop.
+
+        ``visible_first``: the other lists wait until ``first_shown`` (or until the visible list fails).
+        At start-up their fetching, decoding and caching would compete with the dashboard's own
+        imports and first paint for the one core that Python code runs on, and nobody sees them yet.
+        """
         if self._task is None or self._task.done():
+            self._holding_others = visible_first
             self._task = asyncio.ensure_future(self._loop())
         return self._task
+
+    def first_shown(self) -> None:
+        """The visible list is on screen: the other lists may be fetched now."""
+        self._holding_others = False
+        self._wake.set()
 
     async def run(self) -> None:
         """Runs the polling loop until cancelled (cancelling this cancels the loop)."""
@@ -146,19 +158,24 @@ class Refresher:
             return self._intervals.cycles
         return self._intervals.visible if feed == self._visible else self._intervals.background
 
+    def _fetchable(self) -> tuple[str, ...]:
+        return (self._visible,) if self._holding_others else FEEDS
+
     def _next_feed(self) -> str | None:
-        if self._urgent:
+        fetchable = self._fetchable()
+        urgent = sorted(self._urgent.intersection(fetchable))
+        if urgent:
             # The visible screen's list first: it is the one the user is looking at.
-            return self._visible if self._visible in self._urgent else sorted(self._urgent)[0]
+            return self._visible if self._visible in urgent else urgent[0]
         now = self._clock.now()
-        due = [name for name in FEEDS if self._due[name] <= now]
+        due = [name for name in fetchable if self._due[name] <= now]
         if not due:
             return None
         return self._visible if self._visible in due else min(due, key=self._due.__getitem__)
 
     async def _sleep_until_due(self) -> None:
         self._wake.clear()
-        delay = max(0.0, min(self._due.values()) - self._clock.now())
+        delay = max(0.0, min(self._due[name] for name in self._fetchable()) - self._clock.now())
         sleeper = asyncio.ensure_future(self._clock.sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
@@ -207,6 +224,7 @@ class Refresher:
 
     def _failed(self, name: str, exc: OkrtError) -> None:
         log.warning("refreshing %s failed: %s", name, exc)
+        self._holding_others = False  # the screen shows the failure; the other lists may say theirs
         self._failures[name] += 1
         interval = self._interval(name)
         if isinstance(exc, Unauthorized | Forbidden):

@@ -47,11 +47,11 @@ def all_loaded(snapshot: Snapshot) -> bool:
 
 @contextlib.asynccontextmanager
 async def running(
-    base_url: str, key: str, tmp_path: Path, clock: FakeClock | None = None
+    base_url: str, key: str, tmp_path: Path, clock: FakeClock | None = None, *, visible_first: bool = False
 ) -> AsyncIterator[Session]:
     kwargs = {"clock": clock} if clock else {}
     session = Session.open(base_url, key, dirs=Dirs.for_root(tmp_path), **kwargs)
-    task = asyncio.create_task(session.refresher.run())
+    task = session.refresher.start(visible_first=visible_first)
     try:
         yield session
     finally:
@@ -71,6 +71,38 @@ async def test_first_snapshot_holds_every_list_the_server_has(sandbox: SandboxSe
     assert snapshot.okrs.error is None and not snapshot.okrs.stale
 
 
+async def until_asleep(clock: FakeClock) -> None:
+    """Until the refresher sleeps on the fake clock: it has nothing left to fetch now."""
+    for _ in range(2000):
+        if clock.sleeping:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("the refresher never went to sleep")
+
+
+async def test_at_start_up_the_other_lists_wait_until_the_visible_one_is_shown(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # The dashboard's start: fetching the lists nobody sees yet would compete with its first paint.
+    clock = FakeClock(auto=False)
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path, clock, visible_first=True) as session:
+        first = await until(session, lambda s: s.okrs.items is not None)
+        await until_asleep(clock)
+        assert server_requests(sandbox) == 1
+        assert session.refresher.snapshot.kpis.items is None
+        session.refresher.first_shown()
+        await until(session, all_loaded)
+    assert first.okrs.items and server_requests(sandbox) == 3
+
+
+async def test_at_start_up_a_failed_visible_list_lets_the_others_say_theirs(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with running(sandbox.base_url, ACME_NONE_KEY, tmp_path, FakeClock(), visible_first=True) as session:
+        failed = await until(session, lambda s: all(f.error is not None for f in (s.okrs, s.kpis, s.cycles)))
+    assert isinstance(failed.kpis.error, Forbidden) and failed.kpis.error.scope == "kpis:read"
+
+
 async def drive(clock: FakeClock, seconds: float, step: float = 5.0) -> None:
     """Moves fake time forward a step at a time, each step only once the refresher sleeps again.
 
@@ -78,10 +110,8 @@ async def drive(clock: FakeClock, seconds: float, step: float = 5.0) -> None:
     """
     for _ in range(round(seconds / step)):
         clock.advance(step)
-        for _ in range(2000):
-            await asyncio.sleep(0.001)
-            if clock.sleeping:
-                break
+        await asyncio.sleep(0.001)
+        await until_asleep(clock)
 
 
 async def test_ten_minutes_of_polling_costs_under_three_requests_a_minute(
