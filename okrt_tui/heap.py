@@ -1,19 +1,35 @@
-"""Keeping the garbage collector's full passes short, so none is a visible pause in a keystroke.
+"""Keeping the garbage collector out of the dashboard's way: off while it starts, short passes after.
 
-A full collection walks every object the collector tracks, and CPython starts one whenever enough
-objects have piled up, so it lands in whatever callback is running: a keystroke, a refresh. Most of
-what the dashboard holds lives as long as the process: the modules it imports (~50k objects) and the
-first workspace it shows (for 500 objectives ~30k: records, rows, cells, drawn lines). Frozen
-(``gc.freeze``), they are out of the collector's sight, and a full pass walks only what came after.
-Frozen objects are still freed by reference counting when dropped (a refresh replaces records and
-rows, none of them in a reference cycle); only garbage in cycles would never be collected, hence a
-collection before the second freeze. Only the dashboard's process freezes: a test process runs many
-apps and must get each one back.
+Start-up makes ~150k objects (the imported modules, then the first workspace's records, rows, cells and
+drawn lines) and nearly all of them live as long as the process, so the collections they trigger on the
+way find nothing to free: ~30 ms of the imports' CPU alone here. The collector is off from the
+dashboard command until the first objectives are shown (``starting_up``).
+
+After that, a full collection walks every object the collector tracks, and CPython starts one whenever
+enough objects have piled up, so it lands in whatever callback is running: a keystroke, a refresh. So
+what lives as long as the process is frozen (``gc.freeze``) out of its sight, and a full pass walks only
+what came after. Frozen objects are still freed by reference counting when dropped (a refresh replaces
+records and rows, none of them in a reference cycle); only garbage in cycles would never be collected,
+hence a collection before the second freeze. Only the dashboard's process does this: a test process runs
+many apps and must get each one back.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def starting_up() -> Iterator[None]:
+    """The collector is off inside, until ``freeze_first_workspace`` (or the end, whichever is first).
+    A process forked inside must turn it back on for itself (``gc.enable``)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def freeze_imports() -> None:
@@ -23,6 +39,7 @@ def freeze_imports() -> None:
 
 def freeze_first_workspace() -> None:
     """Once the first objectives are on screen: one collection (~10-15 ms for 500, after the first
-    paint), then every later full collection skips them."""
+    paint), then every later full collection skips them; the collector runs again from here."""
     gc.collect()
     gc.freeze()
+    gc.enable()

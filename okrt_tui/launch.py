@@ -50,13 +50,16 @@ async def _run(
     session: Session, ui: UiSettings, headless: bool, debug: bool, on_hangup: Callable[[], object] | None
 ) -> int:
     _on_hangup(on_hangup)
-    session.refresher.start()
+    session.refresher.start(visible_first=True)
+
+    def first_shown() -> None:
+        session.refresher.first_shown()
+        heap.freeze_first_workspace()
+
     try:
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
         heap.freeze_imports()
-        app = tui.OkrtApp(
-            session.refresher, settings=ui, debug=debug, first_data_shown=heap.freeze_first_workspace
-        )
+        app = tui.OkrtApp(session.refresher, settings=ui, debug=debug, first_shown=first_shown)
         await app.run_async(headless=headless)
         return app.return_code or 0
     finally:

@@ -113,10 +113,11 @@ class OkrtApp(App[None]):
         settings: UiSettings | None = None,
         clock: Callable[[], float] = time.time,
         debug: bool = False,
-        first_data_shown: Callable[[], object] | None = None,
+        first_shown: Callable[[], object] | None = None,
     ) -> None:
-        """``first_data_shown`` is called once, after the first objectives are painted: the dashboard's
-        process settles its heap then (see :mod:`okrt_tui.heap`)."""
+        """``first_shown`` is called once, after the first objectives (or why there are none) are
+        painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
+        refresher fetch the other lists."""
         super().__init__()
         self.show_tracebacks = debug
         self.refresher = refresher
@@ -127,7 +128,7 @@ class OkrtApp(App[None]):
         self._views: list[DataScreen] = []
         self._tones: Tones | None = None
         self._refresher_worker: Worker | None = None
-        self._first_data_shown = first_data_shown
+        self._first_shown = first_shown
         self.theme = self._initial_theme()
 
     def _initial_theme(self) -> str:
@@ -217,9 +218,10 @@ class OkrtApp(App[None]):
         self.snapshot = snapshot
         for view in list(self._views):
             view.receive(snapshot)
-        if self._first_data_shown is not None and snapshot.okrs.items is not None:
-            self.call_after_refresh(self._first_data_shown)
-            self._first_data_shown = None
+        okrs = snapshot.okrs
+        if self._first_shown is not None and (okrs.items is not None or okrs.error is not None):
+            self.call_after_refresh(self._first_shown)
+            self._first_shown = None
 
     def register_view(self, view: DataScreen) -> None:
         if view not in self._views:

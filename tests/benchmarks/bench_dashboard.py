@@ -191,7 +191,7 @@ async def blocking(body: bytes) -> tuple[float, float]:
     okrs = decode_okrs(body)
     now = time.time()
     first = Snapshot(workspace="bench", okrs=Feed(items=okrs, fetched_at=now), taken_at=now)
-    app = OkrtApp(StillRefresher(first), first_data_shown=heap.freeze_first_workspace)
+    app = OkrtApp(StillRefresher(first), first_shown=heap.freeze_first_workspace)
     refreshes, keystrokes = [], []
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(1000):

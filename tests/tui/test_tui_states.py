@@ -323,13 +323,14 @@ async def test_the_mouse_hovers_and_clicks_the_row_drawn_under_it_after_scrollin
 
 
 async def test_the_first_objectives_shown_are_announced_once_after_they_are_painted():
-    # The dashboard's process freezes its heap then (okrt_tui.heap); it must happen once, with data.
+    # The dashboard's process settles its heap then (okrt_tui.heap) and lets the other lists be
+    # fetched; it must happen once, not while the objectives are still loading.
     painted_rows: list[int] = []
     fake = FakeRefresher(LOADING)
     app = OkrtApp(
         fake,
         clock=frozen_clock,
-        first_data_shown=lambda: painted_rows.append(app.screen.query_one("#table").row_count),
+        first_shown=lambda: painted_rows.append(app.screen.query_one("#table").row_count),
     )
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -339,6 +340,19 @@ async def test_the_first_objectives_shown_are_announced_once_after_they_are_pain
         fake.publish(data_snapshot(taken_at=NOW + 1))
         await pilot.pause()
         assert painted_rows == [len(OKRS)]
+
+
+async def test_a_first_fetch_that_failed_is_announced_as_shown_too():
+    # Else the other lists would never be fetched and the collector never turned back on.
+    announced: list[str] = []
+    fake = FakeRefresher(LOADING)
+    app = OkrtApp(fake, clock=frozen_clock, first_shown=lambda: announced.append(screen_text(app)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        failed = Feed(error=Unauthorized("The API key was not accepted."), loading=False)
+        fake.publish(replace(LOADING, okrs=failed))
+        await wait_for(pilot, lambda: announced, message="the announcement")
+    assert "Cannot load objectives" in announced[0]  # painted before the announcement
 
 
 async def test_a_snapshot_arriving_while_the_app_shuts_down_is_not_drawn():
