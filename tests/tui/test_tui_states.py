@@ -268,6 +268,28 @@ async def test_refreshing_500_rows_keeps_the_cursor_and_typing_filters_them():
         assert set(table_keys(app)) == expected
 
 
+async def test_a_refresh_that_changed_rows_out_of_view_shows_them_changed_when_scrolled_to():
+    # Only the changed rows on view are repainted at once; the others must not keep their old drawing.
+    fake = FakeRefresher(big_snapshot(500))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("G")  # every row is drawn once: the first and the last screenful are
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        okrs = fake.snapshot.okrs.items
+        renamed = ("okr-2", "okr-490")
+        moved = tuple(replace(o, title=f"Renamed {o.id}") if o.id in renamed else o for o in okrs)
+        fake.publish(data_snapshot(okrs=Feed(items=moved, fetched_at=NOW + 1)))
+        await pilot.pause()
+        assert "Renamed okr-2" in screen_text(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert "Renamed okr-490" in screen_text(app)
+        assert "Objective number 490 " not in screen_text(app)
+
+
 def styled_screen(app) -> list[list[tuple[str, str]]]:
     """The screen as (text, style) runs: what the terminal would get, colours included."""
     return [

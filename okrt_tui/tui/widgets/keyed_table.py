@@ -43,9 +43,12 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.message import Message
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
+
+from okrt_tui.tui.widgets.scroll_bar import QuickScrollBar
 
 
 class ColumnSpec(msgspec.Struct, frozen=True):
@@ -121,6 +124,17 @@ class KeyedTable(DataTable[Text]):
         self.openable = openable
         # key -> (RowKey, Row, the cells given, their dict by column): reused while cells are unchanged
         self._known: dict[str, tuple[RowKey, Row, Sequence[Text], dict]] = {}
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """Textual's, made the way ``Widget.vertical_scrollbar`` makes it, but drawn quickly."""
+        if self._vertical_scrollbar is None:
+            self._vertical_scrollbar = QuickScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            self._vertical_scrollbar.display = False
+            self.app._start_widget(self, self._vertical_scrollbar)
+        return self._vertical_scrollbar
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "select_cursor" and not self.openable:
@@ -255,57 +269,73 @@ class KeyedTable(DataTable[Text]):
     def set_rows(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
         """Show exactly ``rows``, in this order, keeping the cursor on the same key when it stays.
 
-        A row whose cells are the very same tuple as last time reuses its stored cell dictionary:
-        the screens build cells once per record, so a refresh where little changed costs little.
+        A row whose cells are the very same tuple as last time keeps its stored cell dictionary: the
+        screens build cells once per record, so a refresh where little changed costs little.
         """
         keep = self.highlighted_key
         old_index = self.cursor_row
-        column_keys = [column.key for column in self.ordered_columns]
-        known = self._known
-        fresh: dict[str, tuple[RowKey, Row, Sequence[Text], dict]] = {}
-        data: dict[RowKey, dict] = {}
-        row_meta: dict[RowKey, Row] = {}
-        forward: dict[RowKey, int] = {}
-        for key, cells in rows:
-            if key in fresh:  # a duplicate id from the server: show it once
-                continue
-            entry = known.get(key)
-            if entry is None or entry[2] is not cells or len(entry[3]) != len(column_keys):
-                row_key = entry[0] if entry is not None else RowKey(key)
-                row = entry[1] if entry is not None else Row(row_key, 1)
-                entry = (row_key, row, cells, dict(zip(column_keys, cells, strict=False)))
-            fresh[key] = entry
-            row_key = entry[0]
-            data[row_key] = entry[3]
-            row_meta[row_key] = entry[1]
-            forward[row_key] = len(forward)
-        same_rows = list(fresh) == list(known)
-        self._known = fresh
-        self._data = data
-        self.rows = row_meta
-        self._row_locations = TwoWayDict(forward)
-        self._new_rows.clear()
-        self._updated_cells.clear()
-        if same_rows:
-            # The usual refresh: same rows in the same order, a few changed. Repaint just those.
-            self._update_count += 1
-            for index, (key, entry) in enumerate(fresh.items()):
-                if known[key] is not entry:
-                    self.refresh_row(index)
+        if len(rows) == len(self._known) and all(
+            key == known for (key, _), known in zip(rows, self._known, strict=True)
+        ):
+            self._update_cells(rows)
         else:
-            self._bump()
+            self._replace_rows(rows)
         # DataTable's rows in order, which it would rebuild from the locations on first use.
-        self._ordered_row_cache[(len(row_meta), self._update_count)] = list(row_meta.values())
-        if not fresh:
+        self._ordered_row_cache[(len(self.rows), self._update_count)] = list(self.rows.values())
+        if not self._known:
             return
-        target = forward.get(fresh[keep][0]) if keep in fresh else None
+        target = self._row_locations.get(self._known[keep][0]) if keep in self._known else None
         if target is None:
-            target = min(max(old_index, 0), len(fresh) - 1)
+            target = min(max(old_index, 0), len(self._known) - 1)
         if target != self.cursor_row:
             self.move_cursor(row=target, animate=False)
         else:
             # Same index, maybe a different row under it: say so, as a cursor move would.
             self._highlight_row(target)
+
+    def _entry(
+        self, key: str, cells: Sequence[Text], column_keys: list[ColumnKey]
+    ) -> tuple[RowKey, Row, Sequence[Text], dict]:
+        entry = self._known.get(key)
+        if entry is not None and entry[2] is cells and len(entry[3]) == len(column_keys):
+            return entry
+        row_key = entry[0] if entry is not None else RowKey(key)
+        row = entry[1] if entry is not None else Row(row_key, 1)
+        return (row_key, row, cells, dict(zip(column_keys, cells, strict=False)))
+
+    def _update_cells(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+        """The usual refresh: the same rows in the same order, a few with new cells. Only those change,
+        and only those on view are repainted (one off view is drawn when it scrolls into view)."""
+        known, data = self._known, self._data
+        column_keys = [column.key for column in self.ordered_columns]
+        top = self.scroll_offset.y
+        bottom = top + self.scrollable_content_region.height
+        changed: list[int] = []
+        for index, (key, cells) in enumerate(rows):
+            entry = known[key]
+            if entry[2] is cells:
+                continue
+            entry = known[key] = self._entry(key, cells, column_keys)
+            data[entry[0]] = entry[3]
+            changed.append(index)
+        self._update_count += 1
+        for index in changed:
+            if top <= index <= bottom:
+                self.refresh_row(index)
+
+    def _replace_rows(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+        column_keys = [column.key for column in self.ordered_columns]
+        fresh: dict[str, tuple[RowKey, Row, Sequence[Text], dict]] = {}
+        for key, cells in rows:
+            if key not in fresh:  # a duplicate id from the server: show it once
+                fresh[key] = self._entry(key, cells, column_keys)
+        self._known = fresh
+        self._data = {entry[0]: entry[3] for entry in fresh.values()}
+        self.rows = {entry[0]: entry[1] for entry in fresh.values()}
+        self._row_locations = TwoWayDict({entry[0]: index for index, entry in enumerate(fresh.values())})
+        self._new_rows.clear()
+        self._updated_cells.clear()
+        self._bump()
 
     # -- drawing ------------------------------------------------------------------------------------
 
