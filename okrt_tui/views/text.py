@@ -13,6 +13,7 @@ Widths are terminal cells (``rich.cells``), so CJK and emoji truncate where they
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rich.cells import cell_len, get_character_cell_size
 
@@ -93,10 +94,14 @@ def truncate(text: str, width: int, *, ellipsis: str = ELLIPSIS) -> str:
 
 def cell(value: object, width: int | None = None, *, empty: str = DASH) -> str:
     """A table cell: one safe line, truncated to ``width`` cells, ``—`` when there is nothing."""
-    text = one_line(value)
-    if not text:
+    return line_cell(one_line(value), width, empty=empty)
+
+
+def line_cell(line: str, width: int | None = None, *, empty: str = DASH) -> str:
+    """``cell`` of text that is already ``one_line`` (a title both shown and searched is cleaned once)."""
+    if not line:
         return empty
-    return text if width is None else truncate(text, width)
+    return line if width is None else truncate(line, width)
 
 
 def humanize_enum(value: str | None) -> str:
@@ -110,3 +115,10 @@ def humanize_enum(value: str | None) -> str:
 def fold(value: object) -> str:
     """Casefolded one-line text, for filtering and sorting without regard to case."""
     return one_line(value).casefold()
+
+
+@lru_cache(maxsize=4096)
+def fold_shared(value: str | None) -> str:
+    """``fold`` of a value that many records share (an owner, a cycle, a type, a status): worked out
+    once per value rather than once per row, as a refresh rebuilds hundreds of rows."""
+    return fold(value)

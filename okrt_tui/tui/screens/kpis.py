@@ -15,7 +15,7 @@ from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.views.numbers import format_number, kpi_ratio, percent, with_unit
 from okrt_tui.views.query import number_key, status_key, text_key
 from okrt_tui.views.status import BAD, GOOD, MUTED, WARN, status_label
-from okrt_tui.views.text import cell, fold
+from okrt_tui.views.text import cell, fold, fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
 from okrt_tui.views.trend import kpi_trend, previous_value
 
@@ -112,7 +112,7 @@ class KpisScreen(ListScreen):
             key=item.id or f"row-{index}",
             cells=tuple(builders[spec.key]() for spec in layout.columns),
             haystack=fold(item.name),
-            fields={"status": fold(item.status).replace("_", " "), "unit": fold(item.unit)},
+            fields={"status": fold_shared(item.status).replace("_", " "), "unit": fold_shared(item.unit)},
         )
 
     def cache_key(self, item: Kpi, layout: Layout) -> Hashable:

@@ -18,7 +18,7 @@ from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.aggregates import summarize_okrs, summary_parts
 from okrt_tui.views.query import cycle_key, number_key, status_key, text_key
 from okrt_tui.views.status import MUTED, status_label
-from okrt_tui.views.text import cell, fold
+from okrt_tui.views.text import fold_shared, line_cell, one_line
 
 TITLE_CAP = 200  # cells kept of a title; the column's width cuts further, with an ellipsis
 
@@ -97,8 +97,10 @@ class OkrsScreen(ListScreen):
     def build_row(self, item: Okr, index: int, layout: Layout) -> RowData:
         tones = self.tones
         bar, gauge = layout.options["bar"], layout.options["gauge"]
+        title = one_line(item.title)
+        owner = fold_shared(item.owner)
         builders: dict[str, Callable[[], Text]] = {
-            "title": lambda: plain(cell(item.title, TITLE_CAP)),
+            "title": lambda: plain(line_cell(title, TITLE_CAP)),
             "type": lambda: text_cell(item.type),
             "owner": lambda: text_cell(item.owner),
             "cycle": lambda: text_cell(item.cycle),
@@ -110,12 +112,12 @@ class OkrsScreen(ListScreen):
         return RowData(
             key=item.id or f"row-{index}",
             cells=cells,
-            haystack=f"{fold(item.title)}\n{fold(item.owner)}",
+            haystack=f"{title.casefold()}\n{owner}",
             fields={
-                "cycle": fold(item.cycle),
-                "type": fold(item.type),
-                "owner": fold(item.owner),
-                "status": fold(item.status).replace("_", " "),
+                "cycle": fold_shared(item.cycle),
+                "type": fold_shared(item.type),
+                "owner": owner,
+                "status": fold_shared(item.status).replace("_", " "),
             },
         )
 
