@@ -15,8 +15,12 @@ import msgspec
 Number = int | float
 
 
-class _Record(msgspec.Struct, frozen=True, kw_only=True):
-    """Base for every record: immutable, keyword-only, tolerant of unknown fields."""
+class _Record(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Base for every record: immutable, keyword-only, tolerant of unknown fields.
+
+    Not tracked by the garbage collector (``gc=False``): a record holds only text, numbers and tuples
+    of records, so it can never be part of a reference cycle, and 500 objectives with their key
+    results are ~2500 objects fewer for every collection to walk (each refresh brings a new set)."""
 
 
 class KeyResult(_Record):

@@ -7,10 +7,12 @@
    JSON file, timed the same way. Interleaved, in the same run; the figure is the ratio of medians.
    Target: at most 1.3. Needs tmux.
 2. Event-loop blocking. In one process, with the same 500 objectives: the longest single callback
-   on the event loop (every asyncio handle is timed) while a refreshed 500-row snapshot is applied and
-   painted (15 refreshes, each changing a tenth of the rows), and while one filter keystroke is handled
+   on the event loop (every asyncio handle is timed, by the wall clock and by CPU time) while a
+   refreshed 500-row snapshot is applied and painted (15 refreshes, each decoded afresh as the
+   refresher hands it over, a tenth of the rows changed), and while one filter keystroke is handled
    and painted (36 keystrokes: ``benchmark 4`` typed three times, cleared in between). The figures are
-   medians, with the worst printed beside them. Target: each under 16 ms.
+   medians, with the worst beside them. Target: each under 16 ms; asserted for the medians by the
+   wall clock and for the worst by CPU time (the wall clock's worst is mostly this shared machine).
 
 Run: ``python tests/benchmarks/bench_dashboard.py`` or ``pytest tests/benchmarks/bench_dashboard.py -s``
 (the pytest form asserts the two targets; the default test run never collects this folder).
@@ -143,16 +145,27 @@ def cold_start(server: SandboxServer, body: bytes, work: Path) -> float:
     return dashboard / floor
 
 
+class Longest(msgspec.Struct):
+    """The longest callback since the last reset, by the wall clock and by the loop thread's CPU time.
+
+    The wall clock is what a user waits; CPU time leaves out the moments this shared machine gave
+    the core to another process, so it says what the program itself costs."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
 @contextmanager
-def longest_callback() -> Iterator[list[float]]:
-    """Times every callback the event loop runs; ``record[0]`` is the longest since the last reset."""
-    record = [0.0]
+def longest_callback() -> Iterator[Longest]:
+    """Times every callback the event loop runs."""
+    record = Longest()
     original = asyncio.events.Handle._run
 
     def timed_run(handle: asyncio.events.Handle) -> None:
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.thread_time()
         original(handle)
-        record[0] = max(record[0], time.perf_counter() - started)
+        record.wall = max(record.wall, time.perf_counter() - wall)
+        record.cpu = max(record.cpu, time.thread_time() - cpu)
 
     asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
     try:
@@ -182,7 +195,18 @@ class StillRefresher:
         raise NotImplementedError
 
 
-async def blocking(body: bytes) -> tuple[float, float]:
+def report(what: str, seen: list[Longest]) -> tuple[Longest, Longest]:
+    """Prints the medians and the worst; returns both."""
+    median = Longest(statistics.median(x.wall for x in seen), statistics.median(x.cpu for x in seen))
+    worst = Longest(max(x.wall for x in seen), max(x.cpu for x in seen))
+    print(
+        f"longest loop block {what:40} median {median.wall * 1000:5.1f} ms (CPU {median.cpu * 1000:4.1f}),"
+        f" worst {worst.wall * 1000:5.1f} ms (CPU {worst.cpu * 1000:4.1f})  target < 16"
+    )
+    return median, worst
+
+
+async def blocking(body: bytes) -> tuple[tuple[Longest, Longest], tuple[Longest, Longest]]:
     from okrt_tui import heap
     from okrt_tui.tui.app import OkrtApp
 
@@ -192,7 +216,8 @@ async def blocking(body: bytes) -> tuple[float, float]:
     now = time.time()
     first = Snapshot(workspace="bench", okrs=Feed(items=okrs, fetched_at=now), taken_at=now)
     app = OkrtApp(StillRefresher(first), first_shown=heap.freeze_first_workspace)
-    refreshes, keystrokes = [], []
+    refreshes: list[Longest] = []
+    keystrokes: list[Longest] = []
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(1000):
             if app.screen.query("#table") and app.screen.query_one("#table").row_count == ROWS:
@@ -200,40 +225,32 @@ async def blocking(body: bytes) -> tuple[float, float]:
             await pilot.pause(0.01)
         else:
             raise RuntimeError("the OKR table never showed its 500 rows")
-        with longest_callback() as record:
-            for version in range(1, 16):
-                # A refresh in which every tenth objective moved: changed cells, same keys.
-                changed = tuple(
-                    msgspec.structs.replace(o, progress=0.5) if i % 10 == version % 10 else o
-                    for i, o in enumerate(okrs)
-                )
-                snapshot = msgspec.structs.replace(first, okrs=Feed(items=changed, fetched_at=now + version))
-                await pilot.pause()
-                record[0] = 0.0
+        for version in range(1, 16):
+            # A refresh as the refresher hands it over: every record decoded afresh (equal, not the
+            # same objects), every tenth objective moved.
+            changed = tuple(
+                msgspec.structs.replace(o, progress=0.5) if i % 10 == version % 10 else o
+                for i, o in enumerate(decode_okrs(body))
+            )
+            snapshot = msgspec.structs.replace(first, okrs=Feed(items=changed, fetched_at=now + version))
+            await pilot.pause()
+            with longest_callback() as record:
                 app._snapshot_from_refresher(snapshot)
                 await pilot.pause(0.05)
-                refreshes.append(record[0])
-            await pilot.press("slash")
-            await pilot.pause(0.05)
-            for _ in range(3):  # typed three times, cleared (ctrl+u) in between: 36 keystrokes
-                for key in [*"benchmark 4", "ctrl+u"]:
-                    record[0] = 0.0
+            refreshes.append(record)
+        await pilot.press("slash")
+        await pilot.pause(0.05)
+        for _ in range(3):  # typed three times, cleared (ctrl+u) in between: 36 keystrokes
+            for key in [*"benchmark 4", "ctrl+u"]:
+                with longest_callback() as record:
                     await pilot.press("space" if key == " " else key)
                     await pilot.pause(0.05)
-                    keystrokes.append(record[0])
-            await pilot.press(*"benchmark 4")
-            await pilot.pause(0.05)
+                keystrokes.append(record)
+        await pilot.press(*"benchmark 4")
+        await pilot.pause(0.05)
         assert 0 < app.screen.query_one("#table").row_count < ROWS
-    refresh, keystroke = statistics.median(refreshes), statistics.median(keystrokes)
-    print(
-        f"longest loop block applying a refreshed 500-row snapshot  median {refresh * 1000:5.1f} ms"
-        f" (max {max(refreshes) * 1000:.1f})  target < 16"
-    )
-    print(
-        f"longest loop block for one filter keystroke              median {keystroke * 1000:5.1f} ms"
-        f" (max {max(keystrokes) * 1000:.1f})  target < 16"
-    )
-    return refresh, keystroke
+    refresh = report("applying a refreshed 500-row snapshot", refreshes)
+    return refresh, report("for one filter keystroke", keystrokes)
 
 
 def demo_start() -> float:
@@ -247,7 +264,7 @@ def demo_start() -> float:
     return median
 
 
-def run() -> tuple[float, float, float]:
+def run() -> tuple[float, float, float, float, float]:
     with SandboxServer() as server, tempfile.TemporaryDirectory() as work:
         fill_sandbox(server)
         body = httpx.get(
@@ -268,19 +285,23 @@ def run() -> tuple[float, float, float]:
             check=True,
         )
     print(measured.stdout, end="")
-    refresh, keystroke = (float(x) for x in measured.stdout.split()[-2:])
-    return ratio, refresh, keystroke
+    # The medians by the wall clock, the worst by CPU time (printed last by the child).
+    refresh, keystroke, worst_refresh, worst_keystroke = (float(x) for x in measured.stdout.split()[-4:])
+    return ratio, refresh, keystroke, worst_refresh, worst_keystroke
 
 
 def test_dashboard_meets_its_speed_targets() -> None:
-    ratio, refresh, keystroke = run()
+    ratio, refresh, keystroke, worst_refresh, worst_keystroke = run()
     assert ratio <= 1.3
     assert refresh < 0.016 and keystroke < 0.016
+    assert worst_refresh < 0.016 and worst_keystroke < 0.016
 
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--blocking"]:
-        refresh, keystroke = asyncio.run(blocking(Path(sys.argv[2]).read_bytes()))
-        print(refresh, keystroke)
+        (refresh, worst_refresh), (keystroke, worst_keystroke) = asyncio.run(
+            blocking(Path(sys.argv[2]).read_bytes())
+        )
+        print(refresh.wall, keystroke.wall, worst_refresh.cpu, worst_keystroke.cpu)
     else:
         run()
