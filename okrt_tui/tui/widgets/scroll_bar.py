@@ -10,6 +10,8 @@ compares it with Textual's, line by line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.color import Color
 from rich.style import Style
 from textual.geometry import Region
@@ -21,11 +23,23 @@ _BAR = Color.parse("bright_magenta")
 
 
 class QuickScrollBar(ScrollBar):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._drawn: tuple[tuple[object, ...], list[Strip]] | None = None
+
     def render_lines(self, crop: Region) -> list[Strip]:
         bar = self.render()
         if not self.vertical or not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style):
             return super().render_lines(crop)
         width, height = self.size
+        base = self.rich_style  # under the bar, as Textual's pipeline puts the widget's own style
+        filters = self.get_line_filters()
+        background = self.background_colors[1]
+        # The screen is often painted again with the bar unchanged: the last drawing is kept.
+        state = (crop, width, height, bar.window_size, bar.virtual_size, bar.position, bar.style, base)
+        state += (background, *filters)
+        if self._drawn is not None and self._drawn[0] == state:
+            return self._drawn[1]
         drawn = bar.render_bar(
             size=height,
             window_size=bar.window_size,
@@ -36,15 +50,20 @@ class QuickScrollBar(ScrollBar):
             back_color=bar.style.bgcolor or _BACK,
             bar_color=bar.style.color or _BAR,
         )
-        base = self.rich_style  # under the bar, as Textual's pipeline puts the widget's own style
-        filters = self.get_line_filters()
-        background = self.background_colors[1]
+        cut = crop.x or crop.right < width
+        # A bar is a few distinct segments (track above, thumb, track below, two end glyphs), each
+        # repeated line after line: each is made into a strip once, and lines share it.
+        made: dict[int, Strip] = {}
         strips = []
         for segment in drawn.segments[crop.y : crop.bottom]:
-            strip = Strip((segment,), width).apply_style(base)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            if crop.x or crop.right < width:
-                strip = strip.crop(crop.x, crop.right)
+            strip = made.get(id(segment))
+            if strip is None:
+                strip = Strip((segment,), width).apply_style(base)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                if cut:
+                    strip = strip.crop(crop.x, crop.right)
+                made[id(segment)] = strip
             strips.append(strip)
+        self._drawn = (state, strips)
         return strips
