@@ -60,7 +60,8 @@ class ListScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self._layout: Layout | None = None
-        self._cache: dict[Hashable, RowData] = {}
+        # Rows built, by record id: (what the row was built from, the row), reused while it is equal.
+        self._cache: dict[object, tuple[Hashable, RowData]] = {}
         self._sort: tuple[str, bool] | None = None
         self._ordered: tuple[tuple[Any, ...] | None, Any, str, list[tuple[Any, RowData]]] | None = None
         self._query = Query()
@@ -151,18 +152,17 @@ class ListScreen(DataScreen):
         rows: list[tuple[Any, RowData]] = []
         if items is not None:
             cache = self._cache
-            fresh: dict[Hashable, RowData] = {}
+            fresh: dict[object, tuple[Hashable, RowData]] = {}
             for index, item in enumerate(items):
-                try:
-                    cache_key: Hashable | None = self.cache_key(item, layout)
-                    row = cache.get(cache_key)
-                except TypeError:  # an unhashable record: build it every time
-                    cache_key, row = None, None
-                if row is None:
-                    row = self.build_row(item, index, layout)
-                if cache_key is not None:
-                    fresh[cache_key] = row
-                rows.append((item, row))
+                # Found by id and compared, not hashed: a refresh decodes every record afresh, and
+                # hashing one walks all its fields and key results, twice per row.
+                source = self.cache_key(item, layout)
+                slot = getattr(item, "id", None) or index
+                entry = cache.get(slot)
+                if entry is None or entry[0] != source:
+                    entry = (source, self.build_row(item, index, layout))
+                fresh[slot] = entry
+                rows.append((item, entry[1]))
             self._cache = fresh
         self._ordered = None
         self._all_rows = rows
