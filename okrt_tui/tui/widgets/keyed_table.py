@@ -274,9 +274,10 @@ class KeyedTable(DataTable[Text]):
         """
         keep = self.highlighted_key
         old_index = self.cursor_row
-        if len(rows) == len(self._known) and all(
+        same_rows = len(rows) == len(self._known) and all(
             key == known for (key, _), known in zip(rows, self._known, strict=True)
-        ):
+        )
+        if same_rows:
             self._update_cells(rows)
         else:
             self._replace_rows(rows)
@@ -292,6 +293,22 @@ class KeyedTable(DataTable[Text]):
         else:
             # Same index, maybe a different row under it: say so, as a cursor move would.
             self._highlight_row(target)
+        if not same_rows:
+            self._draw_ahead()
+
+    def _draw_ahead(self) -> None:
+        """The rows a filter or a sort brings into view are drawn here, in the keystroke's own callback,
+        rather than in the paint that follows, which also lays the screen out again: two shorter
+        blocks of the event loop instead of one long one. Drawn as the last paint would draw them
+        (its width and look); a line drawn for nothing, after a resize, is simply not used."""
+        paint = self._paint
+        if not paint.width:
+            return  # not painted yet: the first paint draws them
+        height = self.scrollable_content_region.height - self._header_lines
+        top = max(0, min(self.scroll_offset.y, self.row_count - height))
+        x1 = self.scroll_offset.x
+        for index in range(top, min(self.row_count, top + height)):
+            self._render_line(index + self._header_lines, x1, x1 + paint.width, paint.style)
 
     def _entry(
         self, key: str, cells: Sequence[Text], column_keys: list[ColumnKey]
