@@ -100,6 +100,8 @@ class Refresher:
 
     def set_visible(self, feed: str) -> None:
         """The screen on view polls fastest; switching to a list not fetched lately refreshes it."""
+        if feed != self._visible:
+            self._holding_others = False  # the user moved on: start-up is over
         self._visible = feed
         self._due[feed] = min(self._due[feed], self._last_good(feed) + self._intervals.visible)
         self._wake.set()
@@ -113,7 +115,8 @@ class Refresher:
         """Starts the polling loop now (if it is not running) so the first fetch need not wait for a
         screen: the dashboard's start-up overlaps with the network. ``run`` joins the same loop.
 
-        ``visible_first``: the other lists wait until ``first_shown`` (or until the visible list fails).
+        ``visible_first``: the other lists wait until ``first_shown`` (or until the visible list fails,
+        or another screen is shown).
         At start-up their fetching, decoding and caching would compete with the dashboard's own
         imports and first paint for the one core that Python code runs on, and nobody sees them yet.
         """

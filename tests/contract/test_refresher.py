@@ -95,6 +95,17 @@ async def test_at_start_up_the_other_lists_wait_until_the_visible_one_is_shown(
     assert first.okrs.items and server_requests(sandbox) == 3
 
 
+async def test_at_start_up_a_screen_switch_lets_the_other_lists_be_fetched(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    clock = FakeClock(auto=False)
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path, clock, visible_first=True) as session:
+        await until(session, lambda s: s.okrs.items is not None)
+        session.refresher.set_visible("kpis")  # the user pressed 2 before the objectives were painted
+        await until(session, all_loaded)
+    assert server_requests(sandbox) == 3
+
+
 async def test_at_start_up_a_failed_visible_list_lets_the_others_say_theirs(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
