@@ -156,6 +156,24 @@ def test_the_dashboard_runs_in_a_real_terminal(pane):
     assert eventually(lambda: not pane.alive(), 10), f"q did not quit; the pane shows:\n{pane.text()}"
 
 
+def test_letters_typed_right_after_the_slash_go_into_the_filter(pane):
+    # One send-keys: the terminal delivers "/" and the letters together, as a fast typist or a paste
+    # does. Not one letter may go to the table instead (there "q" quit the app and "s" sorted).
+    pane.wait_for("objectives", "● live")
+    pane.keys("/quit sorting")
+    pane.wait_for("quit sorting", "No objectives match")
+    pane.keys("C-u", "Alice")
+    pane.wait_for("Alice Nguyen", "2 of 40 objectives")
+
+
+def test_an_id_pasted_right_after_the_key_that_asks_for_it_is_kept_whole(pane):
+    pane.wait_for("objectives", "● live")
+    pane.keys("3")
+    pane.wait_for("Review cycle")
+    pane.keys("orev-pasted-42")
+    pane.wait_for("Open a shared review", "rev-pasted-42")
+
+
 def test_resizing_the_terminal_does_not_crash(pane):
     pane.wait_for("objectives", "● live")
     for width, height in ((80, 24), (200, 60), (40, 12), (120, 40)):

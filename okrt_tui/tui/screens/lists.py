@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import msgspec
 from rich.text import Text
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
@@ -46,7 +47,10 @@ class ListScreen(DataScreen):
 
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape", "back", "Back", id="okrt.back"),
-        Binding("slash", "filter", "Filter", id="okrt.filter"),
+        # A priority binding: handled as the key arrives, so the box has the focus before the letters
+        # typed right after the slash are handed on (else they went to the table: lost, or taken as
+        # keys, q quitting). In the box itself a slash is just a character (``action_filter``).
+        Binding("slash", "filter", "Filter", id="okrt.filter", priority=True),
         Binding("s", "sort", "Sort", id="okrt.sort"),
     ]
 
@@ -213,8 +217,10 @@ class ListScreen(DataScreen):
 
     def action_filter(self) -> None:
         box = self.filter_input
+        if box.has_focus:
+            raise SkipAction()  # a slash typed in the filter
         box.remove_class("-hidden")
-        box.focus()
+        self.set_focus(box)  # now: ``focus()`` would wait for a message behind the letters that follow
 
     def action_sort(self) -> None:
         self.table.request_sort()

@@ -56,6 +56,10 @@ def review_cells(ref: ReviewRef, now: float) -> tuple[Text, ...]:
 
 
 class OpenByIdMixin:
+    #: A priority binding: handled as the key arrives, so the dialog is up before the keys typed or
+    #: pasted right after ``o`` are handed on (else they went to the list and were lost).
+    OPEN_BY_ID = Binding("o", "open_id", "Open by id", id="okrt.open_id", priority=True)
+
     def action_open_id(self) -> None:
         from okrt_tui.tui.screens.modals import OpenReviewModal
 
@@ -73,7 +77,7 @@ class ReviewsScreen(OpenByIdMixin, DataScreen):
     NOUN = "review cycles"
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape", "back", "Back", id="okrt.back"),
-        Binding("o", "open_id", "Open by id", id="okrt.open_id"),
+        OpenByIdMixin.OPEN_BY_ID,
     ]
     HELP_NOTES = "tab moves between the cycles and the reviews opened by id. " + OPEN_BY_ID_HINT
 
@@ -143,7 +147,7 @@ class CycleScreen(OpenByIdMixin, DataScreen):
     NOUN = "review cycle"
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape", "back", "Back", id="okrt.back"),
-        Binding("o", "open_id", "Open by id", id="okrt.open_id"),
+        OpenByIdMixin.OPEN_BY_ID,
     ]
 
     def __init__(self, cycle_id: str) -> None:
