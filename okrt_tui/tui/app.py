@@ -16,10 +16,12 @@ from typing import ClassVar, Protocol
 
 from rich.console import Console
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from okrt_tui.api.errors import OkrtError
@@ -98,9 +100,11 @@ class OkrtApp(App[None]):
     DEFAULT_MODE = "okrs"
     COMMANDS = App.COMMANDS | {OkrtCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "show('okrs')", "OKRs", id="okrt.screen.okrs", show=False),
-        Binding("2", "show('kpis')", "KPIs", id="okrt.screen.kpis", show=False),
-        Binding("3", "show('reviews')", "Reviews", id="okrt.screen.reviews", show=False),
+        # Priority bindings, handled as the key arrives (in a text box they are just digits, see
+        # ``action_show``): a screen key and a filter typed at once ("2/net") filter the new screen.
+        Binding("1", "show('okrs')", "OKRs", id="okrt.screen.okrs", show=False, priority=True),
+        Binding("2", "show('kpis')", "KPIs", id="okrt.screen.kpis", show=False, priority=True),
+        Binding("3", "show('reviews')", "Reviews", id="okrt.screen.reviews", show=False, priority=True),
         Binding("r", "refresh", "Refresh", id="okrt.refresh"),
         Binding("question_mark,f1", "help", "Help", id="okrt.help"),
         Binding("q", "quit", "Quit", id="okrt.quit"),
@@ -248,6 +252,8 @@ class OkrtApp(App[None]):
 
     async def action_show(self, mode: str) -> None:
         """``1`` ``2`` ``3``: switch screen; on the screen already shown, go back to its list."""
+        if isinstance(self.focused, Input):
+            raise SkipAction()  # a digit typed in a filter, a dialog, the palette
         if mode not in MODE_FEEDS:
             return
         if self.current_mode == mode:

@@ -166,6 +166,13 @@ def test_letters_typed_right_after_the_slash_go_into_the_filter(pane):
     pane.wait_for("Alice Nguyen", "2 of 40 objectives")
 
 
+def test_a_screen_key_then_a_filter_typed_at_once_filter_that_screen(pane):
+    pane.wait_for("objectives", "● live")
+    pane.keys("2/net")
+    pane.wait_for("Net Promoter Score", "% of target")
+    assert "Monthly cloud spend" not in pane.text()
+
+
 def test_an_id_pasted_right_after_the_key_that_asks_for_it_is_kept_whole(pane):
     pane.wait_for("objectives", "● live")
     pane.keys("3")
