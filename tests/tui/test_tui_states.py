@@ -290,6 +290,24 @@ async def test_a_refresh_that_changed_rows_out_of_view_shows_them_changed_when_s
         assert "Objective number 490 " not in screen_text(app)
 
 
+async def test_a_filtered_table_resized_wide_then_narrow_draws_its_rows_for_the_new_columns():
+    # Seen in a terminal: the rows kept a wider layout's column widths under the new header.
+    screens = []
+    for resized in (True, False):
+        app = OkrtApp(FakeRefresher(), clock=frozen_clock)
+        async with app.run_test(size=(80, 24) if resized else (60, 15)) as pilot:
+            await pilot.press("slash", "o")
+            await pilot.pause()
+            if resized:
+                await pilot.resize_terminal(300, 100)
+                await pilot.pause()
+                await pilot.resize_terminal(60, 15)
+                await pilot.pause()
+            screens.append(screen_text(app))
+    assert "Alice Nguy…  ██░  65%" in screens[1]
+    assert screens[0] == screens[1]
+
+
 def styled_screen(app) -> list[list[tuple[str, str]]]:
     """The screen as (text, style) runs: what the terminal would get, colours included."""
     return [

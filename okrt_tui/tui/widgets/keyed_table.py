@@ -71,6 +71,9 @@ class _Paint(msgspec.Struct, frozen=True):
     width: int
     columns: tuple[tuple[ColumnKey, int], ...]
     pad: int
+    #: The table's ``_layout`` count the columns above belong to: a line is kept under it, so a line
+    #: drawn ahead with an older paint's columns is never taken for one of the current layout.
+    layout: int
 
 
 class KeyedTable(DataTable[Text]):
@@ -106,7 +109,7 @@ class KeyedTable(DataTable[Text]):
         self._stripes: dict[int, Style] = {}
         self._look: tuple[Style, ...] = ()
         self._look_known = False
-        self._paint = _Paint(Style(), 0, (), 1)
+        self._paint = _Paint(Style(), 0, (), 1, -1)
         # ``_layout`` counts column-width and label changes, which every drawn row depends on.
         self._layout = 0
         super().__init__(
@@ -223,7 +226,7 @@ class KeyedTable(DataTable[Text]):
         self._fit_columns()
         self._check_look()
         columns = tuple((column.key, column.get_render_width(self)) for column in self.ordered_columns)
-        self._paint = _Paint(self.rich_style, self.size.width, columns, self.cell_padding)
+        self._paint = _Paint(self.rich_style, self.size.width, columns, self.cell_padding, self._layout)
         return super().render_lines(crop)
 
     # -- rows ---------------------------------------------------------------------------------------
@@ -302,8 +305,8 @@ class KeyedTable(DataTable[Text]):
         blocks of the event loop instead of one long one. Drawn as the last paint would draw them
         (its width and look); a line drawn for nothing, after a resize, is simply not used."""
         paint = self._paint
-        if not paint.width:
-            return  # not painted yet: the first paint draws them
+        if not paint.width or paint.layout != self._layout:
+            return  # not painted yet, or the columns changed since: the next paint draws them
         height = self.scrollable_content_region.height - self._header_lines
         top = max(0, min(self.scroll_offset.y, self.row_count - height))
         x1 = self.scroll_offset.x
@@ -416,7 +419,7 @@ class KeyedTable(DataTable[Text]):
                 base_style,
                 hover,
                 self._pseudo_class_state,
-                self._layout,
+                self._paint.layout,
             )
             drawn = self._lines_drawn.get(key)
             if drawn is None:
@@ -432,7 +435,7 @@ class KeyedTable(DataTable[Text]):
         hover = self._show_hover_cursor and self.hover_coordinate.row == row_index
         parity = row_index % 2 if self.zebra_stripes else 0
         focus = self._pseudo_class_state if cursor or hover else None
-        key = (row_key, parity, cursor, hover, focus, x1, x2, width, base_style, self._layout)
+        key = (row_key, parity, cursor, hover, focus, x1, x2, width, base_style, self._paint.layout)
         drawn = self._lines_drawn.get(key)
         if drawn is None or drawn[0] is not known[2]:
             strip = self._draw_line(self._data[row_key], parity, cursor, hover, x1, x2, base_style)
