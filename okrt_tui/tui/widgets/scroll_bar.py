@@ -1,11 +1,11 @@
 """A vertical scroll bar drawn straight into strips, for the long tables.
 
 Textual's ``ScrollBar`` renders its bar (``ScrollBarRender``) through Rich's console and the general
-styles pipeline: ~2 ms for a 48-line bar here, and it is drawn again whenever the thumb moves or the
+styles pipeline: ~4 ms for a 48-line bar here, and it is drawn again whenever the thumb moves or the
 table's length changes, so on most filter keystrokes. This one asks the same ``ScrollBarRender`` for
-the same segments (glyphs, colours, the mouse actions of each part) and makes one strip per line of
-them, with the app's line filters (``NO_COLOR``, ANSI themes) applied as the pipeline would. A test
-compares it with Textual's, line by line.
+the same segments (glyphs, colours, the mouse actions of each part) and makes them into strips, with
+the widget's own style under them and the app's line filters (``NO_COLOR``, ANSI themes) over them,
+as the pipeline would: ~0.4 ms. A test compares it with Textual's, line by line.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ _BAR = Color.parse("bright_magenta")
 
 
 class QuickScrollBar(ScrollBar):
+    """Made by ``KeyedTable.vertical_scrollbar``; a horizontal bar is Textual's own."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._drawn: tuple[tuple[object, ...], list[Strip]] | None = None
