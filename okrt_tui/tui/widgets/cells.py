@@ -7,7 +7,8 @@ with a glyph or a word, so nothing depends on colour (and ``NO_COLOR`` loses no 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Mapping
+from functools import lru_cache
 
 import msgspec
 from rich.style import Style
@@ -54,29 +55,16 @@ class Tones(msgspec.Struct, frozen=True, eq=False):
         return cls({})
 
 
-#: Cells by what built them, from what (see ``shared``).
-_SHARED: dict[tuple[Hashable, ...], Text] = {}
+# Cells that many rows show alike (a type, an owner, a status, a 65% bar, a health of 82) are made once
+# (``lru_cache`` on the builders below, by what they are built from) and are then one Text object,
+# which the table also draws once per width and look rather than once per row: so a cell is never
+# changed in place. At most 4096 of each kind are kept.
+_shared = lru_cache(maxsize=4096)
 
 
-def shared(build: Callable[..., Text], *args: Hashable) -> Text:
-    """``build(*args)``, made once. Cells that many rows show alike (a type, an owner, a status, a 65%
-    bar, a health of 82) are then one Text object, which the table also draws once per width and look
-    rather than once per row: so a cell is never changed in place. At most 4096 are kept."""
-    key = (build, *args)
-    text = _SHARED.get(key)
-    if text is None:
-        if len(_SHARED) >= 4096:
-            _SHARED.clear()
-        text = _SHARED[key] = build(*args)
-    return text
-
-
+@_shared
 def label_text(label: Label, tones: Tones) -> Text:
-    """``▲ at risk`` in the warning colour (shared: see ``shared``)."""
-    return shared(_label_text, label, tones)
-
-
-def _label_text(label: Label, tones: Tones) -> Text:
+    """``▲ at risk`` in the warning colour (shared: see ``_shared``)."""
     return Text(label.display, style=tones[label.tone], no_wrap=True, overflow="ellipsis", end="")
 
 
@@ -85,13 +73,10 @@ def plain(text: str, style: Style | str = "", *, justify: str = "left") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify, end="")  # type: ignore[arg-type]
 
 
+@_shared
 def text_cell(value: str | None) -> Text:
-    """A field the server wrote (a type, an owner, a cycle) as a one-line cell (shared: see ``shared``),
+    """A field the server wrote (a type, an owner, a cycle) as a one-line cell (shared: see ``_shared``),
     found by the raw value: no cleaning again for the 500 rows that share a few dozen owners."""
-    return shared(_text_cell, value)
-
-
-def _text_cell(value: str | None) -> Text:
     return plain(cell(value))
 
 
@@ -109,10 +94,12 @@ def _joined(*pieces: tuple[str, Style | None]) -> Text:
 
 
 def progress_cell(fraction: Number | None, width: int, tones: Tones) -> Text:
-    """``██████▌░░░  65%``: the bar in the accent colour, its track muted (shared: see ``shared``)."""
-    return shared(_progress_cell, bar(fraction, width), f"{percent(fraction):>4}", tones)
+    """``██████▌░░░  65%``: the bar in the accent colour, its track muted (shared, by what it shows: see
+    ``_shared``)."""
+    return _progress_cell(bar(fraction, width), f"{percent(fraction):>4}", tones)
 
 
+@_shared
 def _progress_cell(drawn: str, number: str, tones: Tones) -> Text:
     if not drawn:
         return _joined((number, None))
@@ -122,10 +109,11 @@ def _progress_cell(drawn: str, number: str, tones: Tones) -> Text:
 
 def health_cell(score: Number | None, bar_width: int, tones: Tones, *, band: Band | None = None) -> Text:
     """A small gauge, the score and its band: ``▰▰▰▰▱ 82 Strong`` in the band's colour (shared: see
-    ``shared``)."""
-    return shared(_health_cell, band or health_band(score), bar_width, tones)
+    ``_shared``)."""
+    return _health_cell(band or health_band(score), bar_width, tones)
 
 
+@_shared
 def _health_cell(band: Band, bar_width: int, tones: Tones) -> Text:
     muted = tones[MUTED]
     if band.score is None:

@@ -18,7 +18,7 @@ than by place, so the rows that move while the user filters are not drawn again.
 carry no mouse meta (DataTable marks every cell with its row index): the mouse's row is worked out
 from where it is. Our cells are always one line of ``Text``, so a cell is drawn directly: truncated,
 justified, styled, exactly as Rich would (the snapshot tests compare them); cells that many rows share
-(``cells.shared``: a status, a 65% bar) are drawn once per width and look. (Drawing the off-screen
+(see ``cells``: a status, a 65% bar) are drawn once per width and look. (Drawing the off-screen
 rows ahead while idle was tried: the garbage collector then walked twice the objects, and the worst
 refresh and keystroke got slower, not faster.)
 
@@ -464,7 +464,7 @@ class KeyedTable(DataTable[Text]):
         for column_key, column_width in paint.columns:
             used += column_width
             text = cells.get(column_key, _NO_CELL)  # a row given fewer cells than columns
-            # Shared cells (see cells.shared: a status, a 65% bar) are drawn once per width and look.
+            # Shared cells (see the cells module: a status, a 65% bar) are drawn once per width and look.
             key = (id(text), column_width, pad, base, post)
             drawn = drawn_cells.get(key)
             if drawn is None or drawn[0] is not text:
