@@ -247,17 +247,16 @@ class KeyedTable(DataTable[Text]):
         width is its columns')."""
         if not self.is_valid_row_index(row_index):
             return Region(0, 0, 0, 0)
-        y = row_index + (self.header_height if self.show_header else 0)
+        y = row_index + self._header_lines
         return Region(0, y, max(self.size.width, self.virtual_size.width), 1)
 
     def _get_offsets(self, y: int) -> tuple[RowKey, int]:
         """A line's row by index: every row here is one line (DataTable looks it up in a list of
         every line of every row, rebuilt after each change: O(rows) for each keystroke of a filter)."""
-        if self.show_header:
-            if y < self.header_height:
-                return self._header_row_key, y
-            y -= self.header_height
-        row_key = self._row_locations.get_key(y)
+        header = self._header_lines
+        if y < header:
+            return self._header_row_key, y
+        row_key = self._row_locations.get_key(y - header)
         if row_key is None:
             raise LookupError(f"no row at line {y}")
         return row_key, 0
