@@ -21,7 +21,7 @@ import click
 import msgspec
 from msgspec.structs import replace
 
-from okrt_tui import __version__, heap
+from okrt_tui import __version__
 from okrt_tui.api.errors import InvalidInput, OkrtError
 from okrt_tui.api.models import OKR_STATUSES
 from okrt_tui.config import Settings, load_settings
@@ -146,12 +146,11 @@ def dashboard() -> None:
     ctx = click.get_current_context().find_object(Context)
     assert ctx is not None
     settings = ctx.settings()
-    with heap.starting_up():
-        from okrt_tui.launch import run_dashboard
+    from okrt_tui.launch import run_dashboard
 
-        run_dashboard(
-            settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings, debug=ctx.debug
-        )
+    run_dashboard(
+        settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings, debug=ctx.debug
+    )
 
 
 # -- reads ---------------------------------------------------------------------------------------------------
@@ -310,8 +309,6 @@ def serve(
 @reports_errors
 def demo(ctx: Context, strict: bool, no_simulate: bool) -> None:
     """Open the dashboard on a local sandbox with sample data; touches none of your files."""
-    with heap.starting_up():
-        from okrt_tui.launch import run_demo
+    from okrt_tui.launch import run_demo
 
-        code = run_demo(strict=strict, simulate=not no_simulate, debug=ctx.debug)
-    sys.exit(code)
+    sys.exit(run_demo(strict=strict, simulate=not no_simulate, debug=ctx.debug))

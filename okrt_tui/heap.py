@@ -2,8 +2,8 @@
 
 Start-up makes ~150k objects (the imported modules, then the first workspace's records, rows, cells and
 drawn lines) and nearly all of them live as long as the process, so the collections they trigger on the
-way find nothing to free: ~30 ms of the imports' CPU alone here. The collector is off from the
-dashboard command until the first objectives are shown (``starting_up``).
+way find nothing to free: ~30 ms of the imports' CPU alone here. The collector is off from the start
+of ``launch.run_dashboard`` until the first objectives are shown (``starting_up``).
 
 After that, a full collection walks every object the collector tracks, and CPython starts one whenever
 enough objects have piled up, so it lands in whatever callback is running: a keystroke, a refresh. So
@@ -24,7 +24,7 @@ from contextlib import contextmanager
 @contextmanager
 def starting_up() -> Iterator[None]:
     """The collector is off inside, until ``freeze_first_workspace`` (or the end, whichever is first).
-    A process forked inside must turn it back on for itself (``gc.enable``)."""
+    (The demo forks its sandbox before: a process forked inside would have to turn it back on.)"""
     gc.disable()
     try:
         yield

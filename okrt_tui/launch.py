@@ -16,11 +16,14 @@ import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from okrt_tui import heap
 from okrt_tui.config import Settings, UiSettings
 from okrt_tui.paths import Dirs
-from okrt_tui.session import Session
+
+if TYPE_CHECKING:
+    from okrt_tui.session import Session
 
 
 def run_dashboard(
@@ -36,14 +39,20 @@ def run_dashboard(
 ) -> int:
     """Returns the dashboard's exit code (1 after a crash). ``headless`` runs without a terminal;
     ``on_hangup`` cleans up when the terminal closes (see ``_on_hangup``)."""
-    session = Session.open(
-        base_url,
-        api_key,
-        dirs=dirs,
-        workspace=workspace,
-        polling_share=settings.polling_share if settings else 0.5,
-    )
-    return asyncio.run(_run(session, settings.ui if settings else UiSettings(), headless, debug, on_hangup))
+    with heap.starting_up():
+        # Imported here, with the collector off (see okrt_tui.heap): the client's libraries are a
+        # good part of what the dashboard imports.
+        from okrt_tui.session import Session
+
+        session = Session.open(
+            base_url,
+            api_key,
+            dirs=dirs,
+            workspace=workspace,
+            polling_share=settings.polling_share if settings else 0.5,
+        )
+        ui = settings.ui if settings else UiSettings()
+        return asyncio.run(_run(session, ui, headless, debug, on_hangup))
 
 
 async def _run(

@@ -12,7 +12,6 @@ as in the tests.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import signal
@@ -62,7 +61,6 @@ def _serve_in_child(
     sock: socket.socket, db_path: Path, *, strict: bool, simulate: bool, parent: int
 ) -> NoReturn:
     code = 1
-    gc.enable()  # off in the parent while the dashboard starts (okrt_tui.heap); the sandbox runs on
     try:
         from okrt_tui.sandbox.server import serve_socket
 
