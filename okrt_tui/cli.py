@@ -220,7 +220,29 @@ def _print_list(ctx: Context, method: str, table: str, as_json: bool) -> None:
 @reports_errors
 def kpis(ctx: Context, as_json: bool) -> None:
     """KPIs with current value, target and status."""
-    _print_list(ctx, "list_kpis", "kpi_table", as_json)
+    if as_json:
+        _print_list(ctx, "list_kpis", "kpi_table", as_json)
+        return
+    fetched = run_async(_fetch(ctx, "list_kpis"))
+    from okrt_tui.render import kpi_table, print_table
+    from okrt_tui.store.db import Database
+    from okrt_tui.store.directions import RememberedDirections
+    from okrt_tui.views.direction import learn_directions
+
+    # The directions the statuses show are learnt and remembered here as in the dashboard, so the
+    # table and the dashboard read each KPI the same way (okrt_tui.views.direction).
+    settings = ctx.settings()
+    database = Database(ctx.dirs.database_file(settings.base_url, settings.require_key()))
+    try:
+        store = RememberedDirections(database)
+        remembered = store.all()
+        learned = learn_directions(fetched.data, remembered)
+        store.remember(learned)
+    finally:
+        database.close()
+    print_table(
+        kpi_table(fetched.data, configured=settings.ui.kpi_directions, remembered=remembered | learned)
+    )
 
 
 @main.command()

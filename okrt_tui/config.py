@@ -12,6 +12,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -37,12 +38,18 @@ class _ReviewSection(msgspec.Struct, forbid_unknown_fields=True):
     export_dir: str | None = None
 
 
+class _KpisSection(msgspec.Struct, forbid_unknown_fields=True):
+    #: KPI id or exact name → which way is better; the API does not say (see okrt_tui.views.direction).
+    direction: dict[str, Literal["lower", "higher"]] = msgspec.field(default_factory=dict)
+
+
 class _ConfigFile(msgspec.Struct, forbid_unknown_fields=True):
     base_url: str | None = None
     theme: str | None = None
     polling_share: float | None = None
     keymap: dict[str, str] = msgspec.field(default_factory=dict)
     review: _ReviewSection = msgspec.field(default_factory=_ReviewSection)
+    kpis: _KpisSection = msgspec.field(default_factory=_KpisSection)
 
 
 class UiSettings(msgspec.Struct, frozen=True):
@@ -52,6 +59,8 @@ class UiSettings(msgspec.Struct, frozen=True):
     theme: str | None = None
     summarize_command: str | None = None
     export_dir: Path | None = None
+    #: ``[kpis.direction]``: KPI id or exact name → ``lower`` or ``higher`` (is better).
+    kpi_directions: Mapping[str, str] = msgspec.field(default_factory=dict)
 
 
 class Settings(msgspec.Struct, frozen=True):
@@ -105,5 +114,6 @@ def load_settings(
             theme=file.theme,
             summarize_command=file.review.summarize_command,
             export_dir=export_dir,
+            kpi_directions=dict(file.kpis.direction),
         ),
     )

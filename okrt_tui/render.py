@@ -11,13 +11,14 @@ import shutil
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import msgspec
 from rich.cells import cell_len
 
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewSummary
-from okrt_tui.views.numbers import kpi_ratio, percent, progress_text, with_unit
+from okrt_tui.views.direction import direction_legend, kpi_direction, kpi_figures
+from okrt_tui.views.numbers import progress_text
 from okrt_tui.views.status import health_band, review_type_label, status_label
 from okrt_tui.views.text import DASH, cell, one_line, safe_text, truncate
 from okrt_tui.views.times import due_label, relative_time
@@ -29,6 +30,8 @@ class Table(msgspec.Struct, frozen=True):
     #: The one column that gives up width when the terminal is narrow (titles, names).
     elastic: int = 0
     empty: str = "Nothing to show."
+    #: A line under the rows that explains their marks (``*``, ``?``); ``None`` when none is needed.
+    note: str | None = None
 
 
 def _pad(text: str, width: int) -> str:
@@ -49,6 +52,8 @@ def format_table(table: Table, width: int) -> str:
     for row in [table.headers, *table.rows]:
         cells = [_pad(truncate(text, widths[i]), widths[i]) for i, text in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
+    if table.note:
+        lines += ["", table.note]
     return "\n".join(lines) + "\n"
 
 
@@ -79,22 +84,35 @@ def okr_table(okrs: Sequence[Okr]) -> Table:
     return Table(headers, rows, empty="No objectives match.")
 
 
-def kpi_table(kpis: Sequence[Kpi], now: float | None = None) -> Table:
+def kpi_table(
+    kpis: Sequence[Kpi],
+    now: float | None = None,
+    *,
+    configured: Mapping[str, str] | None = None,
+    remembered: Mapping[str, str] | None = None,
+) -> Table:
+    """The KPIs with the dashboard's cells (``kpi_figures``); ``configured`` is config.toml's
+    ``[kpis.direction]``, ``remembered`` the directions learnt from earlier statuses."""
     now = time.time() if now is None else now
-    rows = [
-        (
-            cell(kpi.name),
-            with_unit(kpi.current, kpi.unit),
-            with_unit(kpi.target, kpi.unit),
-            percent(kpi_ratio(kpi.current, kpi.target, kpi.direction)),
-            status_label(kpi.status).display,
-            relative_time(kpi.last_updated, now),
-            cell(kpi.id),
+    rows = []
+    directions = []
+    for kpi in kpis:
+        direction = kpi_direction(kpi, configured, remembered)
+        directions.append(direction)
+        figures = kpi_figures(kpi, direction, kpi.unit)
+        rows.append(
+            (
+                cell(kpi.name),
+                figures.current,
+                figures.target,
+                figures.of_target,
+                status_label(kpi.status).display,
+                relative_time(kpi.last_updated, now),
+                cell(kpi.id),
+            )
         )
-        for kpi in kpis
-    ]
     headers = ("NAME", "CURRENT", "TARGET", "OF TARGET", "STATUS", "UPDATED", "ID")
-    return Table(headers, rows, empty="No KPIs in this workspace.")
+    return Table(headers, rows, empty="No KPIs in this workspace.", note=direction_legend(directions))
 
 
 def cycle_table(cycles: Sequence[ReviewCycle], now: float | None = None) -> Table:

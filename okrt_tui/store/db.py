@@ -30,6 +30,13 @@ MIGRATIONS: tuple[str, ...] = (
         remembered_at REAL NOT NULL
     );
     """,
+    """
+    CREATE TABLE kpi_direction (
+        kpi_id TEXT PRIMARY KEY,
+        direction TEXT NOT NULL CHECK (direction IN ('lower', 'higher')),
+        learned_at REAL NOT NULL
+    );
+    """,
 )
 
 

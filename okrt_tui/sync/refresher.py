@@ -25,8 +25,10 @@ from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
 from okrt_tui.api.errors import ApiDataError, Forbidden, OkrtError, RateLimited, Unauthorized
 from okrt_tui.api.models import Kpi, ReviewSummary
 from okrt_tui.store.cache import Cache
+from okrt_tui.store.directions import RememberedDirections
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
+from okrt_tui.views.direction import learn_directions
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class Refresher:
         workspace: str,
         cache: Cache | None = None,
         reviews: RememberedReviews | None = None,
+        directions: RememberedDirections | None = None,
         clock: Clock = SYSTEM_CLOCK,
         intervals: Intervals = DEFAULT_INTERVALS,
     ) -> None:
@@ -67,6 +70,7 @@ class Refresher:
         self._budget = budget
         self._cache = cache
         self._reviews = reviews
+        self._directions = directions
         self._clock = clock
         self._intervals = intervals
         self._fetchers: dict[str, Callable[..., Awaitable[Fetched[tuple[Any, ...]]]]] = {
@@ -87,6 +91,7 @@ class Refresher:
         self._snapshot = Snapshot(
             workspace=workspace,
             remembered_reviews=reviews.all() if reviews else (),
+            kpi_directions=directions.all() if directions else {},
             budget=budget.status(),
             taken_at=clock.now(),
         )
@@ -248,6 +253,17 @@ class Refresher:
             if seen and seen[-1].value == kpi.current:
                 continue  # unchanged: one point per change keeps the chart and the trend honest
             self._kpi_seen[kpi.id] = (*seen, KpiPoint(at=at, value=float(kpi.current)))[-MAX_POINTS_PER_KPI:]
+        self._learn_directions(kpis)
+
+    def _learn_directions(self, kpis: tuple[Kpi, ...]) -> None:
+        """Which way is better, as the statuses of this list show it, kept for the lists that cannot."""
+        known = self._snapshot.kpi_directions
+        learned = learn_directions(kpis, known)
+        if not learned:
+            return
+        if self._directions is not None:
+            self._directions.remember(learned)
+        self._snapshot = replace(self._snapshot, kpi_directions={**known, **learned})
 
     def _publish(self, **changes: Any) -> None:
         self._snapshot = replace(

@@ -63,4 +63,7 @@ class Snapshot(msgspec.Struct, frozen=True):
     kpi_seen: Mapping[str, tuple[KpiPoint, ...]] = msgspec.field(default_factory=dict)
     #: Reviews opened by pasting their id, remembered locally with their employee and type.
     remembered_reviews: tuple[ReviewRef, ...] = ()
+    #: KPI id → ``lower`` or ``higher``: the directions inferred from the server's statuses, stored
+    #: across sessions (``okrt_tui.views.direction.kpi_direction`` reads them with config.toml's).
+    kpi_directions: Mapping[str, str] = msgspec.field(default_factory=dict)
     taken_at: float = 0.0

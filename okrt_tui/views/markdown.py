@@ -16,7 +16,8 @@ import msgspec
 
 from okrt_tui.api.models import Kpi, Okr, ReviewSummary
 from okrt_tui.sync.snapshot import KpiPoint
-from okrt_tui.views.numbers import kpi_ratio, percent, with_unit
+from okrt_tui.views.direction import KpiDirection, kpi_direction, kpi_figures
+from okrt_tui.views.numbers import percent, with_unit
 from okrt_tui.views.status import health_band, review_type_label, status_label
 from okrt_tui.views.text import DASH, one_line, safe_text
 
@@ -90,16 +91,21 @@ def okr_markdown(okr: Okr) -> str:
     return "\n".join(lines) + "\n"
 
 
-def kpi_markdown(kpi: Kpi, points: Sequence[KpiPoint] = ()) -> str:
-    """A KPI, its target and the values seen, as Markdown (the detail view's copy)."""
-    ratio = kpi_ratio(kpi.current, kpi.target, kpi.direction)
+def kpi_markdown(kpi: Kpi, points: Sequence[KpiPoint] = (), *, direction: KpiDirection | None = None) -> str:
+    """A KPI, its target and the values seen, as Markdown (the detail view's copy).
+
+    ``direction`` is the one the dashboard shows (with config.toml's and the remembered ones); by
+    default, what the record alone says.
+    """
+    direction = kpi_direction(kpi) if direction is None else direction
+    figures = kpi_figures(kpi, direction, kpi.unit)
     lines = [
         f"# {_inline(kpi.name)}",
         "",
-        f"- Current: {with_unit(kpi.current, kpi.unit)}",
-        f"- Target: {with_unit(kpi.target, kpi.unit)}"
-        + (" (lower is better)" if kpi.direction == "decrease" else ""),
-        f"- Of target: {percent(ratio)}",
+        f"- Current: {figures.current}",
+        f"- Target: {with_unit(kpi.target, kpi.unit)}",
+        f"- Direction: {direction.sentence}",
+        f"- Of target: {figures.of_target}",
         f"- Status: {status_label(kpi.status).text}",
         f"- Last updated: {_inline(kpi.last_updated)}",
     ]

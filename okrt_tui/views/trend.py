@@ -48,7 +48,10 @@ def previous_value(points: Sequence[KpiPoint] | None, current: Number | None) ->
 
 
 def trend(previous: Number | None, current: Number | None, direction: str | None = None) -> Trend:
-    """The arrow from ``previous`` to ``current``; going down is good when lower is better."""
+    """The arrow from ``previous`` to ``current``; going down is good when lower is better.
+
+    With ``direction`` unknown (``None``) the arrow judges nothing: it is muted, neither good nor bad.
+    """
     prev = finite(previous)
     cur = finite(current)
     if prev is None or cur is None:
@@ -56,9 +59,12 @@ def trend(previous: Number | None, current: Number | None, direction: str | None
     delta = cur - prev
     if delta == 0:
         return Trend("→", 0.0, MUTED, "unchanged")
-    better = (delta < 0) if direction == "decrease" else (delta > 0)
     glyph = "↑" if delta > 0 else "↓"
-    return Trend(glyph, delta, GOOD if better else BAD, "up" if delta > 0 else "down")
+    word = "up" if delta > 0 else "down"
+    if direction not in ("increase", "decrease"):
+        return Trend(glyph, delta, MUTED, word)
+    better = (delta < 0) if direction == "decrease" else (delta > 0)
+    return Trend(glyph, delta, GOOD if better else BAD, word)
 
 
 def kpi_trend(points: Sequence[KpiPoint] | None, current: Number | None, direction: str | None) -> Trend:

@@ -236,7 +236,7 @@ def test_an_unexpected_error_is_one_sentence_pointing_to_the_log(
 ) -> None:
     from okrt_tui import render
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug, with text that could hold anything")
 
     monkeypatch.setattr(render, "kpi_table", broken)

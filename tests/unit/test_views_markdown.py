@@ -6,6 +6,7 @@ import json
 
 from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewSummary
 from okrt_tui.sync.snapshot import KpiPoint
+from okrt_tui.views.direction import kpi_direction
 from okrt_tui.views.markdown import export_filename, kpi_markdown, okr_markdown, review_json, review_markdown
 
 SUMMARY = ReviewSummary(
@@ -85,4 +86,15 @@ def test_okr_markdown_lists_key_results():
 def test_kpi_markdown_lists_values_seen():
     kpi = Kpi(name="Latency", current=42, target=30, unit="ms", status="off_track", direction="decrease")
     md = kpi_markdown(kpi, (KpiPoint(at=1.0, value=40.0), KpiPoint(at=2.0, value=42.0)))
-    assert "(lower is better)" in md and "| 2 | 42 ms |" in md
+    assert "- Direction: lower is better (as the server says)" in md and "| 2 | 42 ms |" in md
+
+
+def test_kpi_markdown_states_no_direction_it_does_not_know():
+    kpi = Kpi(name="Latency", current=268, target=250, unit="ms", status="on_track")
+    md = kpi_markdown(kpi)
+    assert "higher is better" not in md and "lower is better" not in md
+    assert "- Direction: direction unknown" in md and "- Of target: ?" in md
+    inferred = kpi_direction(Kpi(id="k", current=87, target=40, status="off_track"))
+    md = kpi_markdown(Kpi(id="k", current=87, target=40, status="off_track"), direction=inferred)
+    assert "- Direction: lower is better (inferred from the server's status)" in md
+    assert "- Of target: 46%" in md

@@ -14,8 +14,9 @@ from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.widgets.cells import Tones, label_text
 from okrt_tui.tui.widgets.kpi_chart import KpiChart
+from okrt_tui.views.direction import KpiDirection, kpi_direction, kpi_figures
 from okrt_tui.views.markdown import kpi_markdown
-from okrt_tui.views.numbers import kpi_ratio, percent, with_unit
+from okrt_tui.views.numbers import with_unit
 from okrt_tui.views.status import GOOD, MUTED, WARN, status_label
 from okrt_tui.views.text import DASH, one_line, safe_text
 from okrt_tui.views.times import relative_time
@@ -24,15 +25,15 @@ from okrt_tui.views.trend import kpi_trend, points_in_range
 RANGES: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("90d", 90), ("all", None))
 
 
-def kpi_header(kpi: Kpi, points, now: float, tones: Tones) -> Text:
+def kpi_header(kpi: Kpi, direction: KpiDirection, points, now: float, tones: Tones) -> Text:
     text = Text()
     text.append(safe_text(kpi.name).strip() or DASH, style="bold")
     text.append("\n")
-    ratio = kpi_ratio(kpi.current, kpi.target, kpi.direction)
+    figures = kpi_figures(kpi, direction, kpi.unit)
     facts = [
-        ("Current", with_unit(kpi.current, kpi.unit)),
-        ("Target", with_unit(kpi.target, kpi.unit)),
-        ("Of target", percent(ratio)),
+        ("Current", figures.current),
+        ("Target", figures.target),
+        ("Of target", figures.of_target),
     ]
     for number, (name, value) in enumerate(facts):
         if number:
@@ -42,9 +43,10 @@ def kpi_header(kpi: Kpi, points, now: float, tones: Tones) -> Text:
     text.append("   ")
     text.append_text(label_text(status_label(kpi.status), tones))
     text.append("\n")
-    direction = "lower is better" if kpi.direction == "decrease" else "higher is better"
-    trend = kpi_trend(points, kpi.current, kpi.direction)
-    text.append(f"{direction} · updated {relative_time(kpi.last_updated, now)} · trend ", style=tones[MUTED])
+    trend = kpi_trend(points, kpi.current, direction.api_value)
+    text.append(
+        f"{direction.sentence} · updated {relative_time(kpi.last_updated, now)} · trend ", style=tones[MUTED]
+    )
     text.append(trend.display, style=tones[trend.tone])
     text.append(f" ({trend.word})", style=tones[MUTED])
     return text
@@ -93,7 +95,7 @@ class KpiScreen(DataScreen):
             head.update(Text("This KPI is not in the workspace's list.", style=self.tones[WARN]))
             return
         points = snapshot.kpi_seen.get(self.kpi_id, ())
-        header = kpi_header(kpi, points, self.now, self.tones)
+        header = kpi_header(kpi, self.direction(kpi), points, self.now, self.tones)
         if found is None and snapshot.kpis.items is not None:
             header.append(
                 "\nThis KPI is no longer in the list; showing what was last seen.", self.tones[WARN]
@@ -115,6 +117,10 @@ class KpiScreen(DataScreen):
         self.query_one("#range", Static).update(line)
         self.query_one(KpiChart).plot(shown, kpi.target, self.now, unit=one_line(kpi.unit))
 
+    def direction(self, kpi: Kpi) -> KpiDirection:
+        remembered = self.snapshot.kpi_directions if self.snapshot is not None else None
+        return kpi_direction(kpi, self.okrt.settings.kpi_directions, remembered)
+
     def action_range(self) -> None:
         self.range_index = (self.range_index + 1) % len(RANGES)
         self.redraw()
@@ -122,4 +128,4 @@ class KpiScreen(DataScreen):
     def action_copy(self) -> None:
         if self.kpi is not None and self.snapshot is not None:
             points = self.snapshot.kpi_seen.get(self.kpi_id, ())
-            self.copy_markdown(kpi_markdown(self.kpi, points), "the KPI")
+            self.copy_markdown(kpi_markdown(self.kpi, points, direction=self.direction(self.kpi)), "the KPI")

@@ -12,9 +12,9 @@ from okrt_tui.tui.messages import OpenKpi
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.widgets.cells import label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
-from okrt_tui.views.numbers import format_number, kpi_ratio, percent, with_unit
+from okrt_tui.views.direction import KpiDirection, kpi_direction, kpi_figures
 from okrt_tui.views.query import number_key, status_key, text_key
-from okrt_tui.views.status import BAD, GOOD, MUTED, WARN, status_label
+from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.text import cell, fold, fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
 from okrt_tui.views.trend import kpi_trend, previous_value
@@ -58,7 +58,6 @@ _SORT_KEYS: dict[str, Callable[[Kpi], Any]] = {
     "current": lambda k: number_key(k.current),
     "target": lambda k: number_key(k.target),
     "unit": lambda k: text_key(k.unit),
-    "ratio": lambda k: kpi_ratio(k.current, k.target, k.direction),
     "status": lambda k: status_key(k.status),
     # Most recently updated first reads naturally as "ascending" here: sort by age.
     "updated": lambda k: None if (at := parse_timestamp(k.last_updated)) is None else -at,
@@ -76,8 +75,16 @@ class KpisScreen(ListScreen):
     HELP_NOTES = (
         "Filter: words match the KPI's name; narrow with status: or unit:. Trend is the direction of "
         "the last change this app saw (↑ ↓ →, green when it is the good direction; · before any change). "
+        "The target shows the better way: ≤ lower is better, ≥ higher; * when it was inferred from the "
+        "server's status (the API does not say), ? of target when nobody knows; config.toml's "
+        "[kpis.direction] sets it. "
         "Sort: left/right choose the underlined column, s sorts, s again reverses."
     )
+
+    def direction(self, item: Kpi) -> KpiDirection:
+        snapshot = self.snapshot
+        remembered = snapshot.kpi_directions if snapshot is not None else None
+        return kpi_direction(item, self.okrt.settings.kpi_directions, remembered)
 
     def build_row(self, item: Kpi, index: int, layout: Layout) -> RowData:
         tones = self.tones
@@ -85,25 +92,19 @@ class KpisScreen(ListScreen):
         units = bool(layout.options["units"])
         snapshot = self.snapshot
         points = snapshot.kpi_seen.get(item.id or "", ()) if snapshot is not None else ()
-        ratio = kpi_ratio(item.current, item.target, item.direction)
-        if units:
-            current = format_number(item.current)
-            target = format_number(item.target)
-        else:
-            current = with_unit(item.current, item.unit if item.unit == "%" else None, compact=compact)
-            target = with_unit(item.target, item.unit if item.unit == "%" else None, compact=compact)
-        ratio_tone = MUTED if ratio is None else GOOD if ratio >= 0.9 else WARN if ratio >= 0.7 else BAD
-        if item.direction == "decrease":
-            target = f"≤{target}" if not units else f"≤ {target}"
+        direction = self.direction(item)
+        # With a unit column the numbers go bare; without one only "%" is short enough to keep.
+        unit = None if units or item.unit != "%" else item.unit
+        figures = kpi_figures(item, direction, unit, compact=compact)
         age = age_seconds(item.last_updated, self.now)
-        trend = kpi_trend(points, item.current, item.direction)
+        trend = kpi_trend(points, item.current, direction.api_value)
         updated = relative_time(item.last_updated, self.now)
         builders: dict[str, Callable[[], Text]] = {
             "name": lambda: plain(cell(item.name, 200)),
-            "current": lambda: plain(current, justify="right"),
-            "target": lambda: plain(target, justify="right"),
+            "current": lambda: plain(figures.current, justify="right"),
+            "target": lambda: plain(figures.target, justify="right"),
             "unit": lambda: plain(cell(item.unit, empty="")),
-            "ratio": lambda: plain(percent(ratio), tones[ratio_tone], justify="right"),
+            "ratio": lambda: plain(figures.of_target, tones[figures.tone], justify="right"),
             "status": lambda: label_text(status_label(item.status), tones),
             "updated": lambda: plain(updated, tones[MUTED] if age else ""),
             "trend": lambda: plain(trend.display, tones[trend.tone]),
@@ -116,17 +117,21 @@ class KpisScreen(ListScreen):
         )
 
     def cache_key(self, item: Kpi, layout: Layout) -> Hashable:
-        # A KPI's row shows more than the record: the previous value seen (trend) and the age.
+        # A KPI's row shows more than the record: its direction, the previous value seen (trend), the age.
         snapshot = self.snapshot
         points = snapshot.kpi_seen.get(item.id or "", ()) if snapshot is not None else ()
         return (
             item,
             layout.name,
+            self.direction(item),
             previous_value(points, item.current),
             relative_time(item.last_updated, self.now),
         )
 
     def sort_key(self, column: str) -> Callable[[Any], Any]:
+        if column == "ratio":
+            # The share of the target the row shows: none (last) while the direction is unknown.
+            return lambda k: kpi_figures(k, self.direction(k), None).ratio
         return _SORT_KEYS.get(column, _SORT_KEYS["name"])
 
     def open_row(self, key: str) -> None:
