@@ -12,7 +12,6 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
 import msgspec
 
@@ -40,7 +39,7 @@ class _ReviewSection(msgspec.Struct, forbid_unknown_fields=True):
 
 class _KpisSection(msgspec.Struct, forbid_unknown_fields=True):
     #: KPI id or exact name → which way is better; the API does not say (see okrt_tui.views.direction).
-    direction: dict[str, Literal["lower", "higher"]] = msgspec.field(default_factory=dict)
+    direction: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 class _ConfigFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,6 +104,11 @@ def load_settings(
     if not 0 < share <= 1:
         raise ConfigError(f"polling_share must be above 0 and at most 1, not {share}.")
     export_dir = Path(file.review.export_dir).expanduser() if file.review.export_dir else None
+    for kpi, way in file.kpis.direction.items():
+        if way not in ("lower", "higher"):
+            raise ConfigError(
+                f'[kpis.direction] gives {kpi!r} the direction {way!r}: write "lower" or "higher".'
+            )
     return Settings(
         base_url=chosen_url.rstrip("/"),
         api_key=env.get("OKRT_API_KEY") or None,

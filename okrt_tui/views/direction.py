@@ -176,7 +176,7 @@ def direction_legend(directions: Iterable[KpiDirection]) -> str | None:
     if any(d.source == INFERRED for d in shown):
         parts.append(f"{INFERRED_MARK} better way inferred from the server's status")
     if any(not d.known for d in shown):
-        parts.append(f"{UNKNOWN_RATIO} the server does not say which way is better")
+        parts.append(f"{UNKNOWN_RATIO} unknown")
     if not parts:
         return None
-    return " · ".join(parts) + " (set it in config.toml under [kpis.direction])"
+    return " · ".join([*parts, "config.toml [kpis.direction] sets it"])

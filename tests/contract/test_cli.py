@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from okrt_tui.cli import main
+from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
@@ -244,3 +245,55 @@ def test_an_unexpected_error_is_one_sentence_pointing_to_the_log(
     assert result.exit_code == 1
     assert "unexpected error (ZeroDivisionError)" in result.stderr and "okrt-tui.log" in result.stderr
     assert "Traceback" not in result.stderr and "could hold anything" not in result.stderr
+
+
+def kpi_rows(result: Result) -> dict[str, str]:
+    """The table's lines by KPI name (the names of the seed start each line)."""
+    return {line.split("  ")[0]: line for line in result.stdout.splitlines() if "  " in line}
+
+
+def test_kpis_under_strict_reads_lower_is_better_kpis_by_their_status_and_marks_it_inferred(
+    strict_sandbox: SandboxServer,
+) -> None:
+    result = run(strict_sandbox, "kpis")
+    assert result.exit_code == 0, result.output
+    rows = kpi_rows(result)
+    bugs = rows["Open customer-facing bugs"].split()
+    assert "≤ 40 bugs*" in rows["Open customer-facing bugs"] and "46%" in bugs and "217%" not in bugs
+    assert "≤ $72,000*" in rows["Monthly cloud spend"] and "89%" in rows["Monthly cloud spend"].split()
+    assert "≥ 4,500 users*" in rows["Weekly Active Users"]
+    # Near its target both readings are on track: no direction is claimed, no percent guessed.
+    latency = rows["API p95 latency"]
+    assert "250 ms" in latency and "≤" not in latency and "≥" not in latency and " ? " in latency
+    assert "* better way inferred from the server's status" in result.stdout
+    assert "? unknown · config.toml [kpis.direction] sets it" in result.stdout
+
+
+def test_kpis_remembers_a_direction_once_the_status_no_longer_shows_it(
+    strict_sandbox: SandboxServer,
+) -> None:
+    assert run(strict_sandbox, "kpis").exit_code == 0
+    bugs = next(k for k in api(strict_sandbox, "/kpis").json() if k["name"] == "Open customer-facing bugs")
+    httpx.post(
+        f"{strict_sandbox.base_url}/kpis/{bugs['id']}/updates",
+        headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"},
+        json={"value": 41},
+    ).raise_for_status()
+    # 41 against 40 is on track either way: only the first run's memory knows lower is better.
+    row = kpi_rows(run(strict_sandbox, "kpis"))["Open customer-facing bugs"]
+    assert "≤ 40 bugs*" in row and "98%" in row.split()
+
+
+def test_config_sets_a_kpi_direction_over_the_inferred_one_and_the_api_field(
+    strict_sandbox: SandboxServer, sandbox: SandboxServer
+) -> None:
+    config = Dirs.default().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        '[kpis.direction]\n"API p95 latency" = "lower"\n"Open customer-facing bugs" = "higher"\n'
+    )
+    for server in (strict_sandbox, sandbox):
+        rows = kpi_rows(run(server, "kpis"))
+        assert "≤ 250 ms " in rows["API p95 latency"] + " " and "93%" in rows["API p95 latency"].split()
+        assert "≥ 40 bugs " in rows["Open customer-facing bugs"] + " "
+        assert "217%" in rows["Open customer-facing bugs"].split()  # the user's word, even when wrong

@@ -228,3 +228,22 @@ async def test_a_revoked_key_says_so_on_every_list(sandbox: SandboxServer, tmp_p
         assert isinstance(feed.error, Unauthorized)
         assert "Settings → API Keys" in str(feed.error)
         assert ACME_REVOKED_KEY not in str(feed.error)
+
+
+async def test_kpi_directions_learnt_from_strict_statuses_are_stored_for_next_time(
+    strict_sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with running(strict_sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        snapshot = await until(session, all_loaded)
+    by_name = {k.name: k.id for k in snapshot.kpis.items or ()}
+    bugs, users, latency = (
+        by_name["Open customer-facing bugs"],
+        by_name["Weekly Active Users"],
+        by_name["API p95 latency"],
+    )
+    assert bugs and users and latency
+    assert snapshot.kpi_directions[bugs] == "lower" and snapshot.kpi_directions[users] == "higher"
+    assert latency not in snapshot.kpi_directions  # 268 ms against 250: both readings are on track
+    again = Session.open(strict_sandbox.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(tmp_path))
+    assert again.refresher.snapshot.kpi_directions == snapshot.kpi_directions
+    await again.aclose()

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tui_data import screen_text, wait_for
+from tui_data import choose_in_palette, screen_text, table_keys, wait_for
 
+from okrt_tui import render
 from okrt_tui.config import UiSettings
 from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.session import Session
 from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.screens.kpi_detail import KpiScreen
 from okrt_tui.tui.screens.objective import ObjectiveScreen
 from okrt_tui.tui.screens.review import ReviewScreen
 from okrt_tui.tui.screens.reviews import CycleScreen
@@ -129,3 +131,59 @@ async def test_server_errors_keep_the_data_and_mark_it_stale(sandbox, open_app):
         text = screen_text(app)
         assert "Showing data from" in text and "objectives" in text
         sandbox.control.clear_faults()
+
+
+def kpi_cells(app) -> dict[str, dict[str, str]]:
+    """The KPI list's cells as shown: KPI id → column key → text."""
+    table = app.screen.query_one("#table")
+    columns = table.column_keys
+    return {
+        key: dict(zip(columns, (c.plain for c in table.get_row(key)), strict=True))
+        for key in table.row_keys()
+    }
+
+
+@pytest.mark.parametrize("size", [(120, 40), (90, 30)])
+async def test_kpis_under_strict_show_the_direction_the_status_shows_as_the_cli_table_does(
+    strict_sandbox, open_app, size
+):
+    app = open_app(strict_sandbox.base_url, kpi_directions={"API p95 latency": "lower"})
+    async with app.run_test(size=size) as pilot:
+        await loaded(pilot)
+        await pilot.press("2")
+        await loaded(pilot, "kpis")
+        kpis = app.snapshot.kpis.items
+        await wait_for(pilot, lambda: len(table_keys(app)) == len(kpis), message="the KPI rows")
+        by_name = {k.name: k for k in kpis}
+        cells = kpi_cells(app)
+        bugs = cells[by_name["Open customer-facing bugs"].id]
+        assert bugs["ratio"] == "46%" and bugs["target"].startswith("≤ ") and bugs["target"].endswith("*")
+        assert cells[by_name["API p95 latency"].id]["target"].startswith("≤ ")  # config.toml's word
+        assert not cells[by_name["API p95 latency"].id]["target"].endswith("*")
+        assert cells[by_name["Signups per week"].id]["ratio"] == "?"
+        assert "better way inferred from the server's status" in screen_text(app)
+        # The CLI's table of the same records, with the same remembered and configured directions.
+        table = render.kpi_table(
+            kpis, configured=app.settings.kpi_directions, remembered=app.snapshot.kpi_directions
+        )
+        cli = {row[-1]: row for row in table.rows}
+        for kpi in kpis:
+            shown, printed = cells[kpi.id], cli[kpi.id]
+            assert shown["ratio"] == printed[3], kpi.name
+            mark = shown["target"][:2] if shown["target"][:1] in "≤≥" else ""
+            assert printed[2].startswith(mark) and printed[2].endswith("*") == shown["target"].endswith("*")
+
+        await choose_in_palette(pilot, "Open customer-facing bugs")
+        await wait_for(pilot, lambda: isinstance(app.screen, KpiScreen), message="the KPI detail")
+        await wait_for(pilot, lambda: "Of target" in screen_text(app), message="the KPI header")
+        text = screen_text(app)
+        assert "lower is better (inferred from the server's status)" in text
+        assert "higher is better" not in text and "217%" not in text and "46%" in text
+
+        await pilot.press("escape")
+        await choose_in_palette(pilot, "Signups per week")
+        await wait_for(
+            pilot, lambda: "Signups per week" in screen_text(app) and "Of target" in screen_text(app)
+        )
+        text = screen_text(app)
+        assert "direction unknown" in text and "higher is better" not in text and "Of target ?" in text

@@ -63,3 +63,18 @@ def test_a_broken_config_file_is_one_sentence_naming_the_problem(dirs: Dirs, tex
 def test_a_base_url_without_scheme_is_refused(dirs: Dirs) -> None:
     with pytest.raises(ConfigError, match="must start with http"):
         load_settings(dirs, base_url="go.okrstool.com/api/v1", env={})
+
+
+def test_kpi_directions_are_read_by_id_or_name_and_a_wrong_word_is_named(dirs: Dirs) -> None:
+    assert load_settings(dirs, env={}).ui.kpi_directions == {}
+    dirs.config_file.write_text(
+        '[kpis.direction]\n"Open customer-facing bugs" = "lower"\n"kpi-7" = "higher"\n'
+    )
+    assert load_settings(dirs, env={}).ui.kpi_directions == {
+        "Open customer-facing bugs": "lower",
+        "kpi-7": "higher",
+    }
+    dirs.config_file.write_text('[kpis.direction]\n"Open customer-facing bugs" = "down"\n')
+    with pytest.raises(ConfigError, match=r'kpis.direction.*down.*"lower" or "higher"') as caught:
+        load_settings(dirs, env={})
+    assert "Traceback" not in str(caught.value)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from rich.text import Text
+from textual.app import ComposeResult
 
 from okrt_tui.api.models import Kpi
+from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenKpi
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.widgets.cells import label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
-from okrt_tui.views.direction import KpiDirection, kpi_direction, kpi_figures
+from okrt_tui.tui.widgets.line import Line
+from okrt_tui.views.direction import KpiDirection, direction_legend, kpi_direction, kpi_figures
 from okrt_tui.views.query import number_key, status_key, text_key
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.text import cell, fold, fold_shared
@@ -80,6 +83,16 @@ class KpisScreen(ListScreen):
         "[kpis.direction] sets it. "
         "Sort: left/right choose the underlined column, s sorts, s again reverses."
     )
+
+    def compose_summary(self) -> ComposeResult:
+        yield Line(id="summary")
+
+    def after_filter(self, snapshot: Snapshot, shown: Sequence[Any], total: int) -> None:
+        """The legend of the targets' ``*`` and ``?`` (the CLI table's note), only while rows show one."""
+        legend = direction_legend(self.direction(kpi) for kpi in shown)
+        line = self.query_one("#summary", Line)
+        line.set_text(Text(legend or "", style=self.tones[MUTED], no_wrap=True, overflow="ellipsis"))
+        line.display = legend is not None
 
     def direction(self, item: Kpi) -> KpiDirection:
         snapshot = self.snapshot
