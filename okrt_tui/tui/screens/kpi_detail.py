@@ -12,9 +12,10 @@ from okrt_tui.api.models import Kpi
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
+from okrt_tui.tui.screens.kpis import shown_direction
 from okrt_tui.tui.widgets.cells import Tones, label_text
 from okrt_tui.tui.widgets.kpi_chart import KpiChart
-from okrt_tui.views.direction import KpiDirection, kpi_direction, kpi_figures
+from okrt_tui.views.direction import KpiDirection, kpi_figures
 from okrt_tui.views.markdown import kpi_markdown
 from okrt_tui.views.numbers import with_unit
 from okrt_tui.views.status import GOOD, MUTED, WARN, status_label
@@ -95,7 +96,7 @@ class KpiScreen(DataScreen):
             head.update(Text("This KPI is not in the workspace's list.", style=self.tones[WARN]))
             return
         points = snapshot.kpi_seen.get(self.kpi_id, ())
-        header = kpi_header(kpi, self.direction(kpi), points, self.now, self.tones)
+        header = kpi_header(kpi, shown_direction(self, kpi), points, self.now, self.tones)
         if found is None and snapshot.kpis.items is not None:
             header.append(
                 "\nThis KPI is no longer in the list; showing what was last seen.", self.tones[WARN]
@@ -117,10 +118,6 @@ class KpiScreen(DataScreen):
         self.query_one("#range", Static).update(line)
         self.query_one(KpiChart).plot(shown, kpi.target, self.now, unit=one_line(kpi.unit))
 
-    def direction(self, kpi: Kpi) -> KpiDirection:
-        remembered = self.snapshot.kpi_directions if self.snapshot is not None else None
-        return kpi_direction(kpi, self.okrt.settings.kpi_directions, remembered)
-
     def action_range(self) -> None:
         self.range_index = (self.range_index + 1) % len(RANGES)
         self.redraw()
@@ -128,4 +125,6 @@ class KpiScreen(DataScreen):
     def action_copy(self) -> None:
         if self.kpi is not None and self.snapshot is not None:
             points = self.snapshot.kpi_seen.get(self.kpi_id, ())
-            self.copy_markdown(kpi_markdown(self.kpi, points, direction=self.direction(self.kpi)), "the KPI")
+            self.copy_markdown(
+                kpi_markdown(self.kpi, points, direction=shown_direction(self, self.kpi)), "the KPI"
+            )

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from okrt_tui.api.models import Kpi
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenKpi
+from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.widgets.cells import label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
@@ -68,6 +69,13 @@ _SORT_KEYS: dict[str, Callable[[Kpi], Any]] = {
 }
 
 
+def shown_direction(screen: DataScreen, kpi: Kpi) -> KpiDirection:
+    """A KPI's direction on any screen: config.toml's, the API's, or learnt (the snapshot's memory)."""
+    snapshot = screen.snapshot
+    remembered = snapshot.kpi_directions if snapshot is not None else None
+    return kpi_direction(kpi, screen.okrt.settings.kpi_directions, remembered)
+
+
 class KpisScreen(ListScreen):
     FEED = "kpis"
     MODE = "kpis"
@@ -95,9 +103,7 @@ class KpisScreen(ListScreen):
         line.display = legend is not None
 
     def direction(self, item: Kpi) -> KpiDirection:
-        snapshot = self.snapshot
-        remembered = snapshot.kpi_directions if snapshot is not None else None
-        return kpi_direction(item, self.okrt.settings.kpi_directions, remembered)
+        return shown_direction(self, item)
 
     def build_row(self, item: Kpi, index: int, layout: Layout) -> RowData:
         tones = self.tones
