@@ -31,6 +31,7 @@ from uvicorn.config import LOGGING_CONFIG
 
 from okrt_tui.sandbox.app import SandboxApp, create_app
 from okrt_tui.sandbox.keys import ALL_SCOPES, KEYS, WORKSPACES
+from okrt_tui.sandbox.protocol import REQUEST_TIMEOUT, Config
 from okrt_tui.sandbox.sockets import bind, url_host
 
 _STARTUP_TIMEOUT = 15.0
@@ -45,12 +46,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _config(app: SandboxApp, host: str, port: int, *, log_config: Any) -> uvicorn.Config:
-    return uvicorn.Config(
+def _config(app: SandboxApp, host: str, port: int, *, log_config: Any, request_timeout: float) -> Config:
+    return Config(  # h11, with a deadline per request; the drop fault closes this protocol's transport
         app,
+        request_timeout=request_timeout,
         host=host,
         port=port,
-        http="h11",  # the drop fault closes this protocol's transport
         lifespan="on",
         log_level="warning",
         log_config=log_config,
@@ -123,14 +124,22 @@ class _Server(uvicorn.Server):
                 self._loop.call_soon_threadsafe(self._wakeup.set)
 
 
-def _server_on(app: SandboxApp, sock: socket.socket, *, log_config: Any = None) -> _Server:
+def _server_on(
+    app: SandboxApp,
+    sock: socket.socket,
+    *,
+    log_config: Any = None,
+    request_timeout: float = REQUEST_TIMEOUT,
+) -> _Server:
     """Uvicorn's server for ``app`` on the bound ``sock``; the app's background work (the simulated
     teammates) asks it whether it is stopping. Without ``log_config``, logging is left to the host
-    program (the TUI logs to a file, tests capture), uvicorn's own at warnings and above."""
+    program (the TUI logs to a file, tests capture), uvicorn's own at warnings and above. A request
+    that has not arrived in full ``request_timeout`` seconds after the server began waiting for it
+    loses its connection (see ``protocol``)."""
     if log_config is None:
         logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     host, port = sock.getsockname()[:2]
-    server = _Server(_config(app, host, port, log_config=log_config))
+    server = _Server(_config(app, host, port, log_config=log_config, request_timeout=request_timeout))
     app.sandbox.is_stopping = lambda: server.should_exit
     return server
 
@@ -195,8 +204,10 @@ class SandboxServer:
         control: bool = False,
         simulate: bool = False,
         every: float = 5.0,
+        request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         self.host = host
+        self.request_timeout = request_timeout
         self.port = port
         self.seed = seed
         self.strict = strict
@@ -258,7 +269,7 @@ class SandboxServer:
         )
         sock = bind(self.host, self.port)
         port = sock.getsockname()[1]
-        server = self._server = _server_on(self.app, sock)
+        server = self._server = _server_on(self.app, sock, request_timeout=self.request_timeout)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])), name=f"okrt-sandbox-{port}", daemon=True
         )
