@@ -17,8 +17,16 @@ id), 400 (body). Reading it top to bottom:
 4. **Scope**, 403 ``forbidden`` naming it: "This key does not have kpis:write permission".
 5. **Id**: one that this key's workspace does not hold is 404 (another workspace's, a malformed one, a
    review that is not shared).
-6. **Body** (writes): a JSON object, or 400; ``value`` a JSON number (not a string, boolean, null,
-   array, object, NaN or infinity); ``status`` one of the three; ``comment`` a string.
+6. **Body** (writes), each of these a 400 ``bad_request``, in this order: a ``Content-Type`` other
+   than ``application/json`` (parameters such as ``charset`` aside; a missing one is read as JSON, as
+   FastAPI does); a body over 1 MB, refused by its ``Content-Length`` before a byte of it is read, or
+   (chunked) as soon as 1 MB has arrived, and the answer closes the connection so the rest is never
+   read; not a JSON object in UTF-8; a key given twice in one object (RFC 8259 leaves the meaning
+   open, I-JSON forbids it: the sandbox will not guess which one the client meant); ``value`` not a
+   JSON number (a string, boolean, null, array, object, NaN or infinity); ``status`` not one of the
+   three; ``comment`` not a string, or holding a control character other than tab, line feed and
+   carriage return (NUL, BEL, ESC, DEL, C1: a comment is text people type, PostgreSQL's ``text``
+   cannot hold NUL, and an ESC stored is a terminal escape replayed to every reader).
 
 Lists hold at most 500 records, most recent first: objectives by ``updated_at`` (the later of creation
 and the latest check-in on any of their key results), KPIs by ``last_updated``, review cycles by
@@ -29,10 +37,13 @@ answer to a valid key, errors included; an injected 429 reports the window as sp
 exactly the documented fields and headers. Unhandled errors become 500 ``server_error`` in the
 standard shape.
 
-Where the reference is silent: the body's ``Content-Type`` is not checked (``curl -d`` without ``-H``
-works); an optional field sent as ``null`` counts as given, so ``"status": null`` and
-``"comment": null`` are 400; unknown body fields are ignored; query strings are ignored; ``HEAD`` and
-``OPTIONS`` are wrong methods (404) like any other.
+Where the reference is silent: the ``Content-Type``, size, duplicate-key and control-character
+rules above (413 would be HTTP's status for a body too large, but the reference's table has none, so a
+client sees the documented 400 in the standard shape); an optional field sent as ``null`` counts as
+given, so ``"status": null`` and ``"comment": null`` are 400; unknown body fields are ignored; query
+strings are ignored; ``HEAD`` and ``OPTIONS`` are wrong methods (404) like any other. A request that
+does not arrive in full within the server's deadline loses its connection (``protocol``). The control
+endpoints read their bodies by the same rules.
 """
 
 from __future__ import annotations
@@ -48,11 +59,11 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import Message, Receive, Scope, Send
@@ -81,6 +92,8 @@ WINDOW_LIMIT = 60
 WINDOW_SECONDS = 60
 LIST_LIMIT = 500
 MAX_BODY_BYTES = 1_000_000
+#: Control characters (Unicode category Cc: C0, DEL, C1) but tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONNECTION = "okrt.sandbox.connection"  # scope key: the per-request flag that asks to drop the connection
 
 
@@ -117,16 +130,55 @@ class BadRequest(Exception):
     """A body the endpoint cannot accept; the message is the 400's."""
 
 
+async def read_object(request: Request) -> dict[str, Any]:
+    """The request's body as a JSON object, read no further than ``MAX_BODY_BYTES``.
+
+    A body declared as anything but ``application/json`` is refused unread; one without a
+    ``Content-Type`` is read as JSON (the API speaks nothing else). A ``Content-Length`` above the limit
+    is refused before a byte of the body is read, and a body without one (chunked) is read only up to
+    the limit; either way the answer closes the connection, so the rest of the body is never read.
+    """
+    declared = request.headers.get("content-type")
+    if declared is not None and declared.partition(";")[0].strip().lower() != "application/json":
+        raise BadRequest("The request body must be JSON, sent with 'Content-Type: application/json'.")
+    length = request.headers.get("content-length")
+    if length is not None and (len(length) > 18 or int(length) > MAX_BODY_BYTES):  # h11 checked digits
+        _too_large(request)
+    body = bytearray()
+    try:
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                _too_large(request)
+    except ClientDisconnect:  # the request's deadline passed (see ``protocol``): nobody hears this
+        raise BadRequest("The request body did not arrive in full.") from None
+    return parse_object(bytes(body))
+
+
+def _too_large(request: Request) -> NoReturn:
+    if _CONNECTION in request.scope:
+        request.scope[_CONNECTION]["close"] = True
+    raise BadRequest(f"The request body is too large: at most {MAX_BODY_BYTES:,} bytes.")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in seen:
+            raise BadRequest(f'The request body has the key "{name}" twice: send each key once.')
+        seen[name] = value
+    return seen
+
+
 def parse_object(raw: bytes) -> dict[str, Any]:
-    """The body as a JSON object; NaN and Infinity literals are not JSON and are refused too."""
+    """The body as a JSON object; NaN and Infinity literals are not JSON and are refused too, and so is
+    a key given twice in one object (RFC 8259 leaves its meaning open: which one would be stored?)."""
 
     def refuse(constant: str) -> None:
         raise ValueError(f"{constant} is not JSON")
 
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadRequest("The request body is too large.")
     try:
-        body = json.loads(raw.decode("utf-8"), parse_constant=refuse)
+        body = json.loads(raw.decode("utf-8"), parse_constant=refuse, object_pairs_hook=_unique_keys)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise BadRequest("The request body must be a JSON object (UTF-8).") from None
     if not isinstance(body, dict):
@@ -152,9 +204,12 @@ def parse_value(body: dict[str, Any]) -> float:
 def parse_comment(body: dict[str, Any]) -> str | None:
     if "comment" not in body:
         return None
-    if not isinstance(body["comment"], str):
-        raise BadRequest(f"comment must be a string, not {_json_type(body['comment'])}.")
-    return body["comment"]
+    comment = body["comment"]
+    if not isinstance(comment, str):
+        raise BadRequest(f"comment must be a string, not {_json_type(comment)}.")
+    if _CONTROL.search(comment):
+        raise BadRequest("comment must not hold control characters (tab and line breaks are fine).")
+    return comment
 
 
 def _json_type(value: Any) -> str:
@@ -430,7 +485,7 @@ class Api:
         if found is None:
             return error(404, "not_found", "Key Result does not exist in this workspace.")
         kr, objective = found
-        body = parse_object(await request.body())
+        body = await read_object(request)
         value = parse_value(body)
         comment = parse_comment(body)
         status = body.get("status")
@@ -474,7 +529,7 @@ class Api:
         kpi = self.db.find_kpi(workspace, id)
         if kpi is None:
             return error(404, "not_found", "KPI does not exist in this workspace.")
-        body = parse_object(await request.body())
+        body = await read_object(request)
         value = parse_value(body)
         comment = parse_comment(body)
         now = self.clock.now()
@@ -549,7 +604,7 @@ class Control:
 
     async def post_fault(self, request: Request) -> Response:
         try:
-            fault = parse_fault(parse_object(await request.body()))
+            fault = parse_fault(await read_object(request))
         except (BadRequest, FaultError) as exc:
             return error(400, "bad_request", str(exc))
         self.sandbox.faults.arm(fault)
@@ -568,7 +623,7 @@ class Control:
 
     async def post_clock(self, request: Request) -> Response:
         try:
-            body = parse_object(await request.body())
+            body = await read_object(request)
             offset = body.get("offset_seconds")
             if isinstance(offset, bool) or not isinstance(offset, int | float) or not math.isfinite(offset):
                 raise BadRequest("offset_seconds must be a number.")
@@ -609,7 +664,7 @@ class SandboxApp(Starlette):
         scope = dict(scope)
         if len(scope["path"]) > 1 and scope["path"].endswith("/"):
             scope["path"] = scope["path"].rstrip("/") or "/"
-        connection = {"drop": False}
+        connection = {"drop": False, "close": False}
         scope[_CONNECTION] = connection
 
         async def answer(message: Message) -> None:
@@ -617,7 +672,10 @@ class SandboxApp(Starlette):
                 return
             if message["type"] == "http.response.start":
                 date = formatdate(self.sandbox.clock.now(), usegmt=True).encode()
-                message = {**message, "headers": [*message.get("headers", []), (b"date", date)]}
+                headers = [*message.get("headers", []), (b"date", date)]
+                if connection["close"]:
+                    headers.append((b"connection", b"close"))
+                message = {**message, "headers": headers}
             await send(message)
 
         await super().__call__(scope, receive, answer)

@@ -108,3 +108,26 @@ def test_the_same_check_in_with_nothing_wrong_succeeds(http: httpx.Client, sandb
         f"{sandbox.base_url}/okrs/{kr}/checkins", headers=bearer(ACME_ADMIN_KEY), json={"value": 1}
     )
     assert response.status_code == 200
+
+
+BAD_BODIES = [
+    ({"Content-Type": "text/plain"}, b'{"value": 1}'),
+    ({}, b'{"value": 1, "value": 2}'),
+    ({}, b'{"value": 1, "comment": "\\u001b[2J"}'),
+]
+
+
+def test_every_kind_of_bad_body_comes_after_the_key_the_scope_and_the_id(
+    http: httpx.Client, sandbox: SandboxServer
+) -> None:
+    kr = a_key_result(http, sandbox)
+
+    def post(key: str, target: str, extra: dict[str, str], body: bytes) -> tuple[int, str]:
+        url = f"{sandbox.base_url}/okrs/{target}/checkins"
+        return code(http.post(url, headers={**bearer(key), **extra}, content=body))
+
+    for extra, body in BAD_BODIES:
+        assert post(ACME_REVOKED_KEY, kr, extra, body) == (401, "unauthorized"), body
+        assert post(ACME_READ_KEY, kr, extra, body) == (403, "forbidden"), body
+        assert post(ACME_ADMIN_KEY, BAD_ID, extra, body) == (404, "not_found"), body
+        assert post(ACME_ADMIN_KEY, kr, extra, body) == (400, "bad_request"), body

@@ -160,15 +160,93 @@ def test_every_json_number_is_a_value(http: httpx.Client, sandbox: SandboxServer
     assert len(sandbox.control.writes()) == 6
 
 
-def test_unknown_fields_are_ignored_and_the_content_type_is_not_required(
-    http: httpx.Client, sandbox: SandboxServer
-) -> None:
+def test_unknown_fields_are_ignored(http: httpx.Client, sandbox: SandboxServer) -> None:
     base = sandbox.base_url
     kpi = http.get(f"{base}/kpis", headers=HEADERS).json()[0]["id"]
     response = http.post(
-        f"{base}/kpis/{kpi}/updates",
-        headers={"Authorization": HEADERS["Authorization"], "Content-Type": "text/plain"},
-        content=b'{"value": 12, "source": "cron", "unit": "ignored"}',
+        f"{base}/kpis/{kpi}/updates", headers=HEADERS, content=b'{"value": 12, "source": "cron", "unit": "x"}'
     )
     assert response.status_code == 200
     assert response.json()["new_value"] == 12
+
+
+@pytest.mark.parametrize("kind", ["checkin", "kpi_update"])
+def test_a_body_declared_as_anything_but_json_is_400(
+    http: httpx.Client, api: SandboxServer, targets: dict[str, str], kind: str
+) -> None:
+    for content_type in (
+        "text/plain",
+        "application/x-www-form-urlencoded",  # what curl -d sends without -H
+        "multipart/form-data; boundary=x",
+        "text/json",
+        "application/json-patch+json",
+        "",
+    ):
+        headers = {**HEADERS, "Content-Type": content_type}
+        response = http.post(targets[kind], headers=headers, content=b'{"value": 12}')
+        assert_bad_request(response)
+        assert "Content-Type: application/json" in response.json()["message"], content_type
+
+
+@pytest.mark.parametrize("kind", ["checkin", "kpi_update"])
+def test_json_with_any_parameters_or_no_content_type_at_all_is_read(
+    http: httpx.Client, sandbox: SandboxServer, kind: str
+) -> None:
+    base, auth = sandbox.base_url, {"Authorization": HEADERS["Authorization"]}
+    if kind == "checkin":
+        kr = http.get(f"{base}/okrs", headers=auth).json()[0]["key_results"][0]["id"]
+        url = f"{base}/okrs/{kr}/checkins"
+    else:
+        url = f"{base}/kpis/{http.get(f'{base}/kpis', headers=auth).json()[0]['id']}/updates"
+    declared = ("application/json", "application/json; charset=utf-8", "Application/JSON", None)
+    for n, content_type in enumerate(declared):
+        headers = auth if content_type is None else {**auth, "Content-Type": content_type}
+        assert http.post(url, headers=headers, content=b'{"value": %d}' % n).status_code == 200, content_type
+    assert [w["body"] for w in sandbox.control.writes()] == [{"value": n} for n in range(len(declared))]
+
+
+@pytest.mark.parametrize("kind", ["checkin", "kpi_update"])
+def test_a_key_given_twice_is_400_naming_it(
+    http: httpx.Client, api: SandboxServer, targets: dict[str, str], kind: str
+) -> None:
+    for body, key in (
+        (b'{"value": 1, "value": 2}', "value"),
+        (b'{"value": 1, "comment": "a", "comment": "b"}', "comment"),
+        (b'{"value": 1, "meta": {"at": 1, "at": 2}}', "at"),
+    ):
+        response = http.post(targets[kind], headers=HEADERS, content=body)
+        assert_bad_request(response)
+        assert f'"{key}" twice' in response.json()["message"], body
+
+
+@pytest.mark.parametrize("kind", ["checkin", "kpi_update"])
+def test_a_comment_with_control_characters_is_400(
+    http: httpx.Client, api: SandboxServer, targets: dict[str, str], kind: str
+) -> None:
+    for comment in ("nul\x00", "bell\x07", "\x1b[2Jcleared", "del\x7f", "c1 csi\x9b31m", "\x0bvertical tab"):
+        response = http.post(targets[kind], headers=HEADERS, json={"value": 1, "comment": comment})
+        assert_bad_request(response)
+        assert "control characters" in response.json()["message"], repr(comment)
+
+
+@pytest.mark.parametrize("kind", ["checkin", "kpi_update"])
+def test_a_comment_with_tabs_line_breaks_and_any_script_is_stored_as_sent(
+    http: httpx.Client, sandbox: SandboxServer, kind: str
+) -> None:
+    base = sandbox.base_url
+    if kind == "checkin":
+        kr = http.get(f"{base}/okrs", headers=HEADERS).json()[0]["key_results"][0]["id"]
+        url = f"{base}/okrs/{kr}/checkins"
+    else:
+        url = f"{base}/kpis/{http.get(f'{base}/kpis', headers=HEADERS).json()[0]['id']}/updates"
+    comments = [
+        "line one\nline two",
+        "a\tb",
+        "windows\r\nline",
+        "ünïcödé 🎉 日本語",
+        "\u200f\u0645\u0631\u062d\u0628\u0627",  # a right-to-left mark, then Arabic
+        "[b]x[/b]",
+    ]
+    for comment in comments:
+        assert http.post(url, headers=HEADERS, json={"value": 1, "comment": comment}).status_code == 200
+    assert [w["body"]["comment"] for w in sandbox.control.writes()] == comments
