@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS key_results (
     target REAL NOT NULL,
     current REAL NOT NULL,
     decimals INTEGER NOT NULL DEFAULT 0,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS key_results_objective ON key_results (objective_id, position);
 
@@ -68,7 +69,8 @@ CREATE TABLE IF NOT EXISTS kpis (
     current REAL NOT NULL,
     decimals INTEGER NOT NULL DEFAULT 0,
     created_at REAL NOT NULL,
-    last_updated REAL NOT NULL
+    last_updated REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS kpis_recent ON kpis (workspace, last_updated DESC);
 
@@ -147,6 +149,7 @@ class KeyResult:
     current: float
     decimals: int
     created_at: float
+    kind: str = ""  # what the number measures (``quantities``); "" in files from before kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,7 @@ class Kpi:
     decimals: int
     created_at: float
     last_updated: float
+    kind: str = ""  # see KeyResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +280,15 @@ class Database:
         self._conn.execute("PRAGMA synchronous = NORMAL")
         self._conn.execute("PRAGMA foreign_keys = ON")
         self._conn.executescript(SCHEMA)
+        self._add_kinds()
+
+    def _add_kinds(self) -> None:
+        """A database made before kinds (``serve --db`` reuses files) gets the column, empty: its rows
+        then go by their unit (``quantities.kind_of``)."""
+        for table in ("key_results", "kpis"):
+            columns = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            if "kind" not in columns:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN kind TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         with self._lock:

@@ -35,6 +35,7 @@ from okrt_tui.sandbox.db import (
     ReviewCycle,
 )
 from okrt_tui.sandbox.keys import ACME, GLOBEX
+from okrt_tui.sandbox.quantities import AMOUNT, PERCENT, PERCENT_BEYOND_100, POINTS_10, Kind, for_unit
 from okrt_tui.sandbox.scoring import DAY
 
 # --- the catalogue ----------------------------------------------------------------------------------
@@ -46,6 +47,7 @@ class KrSpec:
     unit: str
     start: float
     target: float
+    kind: Kind | None = None  # when the unit alone does not say (``quantities``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +58,12 @@ class ObjectiveSpec:
     key_results: tuple[KrSpec, ...]
 
 
-def _o(title: str, type_: str, owner: str, *krs: tuple[str, str, float, float]) -> ObjectiveSpec:
+def _o(
+    title: str,
+    type_: str,
+    owner: str,
+    *krs: tuple[str, str, float, float] | tuple[str, str, float, float, Kind],
+) -> ObjectiveSpec:
     return ObjectiveSpec(title, type_, owner, tuple(KrSpec(*kr) for kr in krs))
 
 
@@ -213,7 +220,7 @@ ACME_CURRENT = (
         "individual",
         "Sarah Chen",
         ("1:1s held on schedule", "%", 70, 95),
-        ("Team engagement score", "points", 7.1, 8.2),
+        ("Team engagement score", "points", 7.1, 8.2, POINTS_10),
         ("Career plans written with reports", "plans", 0, 6),
     ),
     _o(
@@ -294,7 +301,7 @@ ACME_PREVIOUS = (
         "org",
         "Priya Raman",
         ("Annual recurring revenue", "$", 1650000, 2000000),
-        ("Net revenue retention", "%", 104, 112),
+        ("Net revenue retention", "%", 104, 112, PERCENT_BEYOND_100),
     ),
     _o(
         "Ship the platform rewrite",
@@ -316,7 +323,7 @@ ACME_PREVIOUS = (
         "team",
         "Jonas Becker",
         ("Releases per month", "releases", 1, 4),
-        ("Hotfixes per release", "hotfixes", 3.0, 0.5),
+        ("Hotfixes per release", "hotfixes", 3.0, 0.5, AMOUNT),
     ),
     _o(
         "Cut the support backlog",
@@ -389,7 +396,7 @@ GLOBEX_CURRENT = (
         "team",
         "Ravi Menon",
         ("Orders picked by robots", "%", 15, 45),
-        ("Picking errors per 10k orders", "errors", 38, 10),
+        ("Picking errors per 10k orders", "errors", 38, 10, AMOUNT),
     ),
     _o(
         "Grow B2B accounts",
@@ -486,6 +493,7 @@ class KpiSpec:
     current: float
     target: float
     stale: bool = False  # last updated weeks ago
+    kind: Kind | None = None  # when the unit alone does not say (``quantities``)
 
 
 ACME_KPIS = (
@@ -511,7 +519,9 @@ GLOBEX_KPIS = (
     KpiSpec("Parcels delivered per day", "parcels", "increase", 39800, 41200, 45000),
     KpiSpec("On-time delivery rate", "%", "increase", 90.1, 91.3, 96.0),
     KpiSpec("Cost per parcel", "€", "decrease", 3.02, 2.94, 2.70),
-    KpiSpec("Customer complaints per 10k parcels", "complaints", "decrease", 16, 14, 8, stale=True),
+    KpiSpec(
+        "Customer complaints per 10k parcels", "complaints", "decrease", 16, 14, 8, stale=True, kind=AMOUNT
+    ),
 )
 
 QUESTIONS = {
@@ -724,12 +734,12 @@ def _decimals(*numbers: float) -> int:
     return max((len(repr(float(n)).split(".")[1].rstrip("0")) for n in numbers), default=0)
 
 
-def _round(value: float, decimals: int) -> float:
-    return float(round(value, decimals))
+def _kind(spec: KrSpec | KpiSpec) -> Kind:
+    return spec.kind or for_unit(spec.unit)
 
 
 def _value(kr: KrSpec, progress: float, decimals: int) -> float:
-    return _round(kr.start + progress * (kr.target - kr.start), decimals)
+    return _kind(kr).fit(kr.start + progress * (kr.target - kr.start), decimals)
 
 
 def stable_id(seed: int, *path: object) -> str:
@@ -840,6 +850,7 @@ class _Builder:
                     current,
                     decimals,
                     created,
+                    _kind(kr).name,
                 )
             )
             rows.extend(checkins)
@@ -872,7 +883,9 @@ class _Builder:
             for i, at in enumerate(moments[1:], start=1):
                 value = spec.first + (spec.current - spec.first) * i / (count - 1)
                 value = (
-                    spec.current if i == count - 1 else _round(value + rng.uniform(-wobble, wobble), decimals)
+                    spec.current
+                    if i == count - 1
+                    else _kind(spec).fit(value + rng.uniform(-wobble, wobble), decimals)
                 )
                 update_id = "u-" + self.id(workspace, "kpi", n, "update", i).replace("-", "")[:12]
                 updates.append(KpiUpdate(update_id, kpi_id, previous, value, None, "seed", at))
@@ -888,6 +901,7 @@ class _Builder:
                 decimals,
                 moments[0],
                 last,
+                _kind(spec).name,
             )
             rows += [kpi, *updates]
         return rows
@@ -998,7 +1012,9 @@ def add_bulk_objectives(db_path: Path, count: int, *, title: str, now: float, ow
         for k in range(3):
             kr_id = stable_id(99, title, i, k)
             current = 20 + (i * 7 + k) % 80
-            rows.append(KeyResult(kr_id, objective_id, k, f"KR {k}", "%", 0, 100, current, 0, stamp))
+            rows.append(
+                KeyResult(kr_id, objective_id, k, f"KR {k}", "%", 0, 100, current, 0, stamp, PERCENT.name)
+            )
             rows.append(
                 Checkin(stable_id(99, title, i, k, 0), kr_id, current, "on_track", None, "seed", stamp - 3600)
             )

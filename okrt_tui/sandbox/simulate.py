@@ -4,8 +4,11 @@ Each tick makes one change, in either workspace (Acme about four times in five):
 check-in on a key result of the current quarter, moving it a little (mostly towards its target,
 sometimes back), with the status its owner would pick (the gap-derived one, now and then a step more
 worried); otherwise a new value for a KPI, drifting around its current value with a slight pull
-towards the target. These changes are stored exactly like API writes (the key result's current value,
-the objective's ``updated_at``, a KPI's ``current`` and ``last_updated``), so every list shows them.
+towards the target. Every value stays within what its quantity allows (``quantities``: a percentage
+within 0-100, a count whole and not negative, a duration above 0), rounded to the places its key
+result or KPI is kept in. These changes are stored exactly like API writes (the key result's current
+value, the objective's ``updated_at``, a KPI's ``current`` and ``last_updated``), so every list shows
+them.
 
 They are not API requests: they count against no key's rate window, and ``GET /_sandbox/writes``,
 which lists what clients sent, does not show them (their rows are marked ``source = "simulate"``).
@@ -23,6 +26,7 @@ from okrt_tui.sandbox import scoring
 from okrt_tui.sandbox.clock import Clock
 from okrt_tui.sandbox.db import Checkin, Database, KpiUpdate
 from okrt_tui.sandbox.keys import ACME, GLOBEX
+from okrt_tui.sandbox.quantities import Kind, kind_of
 from okrt_tui.sandbox.seed import CHECKIN_COMMENTS
 
 logger = logging.getLogger(__name__)
@@ -52,13 +56,14 @@ class Teammates:
         if not candidates:
             return None
         kr, objective = self.rng.choice(candidates)
+        kind = kind_of(kr.kind, kr.unit)
         progress = scoring.kr_progress(kr.start, kr.current, kr.target)
         step = self.rng.uniform(-0.02, 0.06)
-        value = round(
+        value = kind.fit(
             kr.start + scoring.clamp(progress + step, 0.0, 1.05) * (kr.target - kr.start), kr.decimals
         )
-        if value == kr.current:  # a rounding step of zero would not visibly move anything
-            value = round(kr.current + (1 if kr.target >= kr.start else -1) * 10**-kr.decimals, kr.decimals)
+        if value == kr.current:
+            value = _nudge(kind, kr.current, kr.decimals, 1 if kr.target >= kr.start else -1)
         status = scoring.derived_checkin_status(cycle, kr.start, value, kr.target, now)
         if self.rng.random() < 0.1:
             status = scoring.STATUSES[min(2, scoring.STATUSES.index(status) + 1)]
@@ -82,10 +87,11 @@ class Teammates:
         if not kpis:
             return None
         kpi = self.rng.choice(kpis)
+        kind = kind_of(kpi.kind, kpi.unit)
         pull = 0.004 if (kpi.target >= kpi.current) else -0.004
-        value = round(kpi.current * (1 + pull + self.rng.gauss(0, 0.012)), kpi.decimals)
+        value = kind.fit(kpi.current * (1 + pull + self.rng.gauss(0, 0.012)), kpi.decimals)
         if value == kpi.current:
-            value = round(kpi.current + (1 if pull > 0 else -1) * 10**-kpi.decimals, kpi.decimals)
+            value = _nudge(kind, kpi.current, kpi.decimals, 1 if pull > 0 else -1)
         update = KpiUpdate(
             f"u-{self.rng.getrandbits(48):012x}",
             kpi.id,
@@ -106,3 +112,14 @@ class Teammates:
                 self.act()
             except Exception:
                 logger.exception("simulated teammate failed")
+
+
+def _nudge(kind: Kind, current: float, decimals: int, direction: int) -> float:
+    """The smallest visible move from ``current``, ``direction`` first, the other way when that would
+    pass a bound (a percentage at 100, a count at 0); a step of zero would show nothing moving."""
+    step = 10.0 ** -(0 if kind.whole else decimals)
+    for move in (direction * step, -direction * step):
+        value = kind.fit(current + move, decimals)
+        if value != current:
+            return value
+    return current
