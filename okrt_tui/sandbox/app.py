@@ -94,7 +94,7 @@ LIST_LIMIT = 500
 MAX_BODY_BYTES = 1_000_000
 #: Control characters (Unicode category Cc: C0, DEL, C1) but tab, line feed and carriage return.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CONNECTION = "okrt.sandbox.connection"  # scope key: the per-request flag that asks to drop the connection
+_CONNECTION = "okrt.sandbox.connection"  # scope key: per-request flags to drop or close the connection
 
 
 # --- responses --------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ async def read_object(request: Request) -> dict[str, Any]:
             body += chunk
             if len(body) > MAX_BODY_BYTES:
                 _too_large(request)
-    except ClientDisconnect:  # the request's deadline passed (see ``protocol``): nobody hears this
+    except ClientDisconnect:  # the client hung up, or its deadline passed (``protocol``): nobody hears this
         raise BadRequest("The request body did not arrive in full.") from None
     return parse_object(bytes(body))
 
@@ -653,6 +653,9 @@ class SandboxApp(Starlette):
     A ``drop`` fault lets the endpoint run, then closes the TCP connection before a byte of the answer
     leaves. ASGI has no message for that, and uvicorn answers 500 to an app that fails before
     responding, so this outermost layer swallows the answer and closes uvicorn's transport itself.
+
+    An answer to a body too large carries ``Connection: close``: uvicorn then closes the connection
+    once it is sent, instead of reading the rest of the body to reach the next request.
     """
 
     sandbox: Sandbox
