@@ -76,7 +76,10 @@ def test_stop_does_not_wait_for_a_slow_fault(tmp_path: Path) -> None:
 
         reader = threading.Thread(target=read)
         reader.start()
-        time.sleep(0.3)
+        deadline = time.monotonic() + 10
+        while not server.control.requests():  # the read has reached the server and is being held
+            assert time.monotonic() < deadline, "the read never reached the sandbox"
+            time.sleep(0.01)
         started = time.perf_counter()
         server.stop()
         assert time.perf_counter() - started < 2
