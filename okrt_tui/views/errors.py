@@ -67,17 +67,14 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
         wait = error.retry_after if retry_in is None else retry_in
         return ErrorView(
             "rate limited",
-            "The key's 60 requests a minute are used up.",
-            f"Retrying in {countdown(wait)}." if wait and wait > 0 else "Retrying shortly.",
+            "The server asked okrt-tui to slow down (429, too many requests with this key)."
+            if error.from_server
+            else "No request is sent until this key's rate budget (60 a minute) has room again.",
+            f"Resuming in {countdown(wait)}." if wait and wait > 0 else "Resuming now.",
             WARN,
         )
     if isinstance(error, ServerError):
-        return ErrorView(
-            "server error",
-            f"The server had an error: {detail}",
-            _retry_sentence(retry_in),
-            WARN,
-        )
+        return ErrorView("server error", detail, _retry_sentence(retry_in), WARN)
     if isinstance(error, NetworkError):
         return ErrorView(
             "offline",
@@ -100,4 +97,6 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
 def _retry_sentence(retry_in: float | None) -> str:
     if retry_in is None:
         return "It is retried automatically; press r to try now."
+    if retry_in <= 0:
+        return "Retrying now."
     return f"Retrying in {countdown(retry_in)}; press r to try now."
