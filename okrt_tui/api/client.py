@@ -380,10 +380,10 @@ class OkrtClient:
                 **kw,
             )
         if status >= 500:
+            # The reference's 500 says "Safe to retry" itself: say it once.
+            safe = "" if "retry" in message.lower() else " It is safe to try again later."
             error: ApiError = ServerError(
-                f"The API failed on {call.method} {call.path} ({status}{said}). "
-                "It is safe to try again later.",
-                **kw,
+                f"The API failed on {call.method} {call.path} ({status}{said}).{safe}", **kw
             )
         elif 300 <= status < 400:
             error = ServerError(

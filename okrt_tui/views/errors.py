@@ -45,7 +45,7 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
         return ErrorView(
             "invalid key",
             "The API key was refused (missing, invalid or revoked).",
-            f"Make a new key and set it for this profile. {KEYS_WHERE}",
+            f"Make a new key, set OKRT_API_KEY to it and start okrt-tui again. {KEYS_WHERE}",
             BAD,
         )
     if isinstance(error, Forbidden):
@@ -84,7 +84,8 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
             offline=True,
         )
     if isinstance(error, NotFound):
-        return ErrorView("not found", detail, "Check the id (drafts are not shared, so they are 404).", WARN)
+        # The client's sentence says what a 404 means for that endpoint (drafts, a wrong base URL).
+        return ErrorView("not found", detail, "", WARN)
     if isinstance(error, ApiDataError):
         return ErrorView("unreadable answer", detail, "The data shown is the last that could be read.", BAD)
     if isinstance(error, InvalidInput):

@@ -45,6 +45,21 @@ def test_rate_limited_says_whether_the_server_refused_or_the_budget_held_back():
     assert "rate budget" in budget.message and "429" not in budget.message
 
 
+def test_a_revoked_key_is_told_what_works_today():
+    # There are no profiles yet: the key comes from OKRT_API_KEY only.
+    action = describe_error(Unauthorized("Invalid API key")).action
+    assert "OKRT_API_KEY" in action and "profile" not in action
+
+
+def test_a_review_not_found_explains_drafts_once():
+    message = (
+        "Review 'rev-9' was not found (404): it does not exist in this workspace, or it has not been "
+        "shared yet (drafts are not readable through the API)."
+    )
+    view = describe_error(NotFound(message, endpoint="/reviews/rev-9/summary"))
+    assert view.full.count("draft") == 1
+
+
 def test_a_server_error_is_retried_now_while_the_retry_is_on_the_wire():
     assert describe_error(ServerError("boom"), retry_in=0).action == "Retrying now."
 
