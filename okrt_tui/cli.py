@@ -90,11 +90,12 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+_DEBUG_OPTION = click.option("--debug", is_flag=True, help="Show tracebacks and log at debug level.")
 _GLOBAL_OPTIONS = (
     click.option(
         "--base-url", metavar="URL", help="The API's base URL (default: OKRT_BASE_URL, then the service)."
     ),
-    click.option("--debug", is_flag=True, help="Show tracebacks and log at debug level."),
+    _DEBUG_OPTION,
     click.option("--no-wait", is_flag=True, help="When the rate window is full, fail at once (exit 5)."),
 )
 
@@ -105,26 +106,39 @@ def _takes_global_options(command: Callable[..., T]) -> Callable[..., T]:
     return command
 
 
-def global_options(command: Callable[..., T]) -> Callable[..., T]:
-    """The global options, accepted after the command too (``okrt-tui kpis --json --no-wait``), as
-    users of gh and kubectl expect; given there, they add to those given before the command."""
+def _accepting(*options: Callable[[Callable[..., T]], Callable[..., T]]) -> Callable[..., Callable[..., T]]:
+    """A decorator taking ``options`` (of the global ones) after the command too, as users of gh and
+    kubectl expect; given there, they add to those given before the command."""
 
-    @functools.wraps(command)
-    def wrapper(*args: Any, base_url: str | None, debug: bool, no_wait: bool, **kwargs: Any) -> T:
-        here = click.get_current_context()
-        outer = here.find_object(Context)
-        assert outer is not None
-        if debug and not outer.debug:
-            logging.getLogger().setLevel(logging.DEBUG)
-        here.obj = replace(
-            outer,
-            base_url=base_url or outer.base_url,
-            debug=outer.debug or debug,
-            no_wait=outer.no_wait or no_wait,
-        )
-        return command(*args, **kwargs)
+    def decorate(command: Callable[..., T]) -> Callable[..., T]:
+        @functools.wraps(command)
+        def wrapper(
+            *args: Any, base_url: str | None = None, debug: bool = False, no_wait: bool = False, **kwargs: Any
+        ) -> T:
+            here = click.get_current_context()
+            outer = here.find_object(Context)
+            assert outer is not None
+            if debug and not outer.debug:
+                logging.getLogger().setLevel(logging.DEBUG)
+            here.obj = replace(
+                outer,
+                base_url=base_url or outer.base_url,
+                debug=outer.debug or debug,
+                no_wait=outer.no_wait or no_wait,
+            )
+            return command(*args, **kwargs)
 
-    return _takes_global_options(wrapper)
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+#: Every global option, after an API command (``okrt-tui kpis --json --no-wait``).
+global_options = _accepting(*_GLOBAL_OPTIONS)
+#: ``serve`` talks to no API: of the global options only ``--debug`` means anything to it.
+debug_option = _accepting(_DEBUG_OPTION)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,7 +148,8 @@ def global_options(command: Callable[..., T]) -> Callable[..., T]:
 def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool) -> None:
     """A terminal dashboard for the OKRs Tool API. Without a command, opens the dashboard."""
     dirs = Dirs.default()
-    setup_logging(dirs.log_file, debug=debug)
+    if ctx.invoked_subcommand != "demo":  # the demo writes none of the user's files: it logs in its own
+        setup_logging(dirs.log_file, debug=debug)
     ctx.obj = Context(dirs=dirs, base_url=base_url, debug=debug, no_wait=no_wait)
     if ctx.invoked_subcommand is None:
         ctx.invoke(dashboard)
@@ -286,7 +301,7 @@ def review(ctx: Context, review_id: str, as_json: bool, markdown: bool) -> None:
 
 
 @main.command()
-@global_options
+@debug_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=0, show_default=True, help="Port to bind; 0 picks a free one.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), help="Keep the data in this file.")

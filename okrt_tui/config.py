@@ -60,6 +60,8 @@ class UiSettings(msgspec.Struct, frozen=True):
     export_dir: Path | None = None
     #: ``[kpis.direction]``: KPI id or exact name → ``lower`` or ``higher`` (is better).
     kpi_directions: Mapping[str, str] = msgspec.field(default_factory=dict)
+    #: The demo reads no config file (so has no summariser): ``x`` says so instead of naming config.toml.
+    demo: bool = False
 
 
 class Settings(msgspec.Struct, frozen=True):

@@ -32,13 +32,15 @@ def run_dashboard(
     *,
     dirs: Dirs,
     settings: Settings | None = None,
+    ui: UiSettings | None = None,
     workspace: str | None = None,
     headless: bool = False,
     debug: bool = False,
     on_hangup: Callable[[], object] | None = None,
 ) -> int:
     """Returns the dashboard's exit code (1 after a crash). ``headless`` runs without a terminal;
-    ``on_hangup`` cleans up when the terminal closes (see ``_on_hangup``)."""
+    ``on_hangup`` cleans up when the terminal closes (see ``_on_hangup``); ``ui`` stands in for
+    ``settings.ui`` when there are no settings (the demo)."""
     with heap.starting_up():
         # Imported here, with the collector off (see okrt_tui.heap): the client's libraries are a
         # good part of what the dashboard imports.
@@ -51,7 +53,7 @@ def run_dashboard(
             workspace=workspace,
             polling_share=settings.polling_share if settings else 0.5,
         )
-        ui = settings.ui if settings else UiSettings()
+        ui = settings.ui if settings else ui or UiSettings()
         return asyncio.run(_run(session, ui, headless, debug, on_hangup))
 
 
@@ -97,19 +99,24 @@ def _on_hangup(cleanup: Callable[[], object] | None) -> None:
 
 def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
     """The sandbox and every file live in one temporary folder, removed on exit: the user's own
-    profiles, keys, cache and rate ledger are never read or written."""
+    config, keys, cache, log and rate ledger are never read or written."""
+    from okrt_tui.logs import setup_logging
     from okrt_tui.sandbox.forked import demo_sandbox
     from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
     with ExitStack() as stack:
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="okrt-tui-demo-")))
+        dirs = Dirs.for_root(root)
+        # Its log too lives in the temporary folder, and goes with it (``--debug`` shows a crash).
+        setup_logging(dirs.log_file, debug=debug)
         sandbox = stack.enter_context(
             demo_sandbox(root / "sandbox.sqlite3", strict=strict, simulate=simulate)
         )
         return run_dashboard(
             sandbox.base_url,
             ACME_ADMIN_KEY,
-            dirs=Dirs.for_root(root),
+            dirs=dirs,
+            ui=UiSettings(demo=True),
             workspace="Acme (demo sandbox)",
             debug=debug,
             on_hangup=stack.close,  # the same clean-up as on q: stop the sandbox, remove the folder

@@ -263,9 +263,14 @@ class OkrtClient:
         if failure is not None:
             raise failure  # outside the except block: the httpx exception (and its headers) stays behind
         try:
+            # A 429's own Remaining (0) only repeats the refusal; its Retry-After says when the server
+            # takes requests again, and learning the 0 as other clients' use of the window would hold
+            # every request to the window's end however short the server asked us to wait.
             self.budget.observe(
                 date=response.headers.get("date"),
-                remaining=_int_header(response.headers.get("x-ratelimit-remaining")),
+                remaining=None
+                if response.status_code == 429
+                else _int_header(response.headers.get("x-ratelimit-remaining")),
                 reset=_float_header(response.headers.get("x-ratelimit-reset")),
                 sent_at=sent_at,
             )
@@ -375,10 +380,10 @@ class OkrtClient:
                 **kw,
             )
         if status >= 500:
+            # The reference's 500 says "Safe to retry" itself: say it once.
+            safe = "" if "retry" in message.lower() else " It is safe to try again later."
             error: ApiError = ServerError(
-                f"The API failed on {call.method} {call.path} ({status}{said}). "
-                "It is safe to try again later.",
-                **kw,
+                f"The API failed on {call.method} {call.path} ({status}{said}).{safe}", **kw
             )
         elif 300 <= status < 400:
             error = ServerError(

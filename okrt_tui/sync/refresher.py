@@ -6,6 +6,11 @@ Screens tell it what they need (``set_visible``, ``refresh_now``, ``fetch_review
 minute, far inside the polling share of the budget. Every poll goes through the budget at POLL
 priority, so a user's own request always overtakes it. A failed fetch keeps the last good items on
 screen with the error beside them; the next attempt backs off instead of hammering a broken server.
+
+The refresher never waits for the rate budget inside the client (``wait=False``): a 429, or a budget
+with no room, comes back at once as ``RateLimited``, the list says so with its countdown, and the next
+attempt is scheduled for when the room is back. Waiting inside the client showed "refreshing" for as
+long as the wait lasted, with no word of why.
 """
 
 from __future__ import annotations
@@ -216,7 +221,7 @@ class Refresher:
         self._publish()
         priority = Priority.INTERACTIVE if urgent else Priority.POLL
         try:
-            fetched = await self._fetchers[name](priority=priority)
+            fetched = await self._fetchers[name](priority=priority, wait=False)
         except OkrtError as exc:
             self._failed(name, exc)
             return

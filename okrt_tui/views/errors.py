@@ -45,7 +45,7 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
         return ErrorView(
             "invalid key",
             "The API key was refused (missing, invalid or revoked).",
-            f"Make a new key and set it for this profile. {KEYS_WHERE}",
+            f"Make a new key, set OKRT_API_KEY to it and start okrt-tui again. {KEYS_WHERE}",
             BAD,
         )
     if isinstance(error, Forbidden):
@@ -67,17 +67,14 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
         wait = error.retry_after if retry_in is None else retry_in
         return ErrorView(
             "rate limited",
-            "The key's 60 requests a minute are used up.",
-            f"Retrying in {countdown(wait)}." if wait and wait > 0 else "Retrying shortly.",
+            "The server asked okrt-tui to slow down (429, too many requests with this key)."
+            if error.from_server
+            else "No request is sent until this key's rate budget (60 a minute) has room again.",
+            f"Resuming in {countdown(wait)}." if wait and wait > 0 else "Resuming now.",
             WARN,
         )
     if isinstance(error, ServerError):
-        return ErrorView(
-            "server error",
-            f"The server had an error: {detail}",
-            _retry_sentence(retry_in),
-            WARN,
-        )
+        return ErrorView("server error", detail, _retry_sentence(retry_in), WARN)
     if isinstance(error, NetworkError):
         return ErrorView(
             "offline",
@@ -87,7 +84,8 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
             offline=True,
         )
     if isinstance(error, NotFound):
-        return ErrorView("not found", detail, "Check the id (drafts are not shared, so they are 404).", WARN)
+        # The client's sentence says what a 404 means for that endpoint (drafts, a wrong base URL).
+        return ErrorView("not found", detail, "", WARN)
     if isinstance(error, ApiDataError):
         return ErrorView("unreadable answer", detail, "The data shown is the last that could be read.", BAD)
     if isinstance(error, InvalidInput):
@@ -100,4 +98,6 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
 def _retry_sentence(retry_in: float | None) -> str:
     if retry_in is None:
         return "It is retried automatically; press r to try now."
+    if retry_in <= 0:
+        return "Retrying now."
     return f"Retrying in {countdown(retry_in)}; press r to try now."

@@ -22,9 +22,16 @@ T = TypeVar("T")
 FILTER_FIELDS = ("cycle", "type", "status", "owner", "unit")
 
 
+#: Known values listed at most, when a filter value matches no row (owners can be many).
+MAX_VALUES_LISTED = 8
+
+
 class Query(msgspec.Struct, frozen=True):
     words: tuple[str, ...] = ()
     fields: tuple[tuple[str, str], ...] = ()
+    #: Names typed as ``name:value`` that are no filter field; the token is also kept as a word (a
+    #: title may hold a colon), and :func:`explain` says why it probably matched nothing.
+    unknown: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -52,16 +59,43 @@ def _tokens(text: str) -> list[str]:
 def parse_query(text: str) -> Query:
     words: list[str] = []
     fields: list[tuple[str, str]] = []
+    unknown: list[str] = []
     for token in _tokens(text):
         name, sep, value = token.partition(":")
         if sep and name.casefold() in FILTER_FIELDS:
             if value:
                 fields.append((name.casefold(), fold(value).replace("_", " ")))
             continue
+        if sep and value and name.isalpha():
+            unknown.append(name.casefold())
         folded = fold(token)
         if folded:
             words.append(folded)
-    return Query(tuple(words), tuple(fields))
+    return Query(tuple(words), tuple(fields), tuple(unknown))
+
+
+def explain(query: Query, rows: Sequence[Mapping[str, str]]) -> list[str]:
+    """Why a filter matched none of ``rows`` (their folded field values), as sentences naming the
+    fields this list has and the values they hold; empty when nothing in the query looks mistaken."""
+    known = distinct(name for row in rows for name in row)
+    listed = ", ".join(known) or "none"
+    sentences = [f"{name} is not a field of this list (its fields: {listed})." for name in query.unknown]
+    for name, value in query.fields:
+        if name not in known:
+            sentences.append(f"{name} is not a field of this list (its fields: {listed}).")
+            continue
+        values = sorted(distinct(row.get(name) for row in rows))
+        if not any(value in held for held in values):
+            shown = ", ".join(values[:MAX_VALUES_LISTED]) + (" …" if len(values) > MAX_VALUES_LISTED else "")
+            sentences.append(f"No row has a {name} containing “{value}” (its values: {shown}).")
+    if query.words and not sentences:
+        # ``status:at risk`` is the status "at" and the word "risk": say how to write what was meant.
+        for name, value in query.fields:
+            spaced = f"{value} {query.words[0]}"
+            if any(spaced in row.get(name, "") for row in rows):
+                sentences.append(f'A value with a space needs quotes: {name}:"{spaced}".')
+                break
+    return sentences
 
 
 def matches(query: Query, haystack: str, fields: Mapping[str, str]) -> bool:

@@ -213,3 +213,19 @@ def test_the_dashboard_ends_when_its_terminal_closes_at_start_up(tmp_path, sandb
         pane.wait_for("objectives")
         pid = pane.pid()
     assert eventually(lambda: not process_alive(pid), 10)
+
+
+def test_the_demo_writes_none_of_the_users_files(tmp_path):
+    # HOME and every XDG folder in one empty place: after a demo, no file is there (the log went to
+    # the user's state folder, because logging was set up before the command was known).
+    home = tmp_path / "home"
+    home.mkdir()
+    xdg = {
+        name: str(home / name.lower())
+        for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+    }
+    with started_pane(tmp_path, "demo --no-simulate", {"HOME": str(home), **xdg}) as demo:
+        demo.wait_for("Acme (demo sandbox)", "40 objectives", "● live")
+        demo.keys("q")
+        assert eventually(lambda: not demo.alive(), 10), f"q did not quit; the pane shows:\n{demo.text()}"
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*") if not p.is_dir()) == []

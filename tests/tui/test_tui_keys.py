@@ -304,15 +304,27 @@ async def test_x_shows_exit_code_and_stderr_on_failure():
         assert "model not found" in screen_text(app)
 
 
-async def test_x_is_off_without_a_configured_command():
+async def test_x_without_a_configured_command_says_how_to_configure_one():
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await open_review(pilot, app)
+        assert "x (summarise) is off: set summarize_command under [review] in config.toml" in screen_text(app)
         await pilot.press("x")
-        assert "summarize_command" in screen_text(app)
+        # Pressed, it says so (a disabled key did nothing visible).
+        assert [n.title for n in app._notifications] == ["No summariser"]
+        assert "summarize_command under [review] in config.toml" in next(iter(app._notifications)).message
         assert screen.query_one("#summary-output").has_class("-hidden")
-        await pilot.press("question_mark")
-        assert "off: set summarize_command" in screen_text(app)
+        assert "summarize_command" in screen.HELP_NOTES  # what ? shows below the keys
+
+
+async def test_x_in_the_demo_says_the_demo_reads_no_config():
+    app = make_app(demo=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_review(pilot, app)
+        assert "x (summarise) is off: the demo has none" in screen_text(app)
+        await pilot.press("x")
+        message = next(iter(app._notifications)).message
+        assert "The demo reads none of your files" in message and "review ID --markdown" in message
 
 
 async def test_command_palette_jumps_to_an_objective():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from msgspec.structs import replace
 from tui_data import (
@@ -96,8 +98,8 @@ async def test_stale_keeps_the_data_and_says_why(key, feed, noun, items):
         await pilot.press(key)
         text = screen_text(app)
         assert "▲ Showing data from 5 min ago" in text
-        assert "Retrying in 23 s" in text
-        assert "▲ stale: rate limited" in text and "⏸ paused 23 s" in text
+        assert "Resuming in 23 s" in text
+        assert "⏸ rate limited · resuming in 23 s" in text
         first = items[0].title if feed == "okrs" else items[0].name
         assert first[:12] in text
 
@@ -126,6 +128,51 @@ async def test_status_bar_ticks_every_second():
         now[0] += 5
         await wait_for(pilot, lambda: "updated 17 s ago" in screen_text(app), timeout=3, message="a tick")
         assert "reset 38 s" in screen_text(app)
+
+
+async def test_the_offline_banner_counts_down_by_one_each_second_and_agrees_with_the_status_bar():
+    # The server died 2 min 55 s after the data arrived; the next attempt is 30 s away. The screen ticks
+    # every second on the app's clock (stepped here by hand): no snapshot arrives in between.
+    now = [NOW]
+    offline = Feed(
+        items=OKRS, fetched_at=NOW - 175, error=NetworkError("Connection refused"), retry_at=NOW + 30
+    )
+    app = OkrtApp(FakeRefresher(data_snapshot(okrs=offline)), clock=lambda: now[0])
+    async with app.run_test(size=(120, 30)) as pilot:
+        for second in range(12):
+            text = screen_text(app)
+            assert f"Retrying in {30 - second} s" in text, text
+            banner_age = re.search(r"Showing data from (.+?) ago", text)
+            bar_age = re.search(r"updated (.+?) ago", text)
+            assert banner_age and bar_age and banner_age.group(1) == bar_age.group(1), text
+            now[0] += 1
+            app.screen.tick()
+            await pilot.pause()
+        assert "Showing data from 3 min ago" in screen_text(app)
+
+
+async def test_cannot_load_counts_down_to_its_retry_each_second():
+    now = [NOW]
+    failed = Feed(error=NetworkError("Connection refused"), retry_at=NOW + 30)
+    app = OkrtApp(FakeRefresher(replace(LOADING, okrs=failed)), clock=lambda: now[0])
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert "Cannot load objectives" in screen_text(app) and "Retrying in 30 s" in screen_text(app)
+        now[0] += 1
+        app.screen.tick()
+        await pilot.pause()
+        assert "Retrying in 29 s" in screen_text(app)
+
+
+async def test_the_banner_ticks_with_the_status_bar():
+    now = [NOW]
+    offline = Feed(
+        items=OKRS, fetched_at=NOW - 60, error=NetworkError("Connection refused"), retry_at=NOW + 30
+    )
+    app = OkrtApp(FakeRefresher(data_snapshot(okrs=offline)), clock=lambda: now[0])
+    async with app.run_test(size=(120, 30)) as pilot:
+        assert "Retrying in 30 s" in screen_text(app)
+        now[0] += 5
+        await wait_for(pilot, lambda: "Retrying in 25 s" in screen_text(app), timeout=3, message="a tick")
 
 
 async def test_cached_data_is_labelled():
@@ -408,3 +455,14 @@ async def test_a_snapshot_arriving_while_the_app_shuts_down_is_not_drawn():
         await pilot.pause()
         assert "Loading objectives" in screen_text(app)  # the snapshot was not drawn
         app._running = True  # and let run_test shut down as usual
+
+
+async def test_a_filter_that_matches_nothing_says_why_with_the_fields_and_values_there_are():
+    app, _ = app_for(data_snapshot())
+    async with app.run_test(size=(140, 30)) as pilot:
+        await pilot.press("slash", *"bogus:x")
+        text = screen_text(app)
+        assert "No objectives match “bogus:x”" in text
+        assert "bogus is not a field of this list (its fields: cycle, type, owner, status)." in text
+        await pilot.press("ctrl+u", *"type:dept")
+        assert "No row has a type containing “dept” (its values: individual, org, team)." in screen_text(app)

@@ -33,8 +33,35 @@ def test_forbidden_without_a_scope_still_explains():
 
 
 def test_rate_limited_has_a_countdown():
-    assert describe_error(RateLimited("slow down", retry_after=23)).action == "Retrying in 23 s."
-    assert describe_error(RateLimited("slow down", retry_after=23), retry_in=4.2).action == "Retrying in 5 s."
+    assert describe_error(RateLimited("slow down", retry_after=23)).action == "Resuming in 23 s."
+    assert describe_error(RateLimited("slow down", retry_after=23), retry_in=4.2).action == "Resuming in 5 s."
+    assert describe_error(RateLimited("slow down", retry_after=23), retry_in=0).action == "Resuming now."
+
+
+def test_rate_limited_says_whether_the_server_refused_or_the_budget_held_back():
+    server = describe_error(RateLimited("429", retry_after=10, from_server=True))
+    assert "server asked" in server.message and "429" in server.message
+    budget = describe_error(RateLimited("budget", retry_after=10))
+    assert "rate budget" in budget.message and "429" not in budget.message
+
+
+def test_a_revoked_key_is_told_what_works_today():
+    # There are no profiles yet: the key comes from OKRT_API_KEY only.
+    action = describe_error(Unauthorized("Invalid API key")).action
+    assert "OKRT_API_KEY" in action and "profile" not in action
+
+
+def test_a_review_not_found_explains_drafts_once():
+    message = (
+        "Review 'rev-9' was not found (404): it does not exist in this workspace, or it has not been "
+        "shared yet (drafts are not readable through the API)."
+    )
+    view = describe_error(NotFound(message, endpoint="/reviews/rev-9/summary"))
+    assert view.full.count("draft") == 1
+
+
+def test_a_server_error_is_retried_now_while_the_retry_is_on_the_wire():
+    assert describe_error(ServerError("boom"), retry_in=0).action == "Retrying now."
 
 
 def test_server_and_network_errors_say_when_they_retry():

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from okrt_tui.views.query import cycle_key, distinct, matches, next_sort, parse_query, sort_by, status_key
+from okrt_tui.views.query import (
+    cycle_key,
+    distinct,
+    explain,
+    matches,
+    next_sort,
+    parse_query,
+    sort_by,
+    status_key,
+)
 
 
 def test_parse_words_and_fields():
@@ -54,3 +63,42 @@ def test_status_sorts_worst_first():
 
 def test_distinct_keeps_order():
     assert distinct(["b", None, "a", "b", ""]) == ["b", "a"]
+
+
+ROWS = [
+    {"cycle": "q4 2026", "type": "team", "status": "on track", "owner": "alice nguyen"},
+    {"cycle": "q4 2026", "type": "org", "status": "off track", "owner": "bob stone"},
+]
+
+
+def test_an_unknown_field_is_named_with_the_fields_this_list_has():
+    query = parse_query("bogus:x")
+    assert query.unknown == ("bogus",)
+    assert explain(query, ROWS) == [
+        "bogus is not a field of this list (its fields: cycle, type, status, owner)."
+    ]
+
+
+def test_a_field_of_another_list_is_not_a_field_of_this_one():
+    assert explain(parse_query("unit:users"), ROWS) == [
+        "unit is not a field of this list (its fields: cycle, type, status, owner)."
+    ]
+
+
+def test_a_value_no_row_has_is_named_with_the_values_there_are():
+    assert explain(parse_query('status:"at risk"'), ROWS) == [
+        "No row has a status containing “at risk” (its values: off track, on track)."
+    ]
+
+
+def test_an_unquoted_value_with_a_space_is_shown_quoted():
+    # Unquoted, this is the status "on" and the word "track", which no title or owner holds.
+    assert explain(parse_query("status:on track"), ROWS) == [
+        'A value with a space needs quotes: status:"on track".'
+    ]
+
+
+def test_a_filter_that_is_merely_strict_needs_no_explaining():
+    assert explain(parse_query("status:on_track zebra"), ROWS) == []
+    assert explain(parse_query("zebra"), ROWS) == []
+    assert parse_query("Q3: launch").unknown == ()

@@ -16,12 +16,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from okrt_tui.api.errors import RateLimited
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.tui.widgets.key_bar import KeyBar
 from okrt_tui.tui.widgets.nav_bar import NavBar
-from okrt_tui.tui.widgets.status_bar import StatusBar
+from okrt_tui.tui.widgets.status_bar import StatusBar, retry_in
 from okrt_tui.views.errors import describe_error
 from okrt_tui.views.status import BAD, INFO, MUTED, WARN
 from okrt_tui.views.times import updated_label
@@ -30,15 +29,6 @@ if TYPE_CHECKING:
     from okrt_tui.tui.app import OkrtApp
 
 LOADING, ERROR, EMPTY, DATA = "loading", "error", "empty", "data"
-
-
-def retry_in(snapshot: Snapshot, feed: Feed, now: float) -> float | None:
-    """Seconds until the refresher tries again, when the snapshot says so."""
-    if isinstance(feed.error, RateLimited):
-        elapsed = max(0.0, now - snapshot.taken_at) if snapshot.taken_at else 0.0
-        paused = snapshot.budget.paused_for - elapsed
-        return paused if paused > 0 else None
-    return None if feed.retry_at is None else max(0.0, feed.retry_at - now)
 
 
 def show_state(screen: Widget, table: Widget, no_data: bool) -> None:
@@ -129,6 +119,13 @@ class DataScreen(Screen[None]):
     def on_mount(self) -> None:
         self.okrt.register_view(self)
         self.receive(self.okrt.snapshot, force=True)
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        """Every second: the status bar and the banner again, from one reading of the clock, so their
+        ages agree and the countdown steps by one; between snapshots nothing else would redraw them."""
+        if self.snapshot is not None and self.app.screen is self:
+            self._draw_status(self.snapshot, self.now)
 
     def on_unmount(self) -> None:
         self.okrt.unregister_view(self)
@@ -160,15 +157,23 @@ class DataScreen(Screen[None]):
         snapshot = self.snapshot
         if snapshot is None:
             return
-        self.query_one(StatusBar).show(snapshot)
+        self._draw_status(snapshot, self.now)
+        self.draw(snapshot)
+
+    def _draw_status(self, snapshot: Snapshot, now: float) -> None:
+        self.query_one(StatusBar).show(snapshot, now)
+        feed: Feed = getattr(snapshot, self.FEED)
+        state = self.query("#state")
+        if state and feed_state(feed) == ERROR:  # "Cannot load …" counts down to its retry too
+            message = state_message(feed, snapshot, now, self.tones, noun=self.NOUN, empty="")
+            state.first(Static).update(message)
         banner = self.query("#banner")
         if banner:
-            text = stale_banner(getattr(snapshot, self.FEED), snapshot, self.now, self.tones)
+            text = stale_banner(getattr(snapshot, self.FEED), snapshot, now, self.tones)
             widget = banner.first(Static)
             widget.display = text is not None
             if text is not None:
                 widget.update(text)
-        self.draw(snapshot)
 
     def draw(self, snapshot: Snapshot) -> None:
         raise NotImplementedError

@@ -22,7 +22,8 @@ from textual.widgets import DataTable, Input, Static
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.screens.base import DATA, EMPTY, DataScreen, feed_state, show_state, state_message
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
-from okrt_tui.views.query import Query, matches, next_sort, parse_query, sort_by
+from okrt_tui.tui.widgets.text_box import TextBox
+from okrt_tui.views.query import Query, explain, matches, next_sort, parse_query, sort_by
 from okrt_tui.views.status import MUTED
 
 
@@ -99,7 +100,7 @@ class ListScreen(DataScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield from self.compose_summary()
-        yield Input(placeholder=self.FILTER_PLACEHOLDER, id="filter", classes="-hidden")
+        yield TextBox(placeholder=self.FILTER_PLACEHOLDER, id="filter", classes="-hidden")
         yield Static(id="state", markup=False)
         yield KeyedTable(id="table")
         yield from self.compose_bottom()
@@ -203,6 +204,8 @@ class ListScreen(DataScreen):
         if kind == DATA and not shown:
             text = Text(justify="center")
             text.append(f"No {self.NOUN} match “{self.filter_input.value}”.\n", style="bold")
+            for sentence in explain(query, [row.fields for _, row in ordered]):
+                text.append(sentence + "\n")
             text.append("Press escape to clear the filter.", style=self.tones[MUTED])
             state.update(text)
             kind = EMPTY

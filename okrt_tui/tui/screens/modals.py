@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from okrt_tui.tui.resources import stylesheet
+from okrt_tui.tui.widgets.text_box import TextBox
 
 
 class OpenReviewModal(ModalScreen[str | None]):
@@ -26,7 +27,7 @@ class OpenReviewModal(ModalScreen[str | None]):
                 "Paste the review's id from the web app. Drafts can't be opened (the API answers 404).",
                 classes="dialog-help",
             )
-            yield Input(placeholder="review id", id="review-id")
+            yield TextBox(placeholder="review id", id="review-id")
             yield Static("enter opens · escape cancels", classes="dialog-keys")
 
     def on_mount(self) -> None:

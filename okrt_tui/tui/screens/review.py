@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
-from typing import ClassVar
 
 from rich.text import Text
 from textual import work
@@ -35,6 +34,10 @@ OUTPUT_LIMIT = 200_000  # characters of summariser output kept on screen
 NOT_CONFIGURED = (
     "To summarise with x, set summarize_command under [review] in config.toml, e.g. "
     "summarize_command = \"llm -s 'Summarise this review'\" (the Markdown goes to its stdin)."
+)
+IN_THE_DEMO = (
+    "The demo reads none of your files, so it has no summariser: config.toml's summarize_command "
+    "is used on your own workspace (okrt-tui), and okrt-tui review ID --markdown pipes into any command."
 )
 
 
@@ -82,10 +85,6 @@ class ReviewScreen(DataScreen):
         Binding("G,end", "scroll('end')", "Bottom", show=False),
     ]
 
-    DISABLED_NOTES: ClassVar[dict[str, str]] = {
-        "summarize": "set summarize_command under [review] in config.toml"
-    }
-
     def __init__(self, summary: ReviewSummary) -> None:
         super().__init__()
         self.summary = summary
@@ -96,7 +95,12 @@ class ReviewScreen(DataScreen):
     def HELP_NOTES(self) -> str:  # type: ignore[override]
         if self.okrt.settings.summarize_command:
             return f"x pipes the review's Markdown to: {one_line(self.okrt.settings.summarize_command)}"
-        return NOT_CONFIGURED
+        return self.no_summarizer
+
+    @property
+    def no_summarizer(self) -> str:
+        """Why ``x`` has no command, and how to give it one."""
+        return IN_THE_DEMO if self.okrt.settings.demo else NOT_CONFIGURED
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -117,17 +121,13 @@ class ReviewScreen(DataScreen):
     def draw(self, snapshot: Snapshot) -> None:
         head = review_header(self.summary, self.now, self.tones)
         if not self.okrt.settings.summarize_command:
-            head.append(
-                "\nx (summarise) is off: set summarize_command under [review] in config.toml.",
-                self.tones[MUTED],
+            off = (
+                "the demo has none"
+                if self.okrt.settings.demo
+                else "set summarize_command under [review] in config.toml"
             )
+            head.append(f"\nx (summarise) is off: {off}.", self.tones[MUTED])
         self.query_one("#review-head", Static).update(head)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "summarize":
-            # None: shown but disabled in the footer; the help screen says how to configure it.
-            return True if self.okrt.settings.summarize_command else None
-        return True
 
     def action_scroll(self, where: str) -> None:
         scroller = self.query_one("#review", VerticalScroll)
@@ -179,7 +179,8 @@ class ReviewScreen(DataScreen):
     def action_summarize(self) -> None:
         command = self.okrt.settings.summarize_command
         if not command:
-            self.notify(NOT_CONFIGURED, title="No summariser", severity="warning", markup=False)
+            # Enabled all the same: a disabled key does nothing visible when pressed.
+            self.notify(self.no_summarizer, title="No summariser", severity="warning", markup=False)
             return
         if self.summarizing:
             self.notify("The summariser is still running.", markup=False)

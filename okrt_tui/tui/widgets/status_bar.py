@@ -1,15 +1,14 @@
 """The line at the bottom of every screen: workspace, connection, freshness and the rate budget.
 
-It re-renders every second from the last snapshot and the app's clock, so "updated 12 s ago" and
-"paused 23 s" count by themselves without new data.
+Its screen draws it again every second from the last snapshot, with the clock reading the stale banner
+uses too, so "updated 12 s ago" and "resuming in 23 s" count by themselves without new data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from rich.text import Text
 
+from okrt_tui.api.errors import RateLimited
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.tui.widgets.line import Line
@@ -21,8 +20,32 @@ from okrt_tui.views.times import countdown, updated_label
 SEPARATOR = " │ "
 
 
-def connection_state(feed: Feed, retry_in: float | None = None) -> tuple[str, str]:
-    """(text, tone) of a feed's connection: live, cached, loading, stale with its reason, offline."""
+def retry_in(snapshot: Snapshot, feed: Feed, now: float) -> float | None:
+    """Seconds until the refresher tries ``feed`` again (0: now), or None when no retry is planned.
+
+    The refresher's own schedule, or the server's pause when that ends later (another process may
+    have met a 429). The banner and the status bar both read it, at the same ``now``."""
+    waits = [] if feed.retry_at is None else [feed.retry_at - now]
+    if isinstance(feed.error, RateLimited):
+        elapsed = max(0.0, now - snapshot.taken_at) if snapshot.taken_at else 0.0
+        waits.append(snapshot.budget.paused_for - elapsed)
+    return max(0.0, *waits) if waits else None
+
+
+def window_spent(snapshot: Snapshot, now: float) -> bool:
+    """The key's whole window is used (by our count and the server's headers), with no pause from the
+    server: the wait then lasts to the window's end, and the status bar says so, not just "limited"."""
+    budget = snapshot.budget
+    elapsed = max(0.0, now - snapshot.taken_at) if snapshot.taken_at else 0.0
+    return budget.paused_for <= elapsed and budget.used >= budget.limit and elapsed < budget.reset_in
+
+
+def connection_state(feed: Feed, retry_in: float | None = None, *, spent: bool = False) -> tuple[str, str]:
+    """(text, tone) of a feed's connection: live, cached, loading, rate limited, stale, offline."""
+    if isinstance(feed.error, RateLimited):
+        what = "minute's requests used" if spent else "rate limited"
+        when = f"resuming in {countdown(retry_in)}" if retry_in else "resuming now"
+        return (f"⏸ {what} · {when}", WARN)
     if feed.error is not None:
         view = describe_error(feed.error, retry_in=retry_in)
         if view.offline:
@@ -53,13 +76,14 @@ def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: To
     if workspace:
         text.append(workspace, style="bold")
         text.append(SEPARATOR, style=tones[MUTED])
-    state, tone = connection_state(feed, paused or None)
+    state, tone = connection_state(feed, retry_in(snapshot, feed, now), spent=window_spent(snapshot, now))
     text.append(state, style=tones[tone])
     text.append(SEPARATOR, style=tones[MUTED])
     if feed.items is not None:
         text.append(updated_label(feed.fetched_at, now))
         text.append(SEPARATOR, style=tones[MUTED])
-    if paused > 0:
+    if paused > 0 and not isinstance(feed.error, RateLimited):
+        # Another list (or process) met the 429; this one says nothing of it on its own.
         text.append(f"⏸ paused {countdown(paused)}", style=tones[WARN])
         text.append(" · ", style=tones[MUTED])
     # The bar ticks between snapshots: once the window the snapshot saw has ended, its count is
@@ -90,20 +114,20 @@ class StatusBar(Line):
         super().__init__(id=id)
         self.feed = feed
         self._snapshot: Snapshot | None = None
+        self._now: float | None = None
 
-    def on_mount(self) -> None:
-        self.set_interval(1.0, self.redraw)
-        self.redraw()
-
-    def show(self, snapshot: Snapshot | None) -> None:
+    def show(self, snapshot: Snapshot | None, now: float) -> None:
+        """Draws ``snapshot`` as of ``now``: the screen ticks it every second with the banner's clock."""
         self._snapshot = snapshot
+        self._now = now
         self.redraw()
 
     def on_resize(self) -> None:
         self.redraw()
 
     def redraw(self) -> None:
-        clock: Callable[[], float] = getattr(self.app, "clock", None) or (lambda: 0.0)
+        if self._now is None:
+            return
         tones = getattr(self.app, "tones", None) or Tones.plain()
         width = self.content_region.width or 80
-        self.set_text(status_text(self._snapshot, self.feed, clock(), tones, width))
+        self.set_text(status_text(self._snapshot, self.feed, self._now, tones, width))
