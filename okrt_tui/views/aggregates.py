@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import msgspec
 
 from okrt_tui.api.models import Okr
+from okrt_tui.views.numbers import finite
 from okrt_tui.views.status import Band, health_band, status_label
 
 
@@ -36,9 +37,10 @@ def summarize_okrs(okrs: Iterable[Okr]) -> OkrSummary:
             risk += 1
         elif status == "off_track":
             off += 1
-        score = okr.health_score
-        if isinstance(score, int | float) and not isinstance(score, bool) and score == score:
-            health_sum += score
+        score = finite(okr.health_score)
+        if score is not None:
+            # Clamped to 0..100 as each band is, so a score of 1e308 cannot make the sum infinite.
+            health_sum += min(100.0, max(0.0, score))
             health_n += 1
     return OkrSummary(
         total=total,

@@ -1,8 +1,17 @@
-"""Numbers for people: thousands separators, units, percentages and text progress bars."""
+"""Numbers for people: thousands separators, units, percentages and text progress bars.
+
+Every number JSON can carry is shown, whatever its size: ``±1e308``, ``-0``, ``5e-324``, and integers
+past the range of a float (``1`` followed by 400 zeros), which msgspec decodes exactly as Python ints.
+From ``1e15`` on, numbers are written in scientific notation (``1e+308``, ``1.5e+20``), as spreadsheets
+do: a float has no integer precision left past 2**53 (~9e15), and a 300-digit number in a table cell is
+truncated into something that looks like a small one.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from decimal import Decimal
 
 from okrt_tui.views.text import DASH, one_line
 
@@ -14,13 +23,34 @@ _PREFIX_UNITS = frozenset({"$", "€", "£", "¥", "₹"})
 _TIGHT_UNITS = frozenset({"%", "‰", "x", "\u00d7", "k", "K", "M", "°"})
 
 
+#: From this magnitude on, numbers are written in scientific notation (see the module's docstring).
+SCIENTIFIC_FROM = 1e15
+
+
 def finite(value: object) -> float | None:
+    """The value as a float, or ``None`` for null, text, a bool, NaN, infinity, or an integer too large
+    for a float (``float(10**400)`` raises, so every calculation starts here)."""
     if value is None or isinstance(value, bool):
         return None
     if not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
     return number if math.isfinite(number) else None
+
+
+def scientific(value: int | float | Decimal) -> str:
+    """``1e+308``, ``-1.5e+20``, ``1e+400``: three significant digits, trailing zeros dropped.
+
+    Through ``Decimal``, which holds any int or float exactly, so integers past the range of a float
+    and percentages of ``1e308`` (``1e+310%``) are written too.
+    """
+    mantissa, _, exponent = f"{Decimal(value):.3g}".partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
 def format_number(value: Number | None, *, decimals: int = 2, compact: bool = False) -> str:
@@ -31,14 +61,18 @@ def format_number(value: Number | None, *, decimals: int = 2, compact: bool = Fa
     """
     number = finite(value)
     if number is None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return scientific(value)  # an integer past the range of a float
         return DASH if value is None or isinstance(value, bool) else one_line(value) or DASH
+    if abs(number) >= SCIENTIFIC_FROM:
+        return scientific(number)
     if compact and abs(number) >= 10_000:
         for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
             if abs(number) >= size:
                 scaled = number / size
                 text = f"{scaled:.2f}" if abs(scaled) < 100 else f"{scaled:.1f}"
                 return text.rstrip("0").rstrip(".") + suffix
-    if number.is_integer() and abs(number) < 1e15:
+    if number.is_integer():
         return f"{int(number):,}"
     text = f"{number:,.{decimals}f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
@@ -58,15 +92,18 @@ def with_unit(value: Number | None, unit: str | None, *, compact: bool = False) 
 
 
 def percent(fraction: Number | None, *, decimals: int = 0) -> str:
-    """``0.654`` → ``65%``; ``1.2`` → ``120%``; ``None`` → ``—``."""
+    """``0.654`` → ``65%``; ``1.2`` → ``120%``; ``1e308`` → ``1e+310%``; ``None`` → ``—``."""
     number = finite(fraction)
     if number is None:
         return DASH
+    if abs(number) * 100 >= SCIENTIFIC_FROM:  # as a float, 1e308 * 100 is infinity: Decimal holds it
+        return f"{scientific(Decimal(number) * 100)}%"
     value = number * 100
     if decimals == 0:
         # Round half up, so 0.125 shows as 13% the way people round, not banker's 12%.
         return f"{math.floor(value + 0.5):d}%"
-    return f"{value:.{decimals}f}%"
+    text = f"{value:.{decimals}f}"
+    return f"{text.lstrip('-') if float(text) == 0 else text}%"  # -0.0001 is "0.0%", not "-0.0%"
 
 
 def clamp01(fraction: Number | None) -> float | None:
@@ -108,15 +145,24 @@ def kpi_ratio(current: Number | None, target: Number | None, direction: str | No
 
     ``direction == "decrease"`` means lower is better, so the ratio is ``target / current``
     (DOMAIN.md's KPI status formula). ``None`` when either value is missing or the division is
-    undefined (a zero denominator).
+    undefined: a zero denominator, or a quotient past the range of a float (``1e308 / 0.5``).
     """
     cur = finite(current)
     tgt = finite(target)
     if cur is None or tgt is None:
         return None
-    if direction == "decrease":
-        return None if cur == 0 else tgt / cur
-    return None if tgt == 0 else cur / tgt
+    numerator, denominator = (tgt, cur) if direction == "decrease" else (cur, tgt)
+    if denominator == 0:
+        return None
+    return finite(numerator / denominator)
+
+
+def axis_exponent(values: Iterable[float]) -> int:
+    """The power of ten a chart divides its values by, so that a KPI near 1e308 draws (plotext's span
+    from -1e308 to 1e308 is infinite) and its ticks read ``1.5`` under a ``1e+20`` label; 0 below
+    ``SCIENTIFIC_FROM``, where the values are drawn as they are."""
+    top = max((abs(value) for value in values if math.isfinite(value)), default=0.0)
+    return math.floor(math.log10(top)) if top >= SCIENTIFIC_FROM else 0
 
 
 def lower_is_better(direction: str | None) -> bool:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 import msgspec
 
+from okrt_tui.views.numbers import finite
 from okrt_tui.views.status import BAD, GOOD, MUTED, WARN
 from okrt_tui.views.text import DASH
 
@@ -28,7 +29,7 @@ def parse_timestamp(value: str | float | int | None) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
+        return finite(value)
     text = value.strip()
     if not text:
         return None

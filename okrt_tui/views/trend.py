@@ -61,10 +61,12 @@ def trend(previous: Number | None, current: Number | None, direction: str | None
         return Trend("→", 0.0, MUTED, "unchanged")
     glyph = "↑" if delta > 0 else "↓"
     word = "up" if delta > 0 else "down"
+    # From -1e308 to 1e308 the difference is past the range of a float: the arrow stands alone.
+    shown = finite(delta)
     if direction not in ("increase", "decrease"):
-        return Trend(glyph, delta, MUTED, word)
+        return Trend(glyph, shown, MUTED, word)
     better = (delta < 0) if direction == "decrease" else (delta > 0)
-    return Trend(glyph, delta, GOOD if better else BAD, word)
+    return Trend(glyph, shown, GOOD if better else BAD, word)
 
 
 def kpi_trend(points: Sequence[KpiPoint] | None, current: Number | None, direction: str | None) -> Trend:

@@ -187,3 +187,37 @@ async def test_kpis_under_strict_show_the_direction_the_status_shows_as_the_cli_
         )
         text = screen_text(app)
         assert "direction unknown" in text and "higher is better" not in text and "Of target ?" in text
+
+
+async def test_kpis_at_the_edge_of_json_are_shown(sandbox, open_app):
+    """A KPI set to 1e308 by a teammate (the server holds it, as JSON allows), then to -1e308: the list
+    shows both, the trend between them (past the range of a float) and the detail's chart draw."""
+    headers = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
+    kpi = httpx.get(f"{sandbox.base_url}/kpis", headers=headers).json()[0]
+
+    def update(value: float) -> None:
+        answer = httpx.post(
+            f"{sandbox.base_url}/kpis/{kpi['id']}/updates", headers=headers, json={"value": value}
+        )
+        assert answer.status_code == 200, answer.text
+
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("2")
+        await loaded(pilot, "kpis")
+        for value, shown in ((1e308, "1e+308"), (-1e308, "-1e+308")):
+            update(value)
+            await pilot.press("r")
+            await wait_for(
+                pilot,
+                lambda value=value: any(k.current == value for k in app.snapshot.kpis.items or ()),
+                timeout=10,
+                message=f"the KPI at {value}",
+            )
+            await wait_for(pilot, lambda shown=shown: f" {shown}" in screen_text(app), message=shown)
+        row = next(line for line in screen_text(app).splitlines() if kpi["name"] in line)
+        assert "-1e+308" in row and "↓" in row
+        assert app.snapshot.kpis.error is None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "-1e+308" in screen_text(app), message="the KPI's detail")
+        assert kpi["name"] in screen_text(app)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from textual_plotext import PlotextPlot
 
 from okrt_tui.sync.snapshot import KpiPoint
-from okrt_tui.views.numbers import Number, finite
+from okrt_tui.views.numbers import Number, axis_exponent, finite
 
 DAY = 86400.0
 
@@ -42,11 +42,14 @@ class KpiChart(PlotextPlot):
         oldest = min((point.at for point in points), default=now)
         scale, scale_name = time_scale(now - oldest)
         xs = [round((point.at - now) / scale, 4) for point in points]
-        ys = [point.value for point in points]
+        goal = finite(target)
+        exponent = axis_exponent([*(point.value for point in points), *([goal] if goal is not None else [])])
+        ys = [point.value / 10.0**exponent for point in points]
+        if goal is not None:
+            goal /= 10.0**exponent
         if xs:
             plt.plot(xs, ys, marker="braille", color="cyan")
             plt.scatter(xs[-1:], ys[-1:], marker="●", color="cyan")
-        goal = finite(target)
         if goal is not None:
             plt.hline(goal, "orange")
         if xs:
@@ -57,5 +60,5 @@ class KpiChart(PlotextPlot):
             pad = (high - low) * 0.1 or abs(high) * 0.1 or 1
             plt.ylim(low - pad, high + pad)
         plt.xlabel(f"{scale_name} (0 = now)")
-        plt.ylabel(unit[:12])
+        plt.ylabel(f"{unit[:12]} \u00d71e+{exponent}".lstrip() if exponent else unit[:12])
         self.refresh()
