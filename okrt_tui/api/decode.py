@@ -7,8 +7,9 @@ is dropped from its record, as if the server had not sent it, and logged. The re
 send something else under those names one day; that must not blank the dashboard.
 
 Refused with ``ApiDataError`` (naming the endpoint and msgspec's path to the field, e.g.
-``$[3].progress``): a body that is not UTF-8 JSON, is truncated, is not the documented shape (an object
-where a list is expected, a scalar), or has a documented field of the wrong type. Bodies over
+``$[3].progress``): a body that is not UTF-8 JSON, is truncated, is nested deeper than Python
+recurses, is not the documented shape (an object where a list is expected, a scalar), or has a
+documented field of the wrong type. Nothing else escapes, whatever the bytes. Bodies over
 ``MAX_BODY`` are refused before decoding: the largest documented answer (500 objectives with their key
 results) is a few megabytes, so 50 MB is no API answer but a wrong base URL or a broken proxy, and the
 cache and history would keep a copy of it.
@@ -49,6 +50,8 @@ _EXTENSIONS: dict[type, frozenset[str]] = {
 #: Documented fields whose model default is not None: a null stands for the default.
 _NULL_MEANS_DEFAULT: dict[type, frozenset[str]] = {ReviewSummary: frozenset({"answers"})}
 
+_TOO_DEEP = "it is nested deeper than any answer the API documents"
+
 _PATH = re.compile(r" - at `(\$[^`]*)`$")
 _TOP_KEY = re.compile(r"^\$\.([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -81,13 +84,17 @@ class _Shape:
             return self._salvage(raw, endpoint, exc)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise _data_error(endpoint, _why_unreadable(raw, exc), "$") from None
+        except RecursionError:
+            # msgspec recurses once per level, even through fields it skips: "[" * 100000 is no answer.
+            raise _data_error(endpoint, _TOO_DEEP, "$") from None
 
     def _salvage(self, raw: bytes, endpoint: str, first: msgspec.ValidationError) -> Any:
         """Record by record: drop unreadable extension fields, then fail on anything else."""
         try:
             document = msgspec.json.decode(raw)
-        except (msgspec.DecodeError, UnicodeDecodeError):
-            # Unreadable past the first wrong field, or a number no type holds: report that field.
+        except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+            # Unreadable past the first wrong field, a number no type holds, or nested deeper than
+            # Python recurses: report that field.
             raise _validation_error(endpoint, first, "$") from None
         if self.many:
             if not isinstance(document, list):
