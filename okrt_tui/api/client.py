@@ -454,7 +454,7 @@ def _too_big(path: str, size: int) -> ApiDataError:
 def _json_object(raw: bytes) -> dict[str, Any] | None:
     try:
         body = msgspec.json.decode(raw)
-    except (msgspec.DecodeError, UnicodeDecodeError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # "[" * 5000 is no error body
         return None
     return body if isinstance(body, dict) else None
 

@@ -151,7 +151,12 @@ class Refresher:
             if name is None:
                 await self._sleep_until_due()
                 continue
-            await self._fetch(name, urgent=name in self._urgent)
+            try:
+                await self._fetch(name, urgent=name in self._urgent)
+            except Exception as exc:
+                # A bug of ours, or a failure nobody foresaw: it costs this attempt, never the polling.
+                log.exception("refreshing %s failed unexpectedly", name)
+                self._failed(name, _unexpected(name, exc))
 
     async def fetch_review(self, review_id: str) -> ReviewSummary:
         """One review, fetched now at interactive priority, and remembered for the Reviews screen."""
@@ -257,7 +262,11 @@ class Refresher:
             seen = self._kpi_seen.get(kpi.id, ())
             if seen and seen[-1].value == kpi.current:
                 continue  # unchanged: one point per change keeps the chart and the trend honest
-            self._kpi_seen[kpi.id] = (*seen, KpiPoint(at=at, value=float(kpi.current)))[-MAX_POINTS_PER_KPI:]
+            try:
+                value = float(kpi.current)
+            except OverflowError:
+                continue  # an integer past the range of a float (JSON allows it): shown, not charted
+            self._kpi_seen[kpi.id] = (*seen, KpiPoint(at=at, value=value))[-MAX_POINTS_PER_KPI:]
         self._learn_directions(kpis)
 
     def _learn_directions(self, kpis: tuple[Kpi, ...]) -> None:
@@ -283,3 +292,12 @@ class Refresher:
         )
         for callback in self._subscribers:
             callback(self._snapshot)
+
+
+def _unexpected(name: str, exc: Exception) -> OkrtError:
+    """The feed's error for an exception no layer turned into a sentence; its text could hold anything,
+    so only its type is shown (the log has the traceback)."""
+    return OkrtError(
+        f"Refreshing the {name} list failed on an unexpected error ({type(exc).__name__}); the details "
+        "are in the log file. Please report it."
+    )
