@@ -13,6 +13,7 @@ import asyncio
 import functools
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -46,13 +47,17 @@ class Context(msgspec.Struct, frozen=True):
         return load_settings(self.dirs, base_url=self.base_url)
 
 
-def _fail(message: str, code: int) -> NoReturn:
+def _fail(message: str, code: int, *, debug: bool = False) -> NoReturn:
+    if debug:
+        # --debug adds the traceback; the sentence and the exit code stay those of a run without it.
+        click.echo(traceback.format_exc().rstrip("\n"), err=True)
     click.echo(f"okrt-tui: {message}", err=True)
     sys.exit(code)
 
 
 def reports_errors(command: Callable[..., T]) -> Callable[..., T]:
-    """Turns every failure into INTERFACE.md's sentence and exit code instead of a traceback."""
+    """Turns every failure into INTERFACE.md's sentence and exit code instead of a traceback; with
+    ``--debug`` the traceback is printed first, and the exit code is the same."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> T:
@@ -64,24 +69,21 @@ def reports_errors(command: Callable[..., T]) -> Callable[..., T]:
             raise  # usage errors: click says them itself, with exit code 2
         except OkrtError as exc:
             log.info("%s: %s", type(exc).__name__, exc)
-            if debug:
-                raise
-            _fail(str(exc), exc.exit_code)
+            _fail(str(exc), exc.exit_code, debug=debug)
         except KeyboardInterrupt:
-            _fail("interrupted.", 130)
+            _fail("interrupted.", 130, debug=debug)
         except OSError as exc:
             log.exception("unexpected OS error")
-            if debug:
-                raise
-            _fail(f"{exc.strerror or exc}. Check the path and its permissions, then try again.", 1)
+            if exc.filename is None:  # a socket, say: "Address already in use"
+                _fail(f"{exc.strerror or exc}.", 1, debug=debug)
+            what = f"{exc.filename}: {exc.strerror or exc}"
+            _fail(f"{what}. Check the path and its permissions, then try again.", 1, debug=debug)
         except Exception as exc:
             # A bug of ours. Its text could hold anything, so only its type is shown; the log has it all.
             log.exception("unexpected error")
-            if debug:
-                raise
             where = context.dirs.log_file if context else "the log file"
             name = type(exc).__name__
-            _fail(f"unexpected error ({name}); the details are in {where}. Please report it.", 1)
+            _fail(f"unexpected error ({name}); the details are in {where}. Please report it.", 1, debug=debug)
 
     return wrapper
 
@@ -163,8 +165,10 @@ def dashboard() -> None:
     settings = ctx.settings()
     from okrt_tui.launch import run_dashboard
 
-    run_dashboard(
-        settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings, debug=ctx.debug
+    sys.exit(
+        run_dashboard(
+            settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings, debug=ctx.debug
+        )
     )
 
 

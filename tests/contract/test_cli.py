@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from hostile_server import HostileServer
 
 from okrt_tui.cli import main
 from okrt_tui.paths import Dirs
@@ -198,29 +199,9 @@ def test_serve_prints_its_url_first_and_answers_the_reference_curl() -> None:
 
 @pytest.fixture
 def garbage_api() -> Iterator[str]:
-    """A real HTTP server on loopback that answers every GET with 200 and a body that is not a list:
-    the sandbox, being faithful, cannot produce it."""
-    import http.server
-    import threading
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b'{"progress": "most of it"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    server.shutdown()
-    server.server_close()
+    """Answers every GET with 200 and a body that is not a list: the sandbox, being faithful, cannot."""
+    with HostileServer({path: (200, b'{"progress": "most of it"}') for path in ("/okrs", "/kpis")}) as server:
+        yield server.base_url
 
 
 def test_unreadable_answer_is_exit_7_naming_the_endpoint(garbage_api: str) -> None:
