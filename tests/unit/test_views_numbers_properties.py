@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from okrt_tui.api.models import Kpi, Okr
 from okrt_tui.sync.snapshot import KpiPoint
 from okrt_tui.views.aggregates import summarize_okrs, summary_line
+from okrt_tui.views.direction import kpi_direction, kpi_figures, learn_directions
 from okrt_tui.views.markdown import kpi_markdown, okr_markdown
 from okrt_tui.views.numbers import (
     axis_exponent,
@@ -120,6 +121,17 @@ def test_health_scores_band_and_average_within_0_to_100(scores):
     summary = summarize_okrs([Okr(health_score=score) for score in scores])
     assert summary.mean_health is None or 0 <= summary.mean_health <= 100
     assert "mean health" in summary_line(summary)
+
+
+@relaxed
+@given(json_numbers, json_numbers, st.sampled_from(["on_track", "at_risk", "off_track", None]))
+def test_kpi_cells_show_every_number(current, target, status):
+    kpi = Kpi(id="k", current=current, target=target, status=status, unit="$")
+    learn_directions([kpi], {})
+    figures = kpi_figures(kpi, kpi_direction(kpi), kpi.unit, compact=True)
+    assert figures.current == with_unit(current, "$", compact=True)
+    assert with_unit(target, "$", compact=True) in figures.target
+    assert figures.ratio is None or math.isfinite(figures.ratio)
 
 
 @relaxed
