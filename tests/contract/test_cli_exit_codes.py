@@ -80,7 +80,7 @@ def port_in_use(run: Run) -> list[str]:
 def a_bug(run: Run) -> list[str]:
     """A table builder that raises stands in for any bug of ours."""
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug, with text that could hold anything")
 
     run.patch.setattr(render, "kpi_table", broken)
