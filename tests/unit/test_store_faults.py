@@ -44,16 +44,16 @@ def aside_files(path: Path) -> list[str]:
     return sorted(p.name for p in path.parent.iterdir() if ".unreadable-" in p.name)
 
 
-def test_corrupt_data_pages_are_moved_aside_at_open_and_a_fresh_database_starts(tmp_path: Path) -> None:
+def test_corrupt_data_pages_are_moved_aside_and_a_fresh_database_starts(tmp_path: Path) -> None:
     path = filled(tmp_path / "ws.sqlite3")
     corrupted = corrupt_pages(path)
-    db = Database(path)  # before: opened fine, and the first read raised "database disk image is malformed"
+    db = Database(path)
+    assert RememberedReviews(db).all() == ()  # before: "database disk image is malformed", every start
     assert db.moved_aside is not None and db.moved_aside.read_bytes() == corrupted
     assert db.stage is Stage.FILE
     (notice,) = db.notices
     assert str(path) in notice and "moved aside" in notice and str(db.moved_aside) in notice
     assert Cache(db).load("okrs") is None
-    assert RememberedReviews(db).all() == ()
     Cache(db).save("okrs", b"[]", 2.0)
     db.close()
     again = Database(path)
