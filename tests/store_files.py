@@ -4,6 +4,7 @@ be written, a lock held by a second process."""
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from processes import ROOT
 
 PAGE = 4096  # SQLite's default page size: the first page holds the header and the schema
 
@@ -41,7 +43,7 @@ def unwritable(path: Path) -> Iterator[None]:
         subprocess.run([chattr, "-i", str(path)], check=True)
 
 
-_HOLDER = """
+_LOCK_HOLDER = """
 import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 if sys.argv[2] == "exclusive":
@@ -54,18 +56,48 @@ sys.stdin.read()  # until the test closes our stdin
 conn.rollback()
 """
 
+_MIGRATING = """
+import sqlite3, sys
+from okrt_tui.store.db import MIGRATIONS
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("BEGIN IMMEDIATE")
+for statement in MIGRATIONS[0].split(";"):
+    conn.execute(statement)
+conn.execute("PRAGMA user_version = 1")
+print("held", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+conn.execute("COMMIT")
+"""
+
 
 @contextlib.contextmanager
 def lock_held(path: Path, *, exclusive: bool) -> Iterator[None]:
     """A second process holds the database's write lock in an open transaction (``BEGIN EXCLUSIVE``
-    and a write) until the block ends. ``exclusive`` also takes ``locking_mode=EXCLUSIVE``, which
-    keeps readers out too; without it, a WAL file can still be read meanwhile."""
+    and a write) until the block ends, then rolls it back. ``exclusive`` also takes
+    ``locking_mode=EXCLUSIVE``, which keeps readers out too; without it, a WAL file can still be read."""
+    with _second_process(_LOCK_HOLDER, path, "exclusive" if exclusive else "write"):
+        yield
+
+
+@contextlib.contextmanager
+def migrating(path: Path) -> Iterator[None]:
+    """A second process (a second dashboard) is creating a new database file: its first migration is
+    made but not yet committed until the block ends, then committed."""
+    with _second_process(_MIGRATING, path):
+        yield
+
+
+@contextlib.contextmanager
+def _second_process(script: str, *args: object) -> Iterator[None]:
+    """``python -c script *args`` runs up to printing "held", and goes on when the block ends."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(path), "exclusive" if exclusive else "write"],
+        [sys.executable, "-c", script, *map(str, args)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert holder.stdout is not None and holder.stdin is not None
     try:
@@ -74,4 +106,4 @@ def lock_held(path: Path, *, exclusive: bool) -> Iterator[None]:
         yield
     finally:
         holder.stdin.close()
-        holder.wait(timeout=30)
+        assert holder.wait(timeout=30) == 0, holder.stderr.read() if holder.stderr else ""

@@ -251,11 +251,25 @@ def _memory_sentence(path: Path, trouble: Trouble, exc: BaseException, *, copied
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    """Runs the migrations this file lacks. Two dashboards opening a new file at once both see it at
+    version 0; the second waits for the first's lock, then finds its tables already made: it reads the
+    version again and goes on from there, rather than taking the error for a broken file."""
+    while (version := _version(conn)) < len(MIGRATIONS):
+        try:
+            conn.executescript(
+                f"BEGIN IMMEDIATE; {MIGRATIONS[version]}; PRAGMA user_version={version + 1}; COMMIT;"
+            )
+        except sqlite3.OperationalError:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if _version(conn) == version:
+                raise
     if version > len(MIGRATIONS):
         raise Unreadable(f"its schema version {version} is newer than this okrt-tui knows")
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def _in_memory(*, migrate: bool = True) -> sqlite3.Connection:

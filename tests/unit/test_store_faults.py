@@ -10,13 +10,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from processes import ROOT, run_together
-from store_files import corrupt_pages, lock_held, unwritable
+from store_files import corrupt_pages, lock_held, migrating, unwritable
 
 from okrt_tui.store import db as store_db
 from okrt_tui.store.cache import Cache, CachedBody
@@ -208,3 +209,19 @@ def test_two_dashboards_at_once_share_one_file(tmp_path: Path) -> None:
     assert [(r["seen"], r["stage"], r["notices"]) for r in results] == [(300, "file", [])] * 2
     db = Database(path)
     assert [Cache(db).load(r["feed"]) for r in results] == [CachedBody(b"299" * 2000, 299.0)] * 2
+
+
+def test_two_dashboards_creating_one_new_file_at_once_both_use_it(tmp_path: Path) -> None:
+    """The second waits for the first's migration, then finds the tables made (before: "table cache
+    already exists", taken for a failed file)."""
+    path = tmp_path / "ws.sqlite3"
+    opened: list[Database] = []
+    with migrating(path):
+        second = threading.Thread(target=lambda: opened.append(Database(path)))
+        second.start()  # reads version 0, then waits for the first's write lock (up to OPEN_WAIT)
+        time.sleep(store_db.OPEN_WAIT / 3)  # real time: SQLite's own busy wait, which no fake clock drives
+    second.join()
+    (db,) = opened
+    assert db.stage is Stage.FILE and db.notices == ()
+    Cache(db).save("okrs", b"[]", 1.0)
+    assert body(Database(path), "okrs") == b"[]"
