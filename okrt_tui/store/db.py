@@ -116,7 +116,7 @@ class Database:
         self.path = path
         self.moved_aside: Path | None = None
         self.stage = Stage.FILE
-        self._notices: list[str] = []
+        self._notices: tuple[str, ...] = ()
         self._inode: int | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,7 +127,7 @@ class Database:
     @property
     def notices(self) -> tuple[str, ...]:
         """One sentence per problem met so far, oldest first, each saying what was done about it."""
-        return tuple(self._notices)
+        return self._notices
 
     def read(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         return self._run(lambda conn: conn.execute(sql, params).fetchall())
@@ -232,7 +232,7 @@ class Database:
 
     def _say(self, sentence: str, exc: BaseException) -> None:
         log.warning("%s [%s: %s]", sentence, type(exc).__name__, exc)
-        self._notices.append(sentence)
+        self._notices = (*self._notices, sentence)
 
 
 def _memory_sentence(path: Path, trouble: Trouble, exc: BaseException, *, copied: bool) -> str:

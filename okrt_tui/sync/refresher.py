@@ -75,9 +75,9 @@ class Refresher:
         # The store never raises: a file that fails costs its contents (see store.db), and what
         # happened reaches the screens once, through ``Snapshot.store_notices``.
         self._store = store
-        self._cache = Cache(store) if store else None
-        self._reviews = RememberedReviews(store) if store else None
-        self._directions = RememberedDirections(store) if store else None
+        self._cache = Cache(store) if store is not None else None
+        self._reviews = RememberedReviews(store) if store is not None else None
+        self._directions = RememberedDirections(store) if store is not None else None
         self._clock = clock
         self._intervals = intervals
         self._fetchers: dict[str, Callable[..., Awaitable[Fetched[tuple[Any, ...]]]]] = {
@@ -99,7 +99,7 @@ class Refresher:
             workspace=workspace,
             remembered_reviews=self._reviews.all() if self._reviews else (),
             kpi_directions=self._directions.all() if self._directions else {},
-            store_notices=store.notices if store else (),
+            store_notices=store.notices if store is not None else (),
             budget=budget.status(),
             taken_at=clock.now(),
         )
@@ -282,7 +282,7 @@ class Refresher:
             kpi_seen=dict(self._kpi_seen),
             budget=self._budget.status(),
             taken_at=self._clock.now(),
-            store_notices=self._store.notices if self._store else (),
+            store_notices=self._store.notices if self._store is not None else (),
             **changes,
         )
         for callback in self._subscribers:
