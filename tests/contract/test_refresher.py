@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from store_files import corrupt_pages, unwritable
+from store_files import corrupt_pages, lock_held, unwritable
 
 from okrt_tui.api.clock import FakeClock
 from okrt_tui.api.errors import Forbidden, NetworkError, ServerError, Unauthorized
@@ -274,6 +274,23 @@ async def test_a_store_that_cannot_be_written_costs_the_cache_never_the_refreshi
     (notice,) = again.store_notices
     assert str(path) in notice and "cannot be written" in notice
     assert any(notice in record.getMessage() for record in caplog.records)
+
+
+async def test_a_store_locked_by_another_program_is_left_alone_and_refreshing_goes_on(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # Before: each save waited 5 s on the event loop, then "database is locked" ended the refresher.
+    path = filled_store(sandbox.base_url, tmp_path)
+    with lock_held(path, exclusive=False):
+        async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+            first = await until(session, all_loaded)
+            session.refresher.refresh_now("okrs")
+            again = await until(session, lambda s: (s.okrs.fetched_at or 0) > (first.okrs.fetched_at or 0))
+            assert session.database.moved_aside is None
+    assert again.okrs.items and again.okrs.error is None
+    (notice,) = again.store_notices
+    assert "locked by another program" in notice
+    assert list(path.parent.glob("*.unreadable-*")) == []
 
 
 async def test_a_store_with_corrupt_pages_is_set_aside_and_the_lists_load(
