@@ -135,6 +135,9 @@ class Database:
     def write(self, sql: str, params: Sequence[object] = ()) -> None:
         self._run(lambda conn: conn.execute(sql, params))
 
+    def write_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._run(lambda conn: conn.executemany(sql, rows))
+
     def close(self) -> None:
         self.conn.close()
 

@@ -22,6 +22,7 @@ from store_files import corrupt_pages, lock_held, migrating, unwritable
 from okrt_tui.store import db as store_db
 from okrt_tui.store.cache import Cache, CachedBody
 from okrt_tui.store.db import Database, Stage
+from okrt_tui.store.directions import RememberedDirections
 from okrt_tui.store.reviews import RememberedReviews
 
 BODY = bytes(range(256)) * 400  # ~100 KB: a list's worth, over many pages
@@ -225,3 +226,17 @@ def test_two_dashboards_creating_one_new_file_at_once_both_use_it(tmp_path: Path
     assert db.stage is Stage.FILE and db.notices == ()
     Cache(db).save("okrs", b"[]", 1.0)
     assert body(Database(path), "okrs") == b"[]"
+
+
+def test_every_part_of_the_store_follows_it_when_the_file_fails(tmp_path: Path) -> None:
+    """Cache, remembered reviews and directions made before the file failed go on with its copy in
+    memory (one holding the file's first connection would meet it closed)."""
+    path = filled(tmp_path / "ws.sqlite3")
+    with unwritable(path):
+        db = Database(path)
+        cache, directions = Cache(db), RememberedDirections(db)
+        cache.save("okrs", b"[2]", 2.0)  # the file cannot be written: from here on, a copy in memory
+        directions.remember({"kpi-1": "lower"})
+        assert directions.all() == {"kpi-1": "lower"} and body(db, "okrs") == b"[2]"
+        assert db.stage is Stage.MEMORY and len(db.notices) == 1
+        db.close()
