@@ -14,10 +14,7 @@ from okrt_tui.api.budget import Budget
 from okrt_tui.api.client import OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.paths import Dirs
-from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
-from okrt_tui.store.directions import RememberedDirections
-from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.refresher import Refresher
 
 
@@ -65,9 +62,7 @@ class Session(msgspec.Struct):
             client,
             client.budget,
             workspace=workspace or workspace_label(base_url),
-            cache=Cache(database),
-            reviews=RememberedReviews(database),
-            directions=RememberedDirections(database),
+            store=database,
             clock=clock,
         )
         return cls(client, database, refresher)

@@ -19,15 +19,15 @@ class CachedBody(msgspec.Struct, frozen=True):
 
 class Cache:
     def __init__(self, db: Database) -> None:
-        self._conn = db.conn
+        self._db = db
 
     def save(self, feed: str, body: bytes, fetched_at: float) -> None:
-        self._conn.execute(
+        self._db.write(
             "INSERT INTO cache (feed, body, fetched_at) VALUES (?, ?, ?) "
             "ON CONFLICT (feed) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
             (feed, body, fetched_at),
         )
 
     def load(self, feed: str) -> CachedBody | None:
-        row = self._conn.execute("SELECT body, fetched_at FROM cache WHERE feed = ?", (feed,)).fetchone()
-        return CachedBody(bytes(row[0]), row[1]) if row else None
+        rows = self._db.read("SELECT body, fetched_at FROM cache WHERE feed = ?", (feed,))
+        return CachedBody(bytes(rows[0][0]), rows[0][1]) if rows else None

@@ -16,14 +16,14 @@ from okrt_tui.store.db import Database
 
 class RememberedDirections:
     def __init__(self, db: Database) -> None:
-        self._conn = db.conn
+        self._db = db
 
     def remember(self, learned: Mapping[str, str]) -> None:
         """Stores ``learned`` (KPI id → ``lower`` or ``higher``), replacing what was known of those KPIs."""
         if not learned:
             return
         now = time.time()
-        self._conn.executemany(
+        self._db.write_many(
             "INSERT INTO kpi_direction (kpi_id, direction, learned_at) VALUES (?, ?, ?) "
             "ON CONFLICT (kpi_id) DO UPDATE SET direction = excluded.direction, "
             "learned_at = excluded.learned_at",
@@ -31,5 +31,5 @@ class RememberedDirections:
         )
 
     def all(self) -> dict[str, str]:
-        rows = self._conn.execute("SELECT kpi_id, direction FROM kpi_direction").fetchall()
+        rows = self._db.read("SELECT kpi_id, direction FROM kpi_direction")
         return {row[0]: row[1] for row in rows}

@@ -14,10 +14,10 @@ from okrt_tui.store.db import Database
 
 class RememberedReviews:
     def __init__(self, db: Database) -> None:
-        self._conn = db.conn
+        self._db = db
 
     def remember(self, review_id: str, summary: ReviewSummary) -> None:
-        self._conn.execute(
+        self._db.write(
             "INSERT INTO remembered_review (review_id, employee, type, shared_at, remembered_at) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (review_id) DO UPDATE SET employee = excluded.employee, "
             "type = excluded.type, shared_at = excluded.shared_at, remembered_at = excluded.remembered_at",
@@ -25,7 +25,7 @@ class RememberedReviews:
         )
 
     def all(self) -> tuple[ReviewRef, ...]:
-        rows = self._conn.execute(
+        rows = self._db.read(
             "SELECT review_id, employee, type, shared_at FROM remembered_review ORDER BY remembered_at DESC"
-        ).fetchall()
+        )
         return tuple(ReviewRef(id=r[0], employee=r[1], type=r[2], shared_at=r[3]) for r in rows)

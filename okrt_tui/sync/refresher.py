@@ -30,6 +30,7 @@ from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
 from okrt_tui.api.errors import ApiDataError, Forbidden, OkrtError, RateLimited, Unauthorized
 from okrt_tui.api.models import Kpi, ReviewSummary
 from okrt_tui.store.cache import Cache
+from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
@@ -65,17 +66,18 @@ class Refresher:
         budget: Budget,
         *,
         workspace: str,
-        cache: Cache | None = None,
-        reviews: RememberedReviews | None = None,
-        directions: RememberedDirections | None = None,
+        store: Database | None = None,
         clock: Clock = SYSTEM_CLOCK,
         intervals: Intervals = DEFAULT_INTERVALS,
     ) -> None:
         self._client = client
         self._budget = budget
-        self._cache = cache
-        self._reviews = reviews
-        self._directions = directions
+        # The store never raises: a file that fails costs its contents (see store.db), and what
+        # happened reaches the screens once, through ``Snapshot.store_notices``.
+        self._store = store
+        self._cache = Cache(store) if store is not None else None
+        self._reviews = RememberedReviews(store) if store is not None else None
+        self._directions = RememberedDirections(store) if store is not None else None
         self._clock = clock
         self._intervals = intervals
         self._fetchers: dict[str, Callable[..., Awaitable[Fetched[tuple[Any, ...]]]]] = {
@@ -95,8 +97,9 @@ class Refresher:
         self._holding_others = False
         self._snapshot = Snapshot(
             workspace=workspace,
-            remembered_reviews=reviews.all() if reviews else (),
-            kpi_directions=directions.all() if directions else {},
+            remembered_reviews=self._reviews.all() if self._reviews else (),
+            kpi_directions=self._directions.all() if self._directions else {},
+            store_notices=store.notices if store is not None else (),
             budget=budget.status(),
             taken_at=clock.now(),
         )
@@ -288,6 +291,7 @@ class Refresher:
             kpi_seen=dict(self._kpi_seen),
             budget=self._budget.status(),
             taken_at=self._clock.now(),
+            store_notices=self._store.notices if self._store is not None else (),
             **changes,
         )
         for callback in self._subscribers:

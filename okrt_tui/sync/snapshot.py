@@ -66,4 +66,7 @@ class Snapshot(msgspec.Struct, frozen=True):
     #: KPI id → ``lower`` or ``higher``: the directions inferred from the server's statuses, stored
     #: across sessions (``okrt_tui.views.direction.kpi_direction`` reads them with config.toml's).
     kpi_directions: Mapping[str, str] = msgspec.field(default_factory=dict)
+    #: What went wrong with the local database this session, one sentence each, oldest first; only
+    #: ever grows, so a screen shows each once however many snapshots it skips.
+    store_notices: tuple[str, ...] = ()
     taken_at: float = 0.0

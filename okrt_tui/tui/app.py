@@ -133,6 +133,7 @@ class OkrtApp(App[None]):
         self._tones: Tones | None = None
         self._refresher_worker: Worker | None = None
         self._first_shown = first_shown
+        self._store_notices_shown = 0
         self.theme = self._initial_theme()
 
     def _initial_theme(self) -> str:
@@ -222,6 +223,9 @@ class OkrtApp(App[None]):
         self.snapshot = snapshot
         for view in list(self._views):
             view.receive(snapshot)
+        for notice in snapshot.store_notices[self._store_notices_shown :]:
+            self.notify(notice, title="Local database", severity="warning", timeout=20, markup=False)
+        self._store_notices_shown = len(snapshot.store_notices)
         okrs = snapshot.okrs
         if self._first_shown is not None and (okrs.items is not None or okrs.error is not None):
             self.call_after_refresh(self._first_shown)

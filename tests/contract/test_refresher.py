@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
+import pytest
+from store_files import corrupt_pages, lock_held, unwritable
 
 from okrt_tui.api.clock import FakeClock
 from okrt_tui.api.errors import Forbidden, NetworkError, ServerError, Unauthorized
@@ -247,3 +249,58 @@ async def test_kpi_directions_learnt_from_strict_statuses_are_stored_for_next_ti
     again = Session.open(strict_sandbox.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(tmp_path))
     assert again.refresher.snapshot.kpi_directions == snapshot.kpi_directions
     await again.aclose()
+
+
+def filled_store(base_url: str, tmp_path: Path) -> Path:
+    """The workspace's database file, holding a cached list (more than one page), closed."""
+    path = Dirs.for_root(tmp_path).database_file(base_url, ACME_ADMIN_KEY)
+    db = Database(path)
+    Cache(db).save("okrs", b'[{"id": "o-1", "title": "Kept"}]' + b" " * 20_000, 5.0)
+    db.close()
+    return path
+
+
+async def test_a_store_that_cannot_be_written_costs_the_cache_never_the_refreshing(
+    sandbox: SandboxServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Before: the first save raised "attempt to write a readonly database" and ended the refresher.
+    path = filled_store(sandbox.base_url, tmp_path)
+    with unwritable(path):  # mode 444 or another user's file, as root sees it (see store_files)
+        async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+            first = await until(session, all_loaded)
+            session.refresher.refresh_now("okrs")
+            again = await until(session, lambda s: (s.okrs.fetched_at or 0) > (first.okrs.fetched_at or 0))
+    assert again.okrs.items and not again.okrs.from_cache and again.okrs.error is None
+    (notice,) = again.store_notices
+    assert str(path) in notice and "cannot be written" in notice
+    assert any(notice in record.getMessage() for record in caplog.records)
+
+
+async def test_a_store_locked_by_another_program_is_left_alone_and_refreshing_goes_on(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # Before: each save waited 5 s on the event loop, then "database is locked" ended the refresher.
+    path = filled_store(sandbox.base_url, tmp_path)
+    with lock_held(path, exclusive=False):
+        async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+            first = await until(session, all_loaded)
+            session.refresher.refresh_now("okrs")
+            again = await until(session, lambda s: (s.okrs.fetched_at or 0) > (first.okrs.fetched_at or 0))
+            assert session.database.moved_aside is None
+    assert again.okrs.items and again.okrs.error is None
+    (notice,) = again.store_notices
+    assert "locked by another program" in notice
+    assert list(path.parent.glob("*.unreadable-*")) == []
+
+
+async def test_a_store_with_corrupt_pages_is_set_aside_and_the_lists_load(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # Before: the Session did not open (DatabaseError "database disk image is malformed").
+    path = filled_store(sandbox.base_url, tmp_path)
+    corrupt_pages(path)
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        loaded = await until(session, all_loaded)
+        assert session.database.moved_aside is not None
+    (notice,) = loaded.store_notices
+    assert "moved aside" in notice

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from store_files import corrupt_pages
 from tui_data import choose_in_palette, screen_text, table_keys, wait_for
 
 from okrt_tui import render
@@ -11,6 +12,8 @@ from okrt_tui.config import UiSettings
 from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_NONE_KEY, ACME_REVOKED_KEY
 from okrt_tui.session import Session
+from okrt_tui.store.cache import Cache
+from okrt_tui.store.db import Database
 from okrt_tui.tui.app import OkrtApp
 from okrt_tui.tui.screens.kpi_detail import KpiScreen
 from okrt_tui.tui.screens.objective import ObjectiveScreen
@@ -221,3 +224,22 @@ async def test_kpis_at_the_edge_of_json_are_shown(sandbox, open_app):
         await pilot.press("enter")
         await wait_for(pilot, lambda: "-1e+308" in screen_text(app), message="the KPI's detail")
         assert kpi["name"] in screen_text(app)
+
+
+async def test_dashboard_opens_on_a_database_with_corrupt_pages(sandbox, tmp_path):
+    """Before: "unexpected error (DatabaseError)" at every start, and the file left in place."""
+    path = Dirs.for_root(tmp_path / "s0").database_file(sandbox.base_url, ACME_ADMIN_KEY)
+    db = Database(path)
+    Cache(db).save("okrs", b"[]" + b" " * 20_000, 5.0)
+    db.close()
+    corrupt_pages(path)
+    session = Session.open(sandbox.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(tmp_path / "s0"))
+    app = OkrtApp(session.refresher)
+    try:
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await loaded(pilot)
+            await wait_for(pilot, lambda: "moved aside" in screen_text(app), message="the notice")
+            assert "objectives" in screen_text(app)
+    finally:
+        await session.aclose()
+    assert session.database.moved_aside is not None and session.database.moved_aside.exists()

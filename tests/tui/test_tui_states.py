@@ -278,6 +278,22 @@ async def test_hostile_notification_is_literal():
         assert "Review [bold]x[/bold] does not exist" in screen_text(app)
 
 
+async def test_each_store_notice_is_shown_once_literally():
+    moved = "The local database /tmp/[bold]ws[/bold].sqlite3 could not be read; it was moved aside."
+    locked = "The local database /tmp/ws.sqlite3 is locked by another program."
+    app, fake = app_for(data_snapshot(store_notices=(moved,)))
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: bool(app._notifications), message="the notice")
+        for version in range(3):  # later snapshots carry the same notice: it is not shown again
+            fake.publish(data_snapshot(store_notices=(moved,), taken_at=NOW + version))
+            await pilot.pause()
+        fake.publish(data_snapshot(store_notices=(moved, locked), taken_at=NOW + 5))
+        await wait_for(pilot, lambda: len(app._notifications) == 2, message="the second notice")
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [moved, locked]
+        assert "/tmp/[bold]ws[/bold].sqlite3" in screen_text(app)
+
+
 def big_snapshot(n: int, *, version: int = 0):
     okrs = tuple(
         Okr(
