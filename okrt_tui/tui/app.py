@@ -28,7 +28,7 @@ from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.sync.snapshot import Snapshot
-from okrt_tui.tui.commands import OkrtCommands
+from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
@@ -258,6 +258,11 @@ class OkrtApp(App[None]):
         """``1`` ``2`` ``3``: switch screen; on the screen already shown, go back to its list."""
         if isinstance(self.focused, Input):
             raise SkipAction()  # a digit typed in a filter, a dialog, the palette
+        await self.show(mode)
+
+    async def show(self, mode: str) -> None:
+        """Show a screen's list (the palette calls this: a ``SkipAction`` outside a key's binding
+        would stop the app, and a filter may have the focus when the palette closes)."""
         if mode not in MODE_FEEDS:
             return
         if self.current_mode == mode:
@@ -272,6 +277,11 @@ class OkrtApp(App[None]):
         if worker is None or worker.is_finished:
             self._start_refresher()
         self.refresher.refresh_now(MODE_FEEDS.get(self.current_mode))
+
+    def action_command_palette(self) -> None:
+        """``ctrl+p``: our palette (see :class:`OkrtPalette`), opened as Textual opens its own."""
+        if self.use_command_palette and not OkrtPalette.is_open(self):
+            self.push_screen(OkrtPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         screen = self.screen

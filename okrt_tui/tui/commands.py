@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 from textual.markup import escape
+from textual.message import Message
+from textual.widgets import Button, Input, OptionList
 
 from okrt_tui.views.query import distinct
 from okrt_tui.views.text import one_line, truncate
@@ -35,6 +37,33 @@ def safe_highlight(matcher: Matcher, candidate: str) -> Content:
     return content
 
 
+class OkrtPalette(CommandPalette):
+    """Textual's palette, safe against keys typed ahead (SSH, a quick hand), which stopped the app.
+
+    ``ctrl+p`` and ``PageUp`` at once reach the palette while its list still has no height: Textual
+    8.2's ``OptionList._move_page`` then looks up a line that does not exist yet (``KeyError``). A page
+    move through a list not yet shown has nothing to move through, so it is skipped. And a selection
+    queued behind the one that closed the palette (two enters, enter then escape) would close it
+    again, popping the screen beneath (or none), and run the command twice: once closed, it is
+    dropped.
+    """
+
+    async def _on_message(self, message: Message) -> None:
+        if not self.is_active and isinstance(
+            message, Input.Submitted | Button.Pressed | OptionList.OptionSelected
+        ):
+            return
+        await super()._on_message(message)
+
+    def _action_command_list(self, action: str) -> None:
+        if action in ("page_up", "page_down"):
+            commands = self.query_one(CommandList)
+            highlighted = commands.highlighted
+            if highlighted is not None and highlighted not in commands._index_to_line:
+                return
+        super()._action_command_list(action)
+
+
 class OkrtCommands(Provider):
     @property
     def okrt(self) -> OkrtApp:
@@ -42,9 +71,9 @@ class OkrtCommands(Provider):
 
     def fixed_commands(self) -> Iterator[Command]:
         app = self.okrt
-        yield ("Show OKRs", "The objectives (key 1)", partial(app.action_show, "okrs"))
-        yield ("Show KPIs", "The KPIs (key 2)", partial(app.action_show, "kpis"))
-        yield ("Show Reviews", "Review cycles and reviews (key 3)", partial(app.action_show, "reviews"))
+        yield ("Show OKRs", "The objectives (key 1)", partial(app.show, "okrs"))
+        yield ("Show KPIs", "The KPIs (key 2)", partial(app.show, "kpis"))
+        yield ("Show Reviews", "Review cycles and reviews (key 3)", partial(app.show, "reviews"))
         yield (
             "Refresh now",
             "Fetch the visible list now, within the rate budget (key r)",

@@ -14,10 +14,11 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from okrt_tui.tui.resources import stylesheet
+from okrt_tui.tui.screens.modals import Dialog
 
 SECTIONS = ("On this screen", "Everywhere", "Moving around")
 
@@ -84,7 +85,7 @@ def help_table(rows: Iterable[KeyHelp], disabled_note: str = "") -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     CSS_PATH = str(stylesheet("dialogs.tcss"))
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape,q,question_mark,f1", "close", "Close", id="okrt.back"),
@@ -106,4 +107,4 @@ class HelpScreen(ModalScreen[None]):
             yield Static("escape closes", classes="dialog-keys")
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        self.close(None)

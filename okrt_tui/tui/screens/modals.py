@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,8 +14,20 @@ from textual.widgets import Button, Input, Static
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.widgets.text_box import TextBox
 
+ResultT = TypeVar("ResultT")
 
-class OpenReviewModal(ModalScreen[str | None]):
+
+class Dialog(ModalScreen[ResultT], Generic[ResultT]):
+    """A modal that closes once: keys typed ahead (enter, then escape) can reach a dialog that is
+    already closing, and Textual's ``dismiss`` pops whatever screen is on top, so a second one took
+    the screen beneath with it (or stopped the app when none was left)."""
+
+    def close(self, result: ResultT | None = None) -> None:
+        if self.is_active:
+            self.dismiss(result)
+
+
+class OpenReviewModal(Dialog[str | None]):
     """Dismisses with the pasted id (trimmed), or ``None`` on escape."""
 
     CSS_PATH = str(stylesheet("dialogs.tcss"))
@@ -37,15 +51,15 @@ class OpenReviewModal(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if value:
-            self.dismiss(value)
+            self.close(value)
         else:
             self.notify("Paste an id first, or press escape.", severity="warning")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)
 
 
-class ExportModal(ModalScreen[str | None]):
+class ExportModal(Dialog[str | None]):
     """Dismisses with ``"md"`` or ``"json"``, or ``None`` on escape."""
 
     CSS_PATH = str(stylesheet("dialogs.tcss"))
@@ -74,10 +88,10 @@ class ExportModal(ModalScreen[str | None]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)
+        self.close(event.button.id)
 
     def action_choose(self, kind: str) -> None:
-        self.dismiss(kind)
+        self.close(kind)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)

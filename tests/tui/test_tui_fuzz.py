@@ -1,0 +1,124 @@
+"""No key sequence stops the dashboard: batches of random keys, sent with no pause between them.
+
+Keys typed ahead (over SSH, or a held key) reach the app faster than it lays screens out: ``ctrl+p``
+and ``PageUp`` together stopped it once (a page move through the palette's list before it had a
+height). Each batch starts from a screen, a dialog or the palette, then goes to the driver's queue
+all at once, as a terminal would deliver it; afterwards the app must still run and still answer.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+from textual import events
+from textual.screen import ModalScreen
+from tui_data import FakeRefresher, frozen_clock, screen_text, wait_for
+
+from okrt_tui.config import UiSettings
+from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.screens.kpis import KpisScreen
+from okrt_tui.tui.screens.okrs import OkrsScreen
+
+# Every key the dashboard, its dialogs and the palette react to, and typing. ``q`` and ``ctrl+q``
+# are left out: quitting is what they are for.
+NAMED = [
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "tab",
+    "shift+tab",
+    "escape",
+    "enter",
+    "backspace",
+    "space",
+    "ctrl+p",
+    "f1",
+    "question_mark",
+    "slash",
+    "ctrl+u",
+    "ctrl+s",
+    "ctrl+n",
+]
+TYPED = [c for c in string.ascii_letters + string.digits + "-:\"'. " if c not in "qQ"]
+
+# Where a batch starts: every screen, the details, the dialogs and the palette.
+STARTS = (
+    (),
+    ("2",),
+    ("3",),
+    ("enter",),
+    ("2", "enter"),
+    ("3", "enter"),
+    ("3", "o"),
+    ("question_mark",),
+    ("ctrl+p",),
+    ("slash",),
+)
+
+
+def key_event(key: str) -> events.Key:
+    characters = {"slash": "/", "question_mark": "?", "space": " ", "tab": "\t", "enter": "\r"}
+    if len(key) == 1:
+        name = {" ": "space", "-": "minus", ":": "colon", '"': "quotation_mark", "'": "apostrophe"}
+        name |= {".": "full_stop"}
+        return events.Key(name.get(key, key), key)
+    return events.Key(key, characters.get(key))
+
+
+def batch(seed: int, size: int = 24) -> list[str]:
+    rng = random.Random(seed)
+    keys = list(STARTS[seed % len(STARTS)])
+    for _ in range(size):
+        keys.append(rng.choice(NAMED) if rng.random() < 0.5 else rng.choice(TYPED))
+    return keys
+
+
+async def back_to_a_list(pilot) -> None:
+    """Escape out of whatever the batch left open (palette, dialog, detail, filter)."""
+    app = pilot.app
+    for _ in range(8):
+        if len(app.screen_stack) == 1 and not isinstance(app.screen, ModalScreen):
+            break
+        await pilot.press("escape")
+    await pilot.press("escape")
+
+
+def send_at_once(app, keys: list[str]) -> None:
+    """Queue every key before the app handles the first, as a terminal delivers typed-ahead keys."""
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_ctrl_p_and_a_page_key_at_once_open_the_palette():
+    # As ``tmux send-keys C-p PageUp`` sends them: this stopped the app with a KeyError.
+    app = OkrtApp(FakeRefresher(), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        send_at_once(app, ["ctrl+p", "pageup", "pagedown"])
+        await pilot.pause()
+        assert app.is_running and app._exception is None
+        assert app.screen.has_class("--textual-command-palette")
+        await pilot.press(*"Show KPIs", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, KpisScreen), message="the KPIs")
+
+
+async def test_random_keys_sent_at_once_never_stop_the_app(tmp_path):
+    app = OkrtApp(FakeRefresher(), settings=UiSettings(export_dir=tmp_path), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for seed in range(20):
+            keys = batch(seed)
+            send_at_once(app, keys)
+            await pilot.pause()
+            assert app.is_running and app._exception is None, f"seed {seed}: {keys}"
+            await back_to_a_list(pilot)
+            await pilot.press("2")
+            assert isinstance(app.screen, KpisScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
+            await pilot.press("1")
+            assert isinstance(app.screen, OkrsScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
