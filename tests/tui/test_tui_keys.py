@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from msgspec.structs import replace
+from textual import events
 from tui_data import (
     OKRS,
     SUMMARY,
@@ -169,6 +170,26 @@ async def test_help_lists_the_keys_of_the_current_screen():
         await pilot.press("2", "enter", "f1")
         assert isinstance(app.screen, HelpScreen)
         assert "Range" in screen_text(app) and "Filter" not in screen_text(app)
+
+
+async def test_help_scrolls_to_its_last_line_at_80x24_and_shows_binding_ids():
+    last_words = "clicking a header sorts too."  # the end of the OKRs screen's notes
+    for scroll in ("keys", "mouse"):
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            text = screen_text(app)
+            assert "okrt.filter" in text and "okrt.refresh" in text and "okrt.quit" in text
+            assert last_words not in text  # 24 lines are too few for all of it
+            if scroll == "keys":
+                await pilot.press("pagedown", "pagedown", "pagedown")
+            else:
+                for _ in range(30):
+                    await pilot._post_mouse_events([events.MouseScrollDown], "#help-body", offset=(5, 5))
+            await pilot.pause()
+            assert last_words in screen_text(app)
+            await pilot.press("home")
+            assert "Keys: OKRs" in screen_text(app) and "escape closes" in screen_text(app)
 
 
 async def test_keymap_rebinding_shows_in_help_and_works():

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -56,6 +56,7 @@ def keys_of(app: App, screen: Screen, disabled_notes: Mapping[str, str] | None =
         if not active.enabled and disabled_notes and binding.action in disabled_notes:
             description = f"{description}  (off: {disabled_notes[binding.action]})"
         entry = rows.setdefault(ident, [[], description, active.enabled, binding.id, section])
+        entry[3] = entry[3] or binding.id  # Textual's ctrl+q beside our q: the id is ours
         if shown not in entry[0]:
             entry[0].append(shown)
     result = [
@@ -67,26 +68,33 @@ def keys_of(app: App, screen: Screen, disabled_notes: Mapping[str, str] | None =
 
 
 def help_table(rows: Iterable[KeyHelp], disabled_note: str = "") -> Table:
+    """Keys, what they do, and the binding id that ``[keymap]`` in config.toml rebinds."""
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", no_wrap=True)
-    table.add_column()
+    table.add_column(ratio=1)
+    table.add_column(no_wrap=True, style="dim")
     section = None
     for row in rows:
         if row.section != section:
             if section is not None:
-                table.add_row("", "")
+                table.add_row("", "", "")
+            heading = Text("binding id", style="underline") if section is None else ""
             section = row.section
-            table.add_row("", Text(SECTIONS[section], style="bold underline"))
+            table.add_row("", Text(SECTIONS[section], style="bold underline"), heading)
         description = Text(row.description)
         if not row.enabled and "(off:" not in row.description:
             note = f": {disabled_note}" if disabled_note else ""
             description.append(f"  (not available here{note})", "dim")
-        table.add_row(Text(row.keys, style="bold"), description)
+        table.add_row(Text(row.keys, style="bold"), description, Text(row.binding_id or ""))
     return table
 
 
 class HelpScreen(Dialog[None]):
+    """The keys in a dialog that scrolls (keys and mouse) when the terminal is shorter than the list:
+    the title and the way out stay on its border."""
+
     CSS_PATH = str(stylesheet("dialogs.tcss"))
+    AUTO_FOCUS = "#help-body"
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape,q,question_mark,f1", "close", "Close", id="okrt.back"),
     ]
@@ -98,13 +106,13 @@ class HelpScreen(Dialog[None]):
         self.notes = notes
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog help-dialog"):
-            yield Static(Text(f"Keys: {self.title_text}"), classes="dialog-title", markup=False)
-            with VerticalScroll(id="help-body"):
-                yield Static(help_table(self.rows), id="help-keys", markup=False)
-                if self.notes:
-                    yield Static(Text(self.notes), id="help-notes", markup=False)
-            yield Static("escape closes", classes="dialog-keys")
+        body = VerticalScroll(id="help-body", classes="dialog help-dialog")
+        body.border_title = Text(f"Keys: {self.title_text}", style="bold")
+        body.border_subtitle = "↑↓ pgup pgdn scroll · escape closes"
+        with body:
+            yield Static(help_table(self.rows), id="help-keys", markup=False)
+            if self.notes:
+                yield Static(Text(self.notes), id="help-notes", markup=False)
 
     def action_close(self) -> None:
         self.close(None)
