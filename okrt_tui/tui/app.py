@@ -60,6 +60,7 @@ BINDING_IDS = frozenset(
         "okrt.back",
         "okrt.filter",
         "okrt.sort",
+        "okrt.cycle",
         "okrt.refresh",
         "okrt.range",
         "okrt.open_id",
@@ -320,6 +321,15 @@ class OkrtApp(App[None]):
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")
         await self.push_screen(CycleScreen(cycle_id))
+
+    async def show_cycle(self, choice: str | None) -> None:
+        """The OKRs of one cycle, every cycle (``ALL_CYCLES``) or the current one (``None``)."""
+        await self._show_mode("okrs")
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        screen = self.screen
+        if isinstance(screen, OkrsScreen):
+            screen.show_cycle(choice)
 
     async def filter_list(self, mode: str, text: str) -> None:
         await self._show_mode(mode)

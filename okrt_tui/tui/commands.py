@@ -17,6 +17,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Input, OptionList
 
+from okrt_tui.views.cycles import ALL_CYCLES, cycles_of
 from okrt_tui.views.query import distinct
 from okrt_tui.views.text import one_line, truncate
 
@@ -80,6 +81,16 @@ class OkrtCommands(Provider):
             app.action_refresh,
         )
         yield ("Open review by id", "Paste a shared review's id", app.action_open_review_by_id)
+        yield (
+            "OKRs of all cycles",
+            "Every cycle's objectives (key v picks)",
+            partial(app.show_cycle, ALL_CYCLES),
+        )
+        yield (
+            "OKRs of the current cycle",
+            "The quarter of today, or the latest with objectives (key v picks)",
+            partial(app.show_cycle, None),
+        )
         yield ("Help: keys of this screen", "The keys you can press here (key ?)", app.action_help)
 
     def data_commands(self) -> Iterator[Command]:
@@ -102,9 +113,12 @@ class OkrtCommands(Provider):
             if cycle.id:
                 name = truncate(one_line(cycle.name) or cycle.id, 80)
                 yield (f"Review cycle: {name}", "Open the cycle", partial(app.open_cycle, cycle.id))
-        for value in distinct(one_line(o.cycle) for o in okrs):
-            quoted = f'cycle:"{value}"'
-            yield (f"Filter OKRs by cycle: {value}", quoted, partial(app.filter_list, "okrs", quoted))
+        for value in cycles_of(o.cycle for o in okrs):
+            yield (
+                f"OKRs of cycle: {value}",
+                "Only this cycle's objectives (key v picks)",
+                partial(app.show_cycle, value),
+            )
         for value in distinct(one_line(o.type) for o in okrs):
             yield (
                 f"Filter OKRs by type: {value}",

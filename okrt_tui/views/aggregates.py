@@ -52,22 +52,75 @@ def summarize_okrs(okrs: Iterable[Okr]) -> OkrSummary:
     )
 
 
-def summary_parts(summary: OkrSummary) -> list[tuple[str, str]]:
-    """The summary as (text, tone) pieces, so the UI can colour each and a pipe can join them."""
-    parts = [
-        (f"{status_label('on_track').glyph} {summary.on_track} on track", status_label("on_track").tone),
-        (f"{status_label('at_risk').glyph} {summary.at_risk} at risk", status_label("at_risk").tone),
-        (f"{status_label('off_track').glyph} {summary.off_track} off track", status_label("off_track").tone),
-    ]
+class Part(msgspec.Struct, frozen=True):
+    """A piece of a one-line summary: runs of (text, tone), a shorter form, and how long it stays
+    when the line is too narrow (a higher ``keep`` stays longer)."""
+
+    runs: tuple[tuple[str, str], ...]
+    keep: int
+    short: tuple[tuple[str, str], ...] | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(text for text, _ in self.runs)
+
+
+def summary_parts(
+    summary: OkrSummary,
+    *,
+    scope: str | None = None,
+    shown: int | None = None,
+    total: int | None = None,
+    order: str | None = None,
+) -> list[Part]:
+    """The OKRs screen's summary: the cycle shown and its count, the status counts, the mean health,
+    and the order of the rows (``order``, when they are not sorted by a column)."""
+    parts: list[Part] = []
+    if shown is not None and total is not None:
+        count = f"{total} objectives" if shown == total else f"{shown} of {total} objectives"
+        if scope is None:
+            parts.append(Part(((count, ""),), keep=5))
+        else:
+            parts.append(Part(((scope, "bold"), (f": {count}", "")), keep=5, short=((scope, "bold"),)))
+    statuses: list[tuple[str, str]] = []
+    counts = (("on_track", summary.on_track), ("at_risk", summary.at_risk), ("off_track", summary.off_track))
+    for name, count in counts:
+        label = status_label(name)
+        statuses.append((f"{label.glyph} {count} {label.text}", label.tone))
     if summary.other:
-        parts.append((f"◇ {summary.other} other", "muted"))
-    band = summary.band
+        statuses.append((f"◇ {summary.other} other", "muted"))
+    spaced = [run for index, piece in enumerate(statuses) for run in ((" ", ""),) * bool(index) + (piece,)]
+    parts.append(Part(tuple(spaced), keep=4))
     if summary.mean_health is None:
-        parts.append(("mean health —", "muted"))
+        parts.append(Part((("mean health —", "muted"),), keep=2))
     else:
-        parts.append((f"mean health {round(summary.mean_health)} {band.label}", band.tone))
+        band = summary.band
+        health = f"mean health {round(summary.mean_health)}"
+        parts.append(Part(((f"{health} {band.label}", band.tone),), keep=2, short=((health, band.tone),)))
+    if order:
+        parts.append(Part(((order, "muted"),), keep=1))
     return parts
 
 
+def fit_parts(parts: list[Part], width: int, separator: str = " · ") -> list[tuple[tuple[str, str], ...]]:
+    """The parts that fit in ``width`` cells: the least kept first takes its shorter form, or goes;
+    never a part cut in the middle (the line used to end in a bare "· 40")."""
+    runs = {index: part.runs for index, part in enumerate(parts)}
+
+    def length() -> int:
+        pieces = ["".join(text for text, _ in part) for part in runs.values()]
+        return len(separator.join(pieces))
+
+    for index in sorted(range(len(parts)), key=lambda index: parts[index].keep):
+        if length() <= width:
+            break
+        short = parts[index].short
+        if short is not None:
+            runs[index] = short
+        if length() > width and len(runs) > 1:
+            del runs[index]
+    return list(runs.values())
+
+
 def summary_line(summary: OkrSummary) -> str:
-    return " · ".join(text for text, _ in summary_parts(summary))
+    return " · ".join(part.text for part in summary_parts(summary))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 from textual import events
 from tui_data import (
+    NOW,
     OKRS,
     SUMMARY,
     FakeRefresher,
@@ -12,6 +13,7 @@ from tui_data import (
     data_snapshot,
     frozen_clock,
     screen_text,
+    show_all_cycles,
     table_keys,
     wait_for,
 )
@@ -75,6 +77,7 @@ async def test_enter_opens_an_objective_and_escape_goes_back():
 async def test_objective_without_key_results_says_the_api_has_none():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
+        await show_all_cycles(pilot)
         await pilot.press("G", "k", "enter")  # okr-5: key_results is None (as under --strict)
         assert isinstance(app.screen, ObjectiveScreen) and app.screen.okr_id == "okr-5"
         assert "Key results aren't available from this API" in screen_text(app)
@@ -83,6 +86,7 @@ async def test_objective_without_key_results_says_the_api_has_none():
 async def test_slash_filters_as_you_type_and_escape_clears():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await show_all_cycles(pilot)
         await pilot.press("slash", *"churn")
         assert table_keys(app) == ["okr-2"]
         assert "1 of 6 objectives" in screen_text(app) or "▲ 1 at risk" in screen_text(app)
@@ -111,7 +115,7 @@ async def test_filter_by_cycle_and_type():
         await pilot.press("slash", *'cycle:"Q1 2026"')
         assert table_keys(app) == ["okr-4", "okr-5"]
         await pilot.press("escape", "slash", *"type:org")
-        assert table_keys(app) == ["okr-1", "okr-6"]
+        assert table_keys(app) == ["okr-1"]  # of the cycle shown (okr-6, org too, is Q3's)
         await pilot.press("escape", "slash", *"nothing-matches")
         assert "No objectives match" in screen_text(app)
 
@@ -119,6 +123,7 @@ async def test_filter_by_cycle_and_type():
 async def test_s_sorts_by_the_marked_column_and_again_reverses():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await show_all_cycles(pilot)
         titles = sorted(OKRS, key=lambda o: o.title.casefold())
         await pilot.press("s")
         assert table_keys(app) == [o.id for o in titles]
@@ -129,6 +134,47 @@ async def test_s_sorts_by_the_marked_column_and_again_reverses():
         await pilot.press("right", "right", "right", "right", "s")  # the Health column
         by_health = sorted(OKRS, key=lambda o: o.health_score)
         assert table_keys(app) == [o.id for o in by_health]
+
+
+def header_underlined(app) -> list[str]:
+    """The header labels drawn underlined (the column ``s`` would sort by)."""
+    table = app.screen.query_one("#table")
+    strip = app.screen._compositor.render_strips()[table.region.y]
+    return [seg.text.strip() for seg in strip if seg.style and seg.style.underline and seg.text.strip()]
+
+
+async def test_rows_in_the_api_order_show_no_sort_mark_until_the_user_sorts():
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        header = screen_text(app).splitlines()[3]
+        assert "▲" not in header and "▼" not in header
+        assert header_underlined(app) == []  # nothing looks sorted: the rows are the API's order
+        assert "most recent first" in screen_text(app)
+        await pilot.press("right")
+        assert header_underlined(app) == ["Owner"]
+        await pilot.press("s")
+        assert "Owner ▲" in screen_text(app) and "most recent first" not in screen_text(app)
+
+
+async def test_a_chosen_sort_is_kept_across_refreshes_with_changed_data():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_all_cycles(pilot)
+        await pilot.press("right", "right", "right", "s")  # Status: many ties
+        first = table_keys(app)
+        # A refresh: the API's order changes (most recent first) and a progress moves.
+        changed = tuple(reversed((replace(OKRS[0], progress=0.66), *OKRS[1:])))
+        fake.publish(data_snapshot(okrs=Feed(items=changed, fetched_at=0)))
+        await pilot.pause()
+        assert table_keys(app) == first
+        assert app.screen.sort_state == ("status", False) and "Status ▲" in screen_text(app)
+        await pilot.press("left", "s")  # Progress
+        by_progress = [o.id for o in sorted(changed, key=lambda o: o.progress)]
+        assert table_keys(app) == by_progress
+        fake.publish(data_snapshot(okrs=Feed(items=OKRS, fetched_at=0)))
+        await pilot.pause()
+        assert table_keys(app) == [o.id for o in sorted(OKRS, key=lambda o: o.progress)]
 
 
 async def test_clicking_a_header_sorts_by_it():
@@ -142,6 +188,7 @@ async def test_clicking_a_header_sorts_by_it():
 async def test_list_movement_keys():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await show_all_cycles(pilot)
         table = app.screen.query_one("#table")
         await pilot.press("j", "j")
         assert table.cursor_row == 2
@@ -370,6 +417,7 @@ async def test_command_palette_jumps_to_a_kpi_and_switches_screens():
 async def test_mouse_clicks_a_row_and_a_screen_tab():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
+        await show_all_cycles(pilot)
         table = app.screen.query_one("#table")
         await pilot.hover("#table", offset=(5, 4))
         assert table.hover_coordinate.row == 3
@@ -410,6 +458,7 @@ async def test_a_refresh_keeps_the_cursor_on_the_same_objective():
     fake = FakeRefresher()
     app = make_app(fake)
     async with app.run_test(size=(80, 24)) as pilot:
+        await show_all_cycles(pilot)
         await pilot.press("j", "j", "j")  # okr-4
         table = app.screen.query_one("#table")
         assert table.highlighted_key == "okr-4"
@@ -475,14 +524,50 @@ async def test_review_screen_shows_a_summary_directly():
         assert "Sarah Chen" in screen_text(app)
 
 
-async def test_command_palette_filters_okrs_by_cycle():
+async def test_okrs_open_on_the_current_cycle_and_v_picks_another_or_all():
+    fake = FakeRefresher()
+    app = make_app(fake)
+    async with app.run_test(size=(80, 24)) as pilot:  # too narrow for the Cycle column
+        assert table_keys(app) == ["okr-1", "okr-2", "okr-3"]  # Q2 2026 holds NOW; Q1 and Q3 not shown
+        summary = screen_text(app).splitlines()[1]
+        assert summary.startswith(" Q2 2026: 3 objectives · ● 1 on track ▲ 1 at risk ✖ 1 off track")
+        await pilot.press("v")
+        picker = screen_text(app)
+        assert "Current cycle: Q2 2026 (3)" in picker and "All cycles (6)" in picker
+        assert "Q1 2026 (2)" in picker and "Q3 2026 (1)" in picker
+        await pilot.press("down", "down", "down", "down", "enter")  # Q1 2026 (most recent first)
+        await wait_for(pilot, lambda: table_keys(app) == ["okr-4", "okr-5"], message="Q1 2026")
+        assert " Q1 2026: 2 objectives · ● 1 on track ▲ 1 at risk ✖ 0 off track" in screen_text(app)
+        fake.publish(data_snapshot(taken_at=NOW + 1))  # a refresh keeps the choice
+        await pilot.pause()
+        assert table_keys(app) == ["okr-4", "okr-5"]
+        await pilot.press("slash", *"churn")  # the counts follow what is shown
+        assert "Q1 2026: 0 of 2 objectives" in screen_text(app)
+        await pilot.press("escape", "escape")
+        await show_all_cycles(pilot)
+        assert len(table_keys(app)) == 6 and "All cycles: 6 objectives · ● 2 on track" in screen_text(app)
+
+
+async def test_no_objective_in_this_quarter_opens_the_latest_cycle_with_some():
+    okrs = tuple(o for o in OKRS if o.cycle != "Q2 2026")  # Q1 2026 (past) and Q3 2026 (upcoming)
+    app = make_app(FakeRefresher(data_snapshot(okrs=Feed(items=okrs, fetched_at=NOW))))
+    async with app.run_test(size=(100, 30)):
+        assert table_keys(app) == ["okr-4", "okr-5"]
+        assert "Q1 2026: 2 objectives" in screen_text(app)
+
+
+async def test_command_palette_shows_the_okrs_of_a_cycle():
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("3")
-        await choose_in_palette(pilot, "Filter OKRs by cycle: Q1")
+        await choose_in_palette(pilot, "OKRs of cycle: Q1")
         await wait_for(pilot, lambda: isinstance(app.screen, OkrsScreen), message="the OKRs")
-        await wait_for(pilot, lambda: table_keys(app) == ["okr-4", "okr-5"], message="the filter")
-        assert app.screen.filter_input.value == 'cycle:"Q1 2026"'
+        await wait_for(pilot, lambda: table_keys(app) == ["okr-4", "okr-5"], message="the cycle")
+        assert "Q1 2026: 2 objectives" in screen_text(app) and app.screen.filter_input.value == ""
+        await choose_in_palette(pilot, "OKRs of all cycles")
+        await wait_for(pilot, lambda: len(table_keys(app)) == 6, message="every cycle")
+        await choose_in_palette(pilot, "OKRs of the current cycle")
+        await wait_for(pilot, lambda: table_keys(app) == ["okr-1", "okr-2", "okr-3"], message="Q2")
 
 
 async def test_a_theme_change_restyles_screens_made_before_and_after_it():

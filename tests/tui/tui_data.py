@@ -312,5 +312,13 @@ async def choose_in_palette(pilot, query: str) -> None:
     await pilot.press("enter")
 
 
+async def show_all_cycles(pilot) -> None:
+    """``v``, then "All cycles": the OKRs screen opens on the current cycle (Q2 2026 at ``NOW``)."""
+    await pilot.press("v")
+    await wait_for(pilot, lambda: "All cycles (" in screen_text(pilot.app), message="the cycle picker")
+    await pilot.press("home", "down", "enter")  # the current cycle comes first, then all
+    await wait_for(pilot, lambda: "All cycles:" in screen_text(pilot.app), message="every cycle shown")
+
+
 def table_keys(app, selector: str = "#table") -> list[str]:
     return app.screen.query_one(selector).row_keys()

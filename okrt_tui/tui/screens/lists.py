@@ -90,7 +90,12 @@ class ListScreen(DataScreen):
         return (item, layout.name)
 
     def after_filter(self, snapshot: Snapshot, shown: Sequence[Any], total: int) -> None:
-        """Hook: the rows now shown (the OKRs screen counts them)."""
+        """Hook: the rows now shown, of ``total`` in scope (the OKRs screen counts them)."""
+
+    def scope(self, query: Query) -> tuple[str, str] | None:
+        """Hook: a (field, folded value) every row shown must have exactly (the OKRs screen's cycle),
+        or ``None`` for every row."""
+        return None
 
     def open_row(self, key: str) -> None:
         raise NotImplementedError
@@ -182,7 +187,15 @@ class ListScreen(DataScreen):
             return cached[3]
         column, reverse = self._sort
         key = self.sort_key(column)
-        ordered = sort_by(rows, lambda pair: key(pair[0]), reverse=reverse)
+        # Ties go by the first column, then the id, not by the API's order: that changes with every
+        # update (most recent first), and a sorted list must not reshuffle on each refresh.
+        tie = self.sort_key(self.LAYOUTS[0].columns[0].key)
+
+        def full_key(pair: tuple[Any, RowData]) -> Any:
+            value = key(pair[0])
+            return None if value is None else (value, tie(pair[0]) or "", pair[1].key)
+
+        ordered = sort_by(rows, full_key, reverse=reverse)
         self._ordered = (rows, self._sort, column, ordered)  # type: ignore[assignment]
         return ordered
 
@@ -194,6 +207,10 @@ class ListScreen(DataScreen):
         feed: Feed = getattr(snapshot, self.FEED)
         ordered = self._sorted_rows()
         query = self._query
+        scope = self.scope(query)
+        if scope is not None:
+            name, value = scope
+            ordered = [pair for pair in ordered if pair[1].fields.get(name) == value]
         if query.empty:
             shown = ordered
         else:
@@ -202,12 +219,7 @@ class ListScreen(DataScreen):
         state = self.query_one("#state", Static)
         kind = feed_state(feed)
         if kind == DATA and not shown:
-            text = Text(justify="center")
-            text.append(f"No {self.NOUN} match “{self.filter_input.value}”.\n", style="bold")
-            for sentence in explain(query, [row.fields for _, row in ordered]):
-                text.append(sentence + "\n")
-            text.append("Press escape to clear the filter.", style=self.tones[MUTED])
-            state.update(text)
+            state.update(self.nothing_shown(ordered))
             kind = EMPTY
         elif kind != DATA:
             state.update(
@@ -215,6 +227,15 @@ class ListScreen(DataScreen):
             )
         show_state(self, self.table, kind != DATA)
         self.after_filter(snapshot, [item for item, _ in shown], len(ordered))
+
+    def nothing_shown(self, rows: Sequence[tuple[Any, RowData]]) -> Text:
+        """What the state line says when ``rows`` (those in scope) are there but none is shown."""
+        text = Text(justify="center")
+        text.append(f"No {self.NOUN} match “{self.filter_input.value}”.\n", style="bold")
+        for sentence in explain(self._query, [row.fields for _, row in rows]):
+            text.append(sentence + "\n")
+        text.append("Press escape to clear the filter.", style=self.tones[MUTED])
+        return text
 
     # -- keys ---------------------------------------------------------------------------------------
 

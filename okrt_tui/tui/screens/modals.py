@@ -1,15 +1,17 @@
-"""Small dialogs: paste a review id, choose an export format."""
+"""Small dialogs: paste a review id, choose an export format, pick the cycle shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Generic, TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
 
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.widgets.text_box import TextBox
@@ -92,6 +94,39 @@ class ExportModal(Dialog[str | None]):
 
     def action_choose(self, kind: str) -> None:
         self.close(kind)
+
+    def action_cancel(self) -> None:
+        self.close(None)
+
+
+class ChoiceModal(Dialog[tuple[object] | None]):
+    """Pick one of a few labelled choices (the cycle shown): dismisses with ``(choice,)``, or ``None``
+    on escape (a choice may itself be ``None``, so it comes wrapped)."""
+
+    CSS_PATH = str(stylesheet("dialogs.tcss"))
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="okrt.back")]  # noqa: RUF012
+
+    def __init__(self, title: str, choices: Sequence[tuple[object, str]], selected: int = 0) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+        self.selected = selected
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            options = OptionList(*(Text(label) for _, label in self.choices), id="choices")
+            options.highlighted = self.selected
+            yield options
+            yield Static("enter shows · escape cancels", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.close((self.choices[event.option_index][0],))
 
     def action_cancel(self) -> None:
         self.close(None)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 
 from okrt_tui.api.models import Okr
 from okrt_tui.sync.snapshot import Snapshot
@@ -15,8 +16,9 @@ from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
-from okrt_tui.views.aggregates import summarize_okrs, summary_parts
-from okrt_tui.views.query import cycle_key, number_key, status_key, text_key
+from okrt_tui.views.aggregates import fit_parts, summarize_okrs, summary_parts
+from okrt_tui.views.cycles import ALL_CYCLES, current_cycle, cycles_of
+from okrt_tui.views.query import Query, cycle_key, number_key, status_key, text_key
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.text import fold_shared, line_cell, one_line
 
@@ -86,13 +88,94 @@ class OkrsScreen(ListScreen):
     EMPTY_TEXT = "No objectives in this workspace."
     FILTER_PLACEHOLDER = 'filter title/owner · cycle:"Q2 2026" type:team status:at_risk owner:…'
     HELP_NOTES = (
+        "The screen opens on the current cycle (the quarter of today, or the latest with objectives); "
+        "v picks another, or all. A filter naming a cycle (cycle:) searches every cycle. "
         "Filter: words match the title or owner; narrow with cycle:, type:, status:, owner: "
-        '(quotes group words: cycle:"Q2 2026"). Sort: left/right (or h/l) choose the underlined '
-        "column, s sorts by it, s again reverses; clicking a header sorts too."
+        '(quotes group words: cycle:"Q2 2026"). Rows come most recent first, as the API sends them. '
+        "Sort: left/right (or h/l) choose the column (underlined), s sorts by it, s again reverses; "
+        "clicking a header sorts too."
     )
+    BINDINGS = [  # noqa: RUF012 - Textual's idiom
+        *ListScreen.BINDINGS,
+        Binding("v", "cycle", "Cycle", id="okrt.cycle"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The user's choice: ``None`` follows the current cycle, ``ALL_CYCLES`` shows every one.
+        self._cycle_choice: str | None = None
+        self._current: tuple[object, str | None] = (None, None)
+        self._summary: tuple[Snapshot, Sequence[Any], int] | None = None
 
     def compose_summary(self) -> ComposeResult:
         yield Line(id="summary")
+
+    # -- the cycle shown ----------------------------------------------------------------------------
+
+    def current_cycle(self) -> str | None:
+        """The current cycle of the objectives on hand, worked out once per list."""
+        items = self.snapshot.okrs.items if self.snapshot is not None else None
+        if self._current[0] is not items:
+            names = (okr.cycle for okr in items or ())
+            self._current = (items, current_cycle(names, self.now))
+        return self._current[1]
+
+    @property
+    def shown_cycle(self) -> str | None:
+        """The cycle whose objectives are shown, or ``None`` for all of them."""
+        choice = self._cycle_choice
+        if choice == ALL_CYCLES:
+            return None
+        return choice if choice is not None else self.current_cycle()
+
+    def show_cycle(self, choice: str | None) -> None:
+        """``None``: follow the current cycle; ``ALL_CYCLES``: every cycle; else that cycle."""
+        self._cycle_choice = choice
+        self._apply()
+
+    def scope(self, query: Query) -> tuple[str, str] | None:
+        if any(name == "cycle" for name, _ in query.fields):
+            return None  # the filter names its cycle: look in all of them
+        cycle = self.shown_cycle
+        return None if cycle is None else ("cycle", fold_shared(cycle))
+
+    def cycle_choices(self) -> list[tuple[str | None, str]]:
+        """What ``v`` offers: (choice, label), the current cycle first."""
+        okrs = self.snapshot.okrs.items if self.snapshot is not None else None
+        okrs = okrs or ()
+        counts: dict[str, int] = {}
+        for okr in okrs:
+            name = one_line(okr.cycle)
+            counts[name] = counts.get(name, 0) + 1
+        current = self.current_cycle()
+        choices: list[tuple[str | None, str]] = []
+        if current is not None:
+            choices.append((None, f"Current cycle: {current} ({counts.get(current, 0)})"))
+        choices.append((ALL_CYCLES, f"All cycles ({len(okrs)})"))
+        choices.extend((name, f"{name} ({counts[name]})") for name in cycles_of(counts))
+        return choices
+
+    def action_cycle(self) -> None:
+        from okrt_tui.tui.screens.modals import ChoiceModal
+
+        def chosen(choice: tuple[str | None] | None) -> None:
+            if choice is not None:
+                self.show_cycle(choice[0])
+
+        choices = self.cycle_choices()
+        selected = next((i for i, (c, _) in enumerate(choices) if c == self._cycle_choice), 0)
+        self.app.push_screen(ChoiceModal("Show the objectives of", choices, selected), chosen)
+
+    def nothing_shown(self, rows: Sequence[tuple[Any, RowData]]) -> Text:
+        cycle = self.shown_cycle
+        if self._query.empty and cycle is not None:
+            text = Text(justify="center")
+            text.append(f"No objectives in {cycle}.\n", style="bold")
+            text.append("Press v to pick another cycle, or all.", style=self.tones[MUTED])
+            return text
+        return super().nothing_shown(rows)
+
+    # -- rows ---------------------------------------------------------------------------------------
 
     def build_row(self, item: Okr, index: int, layout: Layout) -> RowData:
         tones = self.tones
@@ -124,20 +207,40 @@ class OkrsScreen(ListScreen):
     def sort_key(self, column: str) -> Callable[[Any], Any]:
         return _SORT_KEYS.get(column, _SORT_KEYS["title"])
 
+    # -- the summary line ---------------------------------------------------------------------------
+
     def after_filter(self, snapshot: Snapshot, shown: Sequence[Any], total: int) -> None:
+        self._summary = (snapshot, shown, total)
+        self._write_summary()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.call_after_refresh(self._write_summary)
+
+    def _write_summary(self) -> None:
+        """The counts of what is shown, in the cycle shown, cut by whole parts to the line's width."""
         summary_widget = self.query_one("#summary", Line)
-        if not snapshot.okrs.items:
+        if self._summary is None or not self._summary[0].okrs.items:
             summary_widget.set_text("")
             return
-        summary = summarize_okrs(shown)
-        count = f"{total} objectives" if len(shown) == total else f"{len(shown)} of {total} objectives"
+        _, shown, total = self._summary
+        cycle = self.shown_cycle
+        if any(name == "cycle" for name, _ in self._query.fields):
+            cycle = None
+        parts = summary_parts(
+            summarize_okrs(shown),
+            scope=cycle if cycle is not None else "All cycles",
+            shown=len(shown),
+            total=total,
+            order="most recent first" if self._sort is None else None,
+        )
+        width = summary_widget.content_region.width or self.app.size.width - 2
         text = Text(no_wrap=True, overflow="ellipsis")
-        parts = summary_parts(summary)
-        for index, (part, tone) in enumerate(parts):
+        for index, runs in enumerate(fit_parts(parts, width)):
             if index:
-                text.append(" · " if index == len(parts) - 1 else " ", style=self.tones[MUTED])
-            text.append(part, style=self.tones[tone])
-        text.append(f" · {count}", style=self.tones[MUTED])
+                text.append(" · ", style=self.tones[MUTED])
+            for run, tone in runs:
+                text.append(run, style="bold" if tone == "bold" else self.tones[tone] if tone else "")
         summary_widget.set_text(text)
 
     def open_row(self, key: str) -> None:

@@ -122,6 +122,9 @@ class KeyedTable(DataTable[Text]):
         )
         self._specs: list[ColumnSpec] = []
         self._marked = 0  # index of the column that ``s`` sorts by
+        # The marked column is underlined only once the user chooses a column (left/right, s, a click):
+        # an underlined first header on rows in the API's order read as "sorted by this".
+        self._marking = False
         self._sorted: tuple[str, bool] | None = None
         self._laid_out_width = -1
         self.openable = openable
@@ -208,7 +211,7 @@ class KeyedTable(DataTable[Text]):
             label = Text(spec.label, no_wrap=True, overflow="ellipsis", end="")
             if self._sorted is not None and self._sorted[0] == spec.key:
                 label.append(" ▼" if self._sorted[1] else " ▲")
-            if index == self._marked:
+            if self._marking and index == self._marked:
                 label.stylize("underline")
             column.label = label
         self._bump(layout=True)
@@ -543,15 +546,19 @@ class KeyedTable(DataTable[Text]):
     def action_column_left(self) -> None:
         if self._specs:
             self._marked = max(0, self._marked - 1)
+            self._marking = True
             self._relabel()
 
     def action_column_right(self) -> None:
         if self._specs:
             self._marked = min(len(self._specs) - 1, self._marked + 1)
+            self._marking = True
             self._relabel()
 
     def request_sort(self) -> None:
         if self.marked_column is not None:
+            self._marking = True
+            self._relabel()
             self.post_message(self.SortRequested(self, self.marked_column))
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
@@ -559,6 +566,7 @@ class KeyedTable(DataTable[Text]):
         key = event.column_key.value
         if key in self.column_keys:
             self._marked = self.column_keys.index(key)
+            self._marking = True
             self._relabel()
             self.post_message(self.SortRequested(self, key))
 
