@@ -13,6 +13,7 @@ import string
 
 from textual import events
 from textual.screen import ModalScreen
+from textual.widgets import Input
 from tui_data import FakeRefresher, frozen_clock, screen_text, wait_for
 
 from okrt_tui.config import UiSettings
@@ -82,11 +83,13 @@ def batch(seed: int, size: int = 24) -> list[str]:
 async def back_to_a_list(pilot) -> None:
     """Escape out of whatever the batch left open (palette, dialog, detail, filter)."""
     app = pilot.app
-    for _ in range(8):
-        if len(app.screen_stack) == 1 and not isinstance(app.screen, ModalScreen):
-            break
+    for _ in range(10):
+        await pilot.pause()
+        at_a_list = len(app.screen_stack) == 1 and not isinstance(app.screen, ModalScreen)
+        if at_a_list and not isinstance(app.focused, Input):
+            return
         await pilot.press("escape")
-    await pilot.press("escape")
+    raise AssertionError(f"escape does not lead back to a list\n{screen_text(app)}")
 
 
 def send_at_once(app, keys: list[str]) -> None:

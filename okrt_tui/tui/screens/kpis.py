@@ -23,7 +23,7 @@ from okrt_tui.views.text import cell, fold, fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
 from okrt_tui.views.trend import kpi_trend, previous_value
 
-_NAME = ColumnSpec("name", "KPI", None, min_width=12)
+_NAME = ColumnSpec("name", "KPI", min_width=12, weight=2)
 
 LAYOUTS = (
     Layout(
@@ -31,12 +31,12 @@ LAYOUTS = (
         0,
         (
             _NAME,
-            ColumnSpec("current", "Current", 8, justify="right"),
-            ColumnSpec("target", "Target", 8, justify="right"),
-            ColumnSpec("ratio", "Of tgt", 6, justify="right"),
-            ColumnSpec("status", "Status", 11),
-            ColumnSpec("updated", "Updated", 10),
-            ColumnSpec("trend", "Trend", 6),
+            ColumnSpec("current", "Current", min_width=None, justify="right"),
+            ColumnSpec("target", "Target", min_width=None, justify="right"),
+            ColumnSpec("ratio", "Of tgt", min_width=None, justify="right"),
+            ColumnSpec("status", "Status", min_width=None),
+            ColumnSpec("updated", "Updated"),
+            ColumnSpec("trend", "Trend", min_width=None),
         ),
         {"compact": 1, "units": 0},
     ),
@@ -45,13 +45,13 @@ LAYOUTS = (
         110,
         (
             _NAME,
-            ColumnSpec("current", "Current", 12, justify="right"),
-            ColumnSpec("target", "Target", 12, justify="right"),
-            ColumnSpec("unit", "Unit", 10),
-            ColumnSpec("ratio", "% of target", 11, justify="right"),
-            ColumnSpec("status", "Status", 11),
-            ColumnSpec("updated", "Last updated", 12),
-            ColumnSpec("trend", "Trend", 9),
+            ColumnSpec("current", "Current", min_width=None, justify="right"),
+            ColumnSpec("target", "Target", min_width=None, justify="right"),
+            ColumnSpec("unit", "Unit"),
+            ColumnSpec("ratio", "% of target", min_width=None, justify="right"),
+            ColumnSpec("status", "Status", min_width=None),
+            ColumnSpec("updated", "Last updated"),
+            ColumnSpec("trend", "Trend", min_width=None),
         ),
         {"compact": 0, "units": 1},
     ),

@@ -65,8 +65,9 @@ class ListScreen(DataScreen):
     def __init__(self) -> None:
         super().__init__()
         self._layout: Layout | None = None
-        # Rows built, by record id: (what the row was built from, the row), reused while it is equal.
-        self._cache: dict[object, tuple[Hashable, RowData]] = {}
+        # Rows built, by record id: (what the row was built from, the row, its cells' widths), reused
+        # while it is equal.
+        self._cache: dict[object, tuple[Hashable, RowData, tuple[int, ...]]] = {}
         self._sort: tuple[str, bool] | None = None
         self._ordered: tuple[tuple[Any, ...] | None, Any, str, list[tuple[Any, RowData]]] | None = None
         self._query = Query()
@@ -107,7 +108,7 @@ class ListScreen(DataScreen):
         yield from self.compose_summary()
         yield TextBox(placeholder=self.FILTER_PLACEHOLDER, id="filter", classes="-hidden")
         yield Static(id="state", markup=False)
-        yield KeyedTable(id="table")
+        yield KeyedTable(id="table", measure=False)
         yield from self.compose_bottom()
 
     def compose_summary(self) -> ComposeResult:
@@ -162,7 +163,7 @@ class ListScreen(DataScreen):
         rows: list[tuple[Any, RowData]] = []
         if items is not None:
             cache = self._cache
-            fresh: dict[object, tuple[Hashable, RowData]] = {}
+            fresh: dict[object, tuple[Hashable, RowData, tuple[int, ...]]] = {}
             for index, item in enumerate(items):
                 # Found by id and compared, not hashed: a refresh decodes every record afresh, and
                 # hashing one walks all its fields and key results, twice per row.
@@ -170,10 +171,15 @@ class ListScreen(DataScreen):
                 slot = getattr(item, "id", None) or index
                 entry = cache.get(slot)
                 if entry is None or entry[0] != source:
-                    entry = (source, self.build_row(item, index, layout))
+                    row = self.build_row(item, index, layout)
+                    entry = (source, row, tuple(cell.cell_len for cell in row.cells))
                 fresh[slot] = entry
                 rows.append((item, entry[1]))
             self._cache = fresh
+            # Columns are as wide as the longest cell of the whole list (not of the rows a filter
+            # shows: they would jump at each keystroke), so this is worked out here, per refresh.
+            widths = [entry[2] for entry in fresh.values()]
+            table.set_needs([max(column) for column in zip(*widths, strict=True)] if widths else [])
         self._ordered = None
         self._all_rows = rows
         self._apply(snapshot)

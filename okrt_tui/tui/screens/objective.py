@@ -21,11 +21,11 @@ from okrt_tui.views.text import DASH, cell, safe_text
 from okrt_tui.views.times import STALE_CHECKIN_DAYS, is_stale_checkin, relative_time
 
 KR_COLUMNS = (
-    ColumnSpec("title", "Key result", None, min_width=12),
-    ColumnSpec("value", "Current / target", 17),
-    ColumnSpec("progress", "Progress", 9),
-    ColumnSpec("status", "Status", 11),
-    ColumnSpec("checkin", "Last check-in", 14),
+    ColumnSpec("title", "Key result", min_width=12, weight=2),
+    ColumnSpec("value", "Current / target", min_width=None),
+    ColumnSpec("progress", "Progress", min_width=None),
+    ColumnSpec("status", "Status", min_width=None),
+    ColumnSpec("checkin", "Checked in"),
 )
 
 NO_KEY_RESULTS = (

@@ -24,8 +24,8 @@ from okrt_tui.views.text import fold_shared, line_cell, one_line
 
 TITLE_CAP = 200  # cells kept of a title; the column's width cuts further, with an ellipsis
 
-_TITLE = ColumnSpec("title", "Objective", None, min_width=12)
-_STATUS = ColumnSpec("status", "Status", 11)
+_TITLE = ColumnSpec("title", "Objective", min_width=12, weight=2)
+_STATUS = ColumnSpec("status", "Status", min_width=None)
 
 LAYOUTS = (
     Layout(
@@ -33,10 +33,10 @@ LAYOUTS = (
         0,
         (
             _TITLE,
-            ColumnSpec("owner", "Owner", 11),
-            ColumnSpec("progress", "Progress", 8),
+            ColumnSpec("owner", "Owner"),
+            ColumnSpec("progress", "Progress", min_width=None),
             _STATUS,
-            ColumnSpec("health", "Health", 18),
+            ColumnSpec("health", "Health", min_width=9),
         ),
         {"bar": 3, "gauge": 0},
     ),
@@ -45,11 +45,11 @@ LAYOUTS = (
         100,
         (
             _TITLE,
-            ColumnSpec("owner", "Owner", 14),
-            ColumnSpec("cycle", "Cycle", 9),
-            ColumnSpec("progress", "Progress", 11),
+            ColumnSpec("owner", "Owner"),
+            ColumnSpec("cycle", "Cycle"),
+            ColumnSpec("progress", "Progress", min_width=None),
             _STATUS,
-            ColumnSpec("health", "Health", 18),
+            ColumnSpec("health", "Health", min_width=9),
         ),
         {"bar": 6, "gauge": 0},
     ),
@@ -58,12 +58,12 @@ LAYOUTS = (
         130,
         (
             _TITLE,
-            ColumnSpec("type", "Type", 10),
-            ColumnSpec("owner", "Owner", 16),
-            ColumnSpec("cycle", "Cycle", 9),
-            ColumnSpec("progress", "Progress", 15),
+            ColumnSpec("type", "Type"),
+            ColumnSpec("owner", "Owner"),
+            ColumnSpec("cycle", "Cycle"),
+            ColumnSpec("progress", "Progress", min_width=None),
             _STATUS,
-            ColumnSpec("health", "Health", 25),
+            ColumnSpec("health", "Health", min_width=9),
         ),
         {"bar": 10, "gauge": 5},
     ),

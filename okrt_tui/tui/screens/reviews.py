@@ -21,16 +21,16 @@ from okrt_tui.views.text import DASH, cell, safe_text
 from okrt_tui.views.times import due_label, relative_time
 
 CYCLE_COLUMNS = (
-    ColumnSpec("name", "Review cycle", None, min_width=14),
-    ColumnSpec("status", "Status", 11),
-    ColumnSpec("due", "Due", 16),
-    ColumnSpec("reviewees", "Reviewees", 9, justify="right"),
+    ColumnSpec("name", "Review cycle", min_width=14, weight=2),
+    ColumnSpec("status", "Status", min_width=None),
+    ColumnSpec("due", "Due"),
+    ColumnSpec("reviewees", "Reviewees", min_width=None, justify="right"),
 )
 REVIEW_COLUMNS = (
-    ColumnSpec("employee", "Employee", None, min_width=12),
-    ColumnSpec("type", "Type", 8),
-    ColumnSpec("shared", "Shared", 10),
-    ColumnSpec("id", "Review id", 14),
+    ColumnSpec("employee", "Employee", min_width=12, weight=2),
+    ColumnSpec("type", "Type", min_width=None),
+    ColumnSpec("shared", "Shared"),
+    ColumnSpec("id", "Review id"),
 )
 OPEN_BY_ID_HINT = "Press o and paste a shared review's id (from the web app) to open it."
 

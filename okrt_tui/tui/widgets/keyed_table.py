@@ -5,9 +5,10 @@ rows whose key is new appear, rows whose key is gone disappear, the others take 
 position, and the cursor stays on the same key (so the same objective), with the scroll position
 kept. ``clear()`` would throw both away.
 
-Replacing the rows is O(n) dictionary work: the table renders only what is visible, and column
-widths are fixed by :meth:`KeyedTable.set_columns` (one flexible column takes the rest), so nothing
-measures 500 rows of cells.
+Replacing the rows is O(n) dictionary work: the table renders only what is visible. Column widths
+follow what the cells need (:func:`share_width`), from widths the list screens keep per row as they
+build it (:meth:`KeyedTable.set_needs`), so a refresh measures only the rows it rebuilt and a filter
+keystroke measures nothing (the small tables measure the few rows they are given).
 
 Drawing is the other half. ``DataTable`` keys its render caches on a counter that every change bumps,
 and lays each cell out through Rich's general machinery (padding, wrapping, one generator per step):
@@ -28,7 +29,7 @@ pinned to 8.2.x and the pilot tests cover the behaviour, so an upgrade that chan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 import msgspec
@@ -52,13 +53,52 @@ from okrt_tui.tui.widgets.scroll_bar import QuickScrollBar
 
 
 class ColumnSpec(msgspec.Struct, frozen=True):
-    """A column: ``width`` cells, or ``None`` for the flexible one that takes the remaining width."""
+    """A column. Its width follows what its cells need (see :func:`share_width`); when the table is
+    too narrow for all of them it gives up cells down to ``min_width`` (``None``: never cut, for
+    numbers and labels); a larger ``weight`` keeps more of its width."""
 
     key: str
     label: str
-    width: int | None = None
-    min_width: int = 8
+    min_width: int | None = 8
     justify: str = "left"
+    #: How much of its width it keeps, against the others, when the table is short of space.
+    weight: int = 1
+
+
+#: Room a sorted column's header keeps for its arrow (" ▲"), so that it never loses it.
+ARROW = 2
+
+
+def share_width(needs: Sequence[int], floors: Sequence[int], weights: Sequence[int], room: int) -> list[int]:
+    """Each column's width. When everything fits, what it needs (what is left stays at the right,
+    after the last column, rather than widening a column past its longest cell). Else the widest are
+    cut first, to a common cap times their weight (so a title keeps twice an owner's width when both
+    must give up cells), never below their floor (the table then scrolls sideways); a short column
+    stays whole."""
+    if sum(needs) <= room:
+        return list(needs)
+
+    def widths_under(cap: int) -> list[int]:
+        return [
+            min(need, max(floor, cap * weight))
+            for need, floor, weight in zip(needs, floors, weights, strict=True)
+        ]
+
+    low, high = 0, max(needs)
+    while low < high:  # the largest cap whose widths fit
+        middle = (low + high + 1) // 2
+        if sum(widths_under(middle)) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    widths = widths_under(low)
+    spare = room - sum(widths)
+    for index in sorted(range(len(widths)), key=lambda i: -weights[i]):  # the cap's rounding
+        extra = min(spare, needs[index] - widths[index])
+        if extra > 0:
+            widths[index] += extra
+            spare -= extra
+    return widths
 
 
 _NO_CELL = Text()
@@ -101,7 +141,14 @@ class KeyedTable(DataTable[Text]):
         def control(self) -> KeyedTable:
             return self.table
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None, openable: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        openable: bool = True,
+        measure: bool = True,
+    ) -> None:
         # Lines drawn, kept while the cells they show are the same objects (see the module's docstring),
         # and cells drawn, by cell object, width and look.
         self._cells_drawn: dict[tuple[object, ...], tuple[object, object]] = {}
@@ -128,6 +175,9 @@ class KeyedTable(DataTable[Text]):
         self._sorted: tuple[str, bool] | None = None
         self._laid_out_width = -1
         self.openable = openable
+        # What each column's cells need (see ``set_needs``); measured from the rows given when ``measure``.
+        self._needs: list[int] | None = None
+        self._measure = measure
         # key -> (RowKey, Row, the cells given, their dict by column): reused while cells are unchanged
         self._known: dict[str, tuple[RowKey, Row, Sequence[Text], dict]] = {}
 
@@ -165,32 +215,47 @@ class KeyedTable(DataTable[Text]):
         self._specs = specs
         if not same_keys:
             self._known = {}
+            self._needs = None
             self.clear(columns=True)
             for spec in specs:
-                self.add_column(Text(spec.label), key=spec.key, width=spec.width or spec.min_width)
+                self.add_column(Text(spec.label), key=spec.key, width=len(spec.label))
             keys = self.column_keys
             self._marked = keys.index(marked) if marked in keys else 0
         self._laid_out_width = -1
         self._fit_columns()
         self._relabel()
 
+    def set_needs(self, needs: Sequence[int]) -> None:
+        """The width each column's cells need (the longest): the list screens work it out over all
+        their rows as they build them; the other tables (``measure=True``) from the rows they show."""
+        fresh = list(needs)
+        if fresh != self._needs:
+            self._needs = fresh
+            self._laid_out_width = -1
+            self._fit_columns()
+
     def _fit_columns(self) -> None:
         width = self.scrollable_content_region.width
         if width <= 0 or width == self._laid_out_width or not self._specs:
             return
         self._laid_out_width = width
-        padding = 2 * self.cell_padding
-        fixed = sum((spec.width or 0) + padding for spec in self._specs)
-        flexible = [spec for spec in self._specs if spec.width is None]
-        spare = max(0, width - fixed - padding * len(flexible))
-        share = spare // len(flexible) if flexible else 0
-        for spec in self._specs:
+        cells = self._needs or []
+        needs: list[int] = []
+        floors: list[int] = []
+        sorted_key = self._sorted[0] if self._sorted is not None else None
+        for index, spec in enumerate(self._specs):
+            label = len(spec.label) + (ARROW if spec.key == sorted_key else 0)
+            need = max(label, cells[index] if index < len(cells) else 0)
+            needs.append(need)
+            floors.append(need if spec.min_width is None else min(need, spec.min_width))
+        room = width - 2 * self.cell_padding * len(self._specs)
+        widths = share_width(needs, floors, [spec.weight for spec in self._specs], room)
+        for spec, share in zip(self._specs, widths, strict=True):
             column = self.columns.get(self._column_key(spec.key))
-            if column is None:
-                continue
-            column.auto_width = False
-            column.width = spec.width if spec.width is not None else max(spec.min_width, share)
-        self._bump(layout=True)
+            if column is not None:
+                column.auto_width = False
+                column.width = share
+        self._relabel()
 
     def _column_key(self, key: str):
         for column_key in self.columns:
@@ -201,6 +266,8 @@ class KeyedTable(DataTable[Text]):
     def set_sorted(self, sorted_by: tuple[str, bool] | None) -> None:
         """Show which column the rows are sorted by (an arrow in its header)."""
         self._sorted = sorted_by
+        self._laid_out_width = -1  # the sorted column's header needs room for its arrow
+        self._fit_columns()
         self._relabel()
 
     def _relabel(self) -> None:
@@ -210,6 +277,8 @@ class KeyedTable(DataTable[Text]):
                 continue
             label = Text(spec.label, no_wrap=True, overflow="ellipsis", end="")
             if self._sorted is not None and self._sorted[0] == spec.key:
+                if len(spec.label) + ARROW > column.width:  # cut the label, keep the arrow
+                    label.truncate(max(1, column.width - ARROW), overflow="ellipsis")
                 label.append(" ▼" if self._sorted[1] else " ▲")
             if self._marking and index == self._marked:
                 label.stylize("underline")
@@ -277,6 +346,8 @@ class KeyedTable(DataTable[Text]):
         A row whose cells are the very same tuple as last time keeps its stored cell dictionary: the
         screens build cells once per record, so a refresh where little changed costs little.
         """
+        if self._measure:
+            self.set_needs(cell_needs(cells for _, cells in rows))
         keep = self.highlighted_key
         old_index = self.cursor_row
         same_rows = len(rows) == len(self._known) and all(
@@ -576,6 +647,19 @@ class KeyedTable(DataTable[Text]):
             return False
         self.move_cursor(row=index)
         return True
+
+
+def cell_needs(rows: Iterable[Sequence[Text]]) -> list[int]:
+    """The longest cell of each column, in terminal cells."""
+    needs: list[int] = []
+    for cells in rows:
+        for index, text in enumerate(cells):
+            length = text.cell_len
+            if index >= len(needs):
+                needs.append(length)
+            elif length > needs[index]:
+                needs[index] = length
+    return needs
 
 
 def _cell_line(
