@@ -13,6 +13,7 @@ from okrt_tui.api.models import Okr
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenObjective
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
+from okrt_tui.tui.screens.modals import ChoiceModal
 from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
@@ -156,8 +157,6 @@ class OkrsScreen(ListScreen):
         return choices
 
     def action_cycle(self) -> None:
-        from okrt_tui.tui.screens.modals import ChoiceModal
-
         def chosen(choice: tuple[str | None] | None) -> None:
             if choice is not None:
                 self.show_cycle(choice[0])
