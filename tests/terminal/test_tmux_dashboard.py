@@ -132,14 +132,15 @@ def test_the_dashboard_runs_in_a_real_terminal(pane):
     pane.keys("/")
     pane.wait_for("filter title/owner")
     pane.keys("Alice")
-    pane.wait_for("Alice Nguyen", "2 of 40 objectives")
+    # The OKR screen shows the current cycle: 28 of the seed's 40 objectives (12 are last quarter's).
+    pane.wait_for("Alice Nguyen", "1 of 28 objectives")
     # Each escape is awaited: a key sent right after ESC would arrive as alt+key, as in any terminal.
     pane.keys("Escape")
-    pane.wait_for("· 40 objectives")
+    pane.wait_for(": 28 objectives")
     pane.keys("Enter")
     pane.wait_for("Key results (")
     pane.keys("Escape")
-    pane.wait_for("· 40 objectives")
+    pane.wait_for(": 28 objectives")
     pane.keys("2")
     pane.wait_for("% of target", "Trend")
     pane.keys("Enter")
@@ -163,7 +164,7 @@ def test_letters_typed_right_after_the_slash_go_into_the_filter(pane):
     pane.keys("/quit sorting")
     pane.wait_for("quit sorting", "No objectives match")
     pane.keys("C-u", "Alice")
-    pane.wait_for("Alice Nguyen", "2 of 40 objectives")
+    pane.wait_for("Alice Nguyen", "1 of 28 objectives")
 
 
 def test_a_screen_key_then_a_filter_typed_at_once_filter_that_screen(pane):
@@ -194,7 +195,7 @@ def test_the_demo_shows_the_seed_workspace_and_cleans_up_when_the_terminal_close
     temp = tmp_path / "temp"
     temp.mkdir()
     with started_pane(tmp_path, "demo --no-simulate", {"TMPDIR": str(temp)}) as demo:
-        demo.wait_for("Acme (demo sandbox)", "Improve onboarding conversion", "40 objectives", "● live")
+        demo.wait_for("Acme (demo sandbox)", "Improve onboarding conversion", ": 28 objectives", "● live")
         assert [p.name[:14] for p in temp.iterdir()] == ["okrt-tui-demo-"]
         demo.keys("2")
         demo.wait_for("Weekly Active Users", "% of target")
