@@ -28,7 +28,8 @@ def quarter_of(name: str | None) -> tuple[int, int] | None:
 
 def cycles_of(names: Iterable[str | None]) -> list[str]:
     """The distinct cycles, most recent first (quarters by date, then other names by name)."""
-    return sorted(distinct(one_line(name) for name in names), key=_recent_first)
+    # The raw names first: 500 objectives share a handful of cycles, made safe once each.
+    return sorted(distinct(one_line(name) for name in dict.fromkeys(names)), key=_recent_first)
 
 
 def _recent_first(name: str) -> tuple[int, int, int, str]:
