@@ -9,9 +9,11 @@ said about the server's clock and count, then either decode the body or map the 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import re
+import ssl
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
@@ -44,6 +46,7 @@ from okrt_tui.api.errors import (
     OkrtError,
     RateLimited,
     ServerError,
+    TlsFailure,
     Unauthorized,
     WriteUnconfirmed,
 )
@@ -69,7 +72,8 @@ MAX_RETRY_AFTER = 300.0
 
 _SCOPE = re.compile(r"\b([a-z][a-z-]*:(?:read|write))\b")
 _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
-_LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+_NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"}
+"""OpenSSL's reasons for a handshake answered by something that is not TLS (a plain-http server)."""
 
 
 class Fetched(msgspec.Struct, Generic[T], frozen=True):
@@ -109,6 +113,14 @@ class OkrtClient:
         url = httpx.URL(self.base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise InvalidInput(f"The base URL {self.base_url!r} is not an http(s) URL.")
+        loopback = _is_loopback(url.host)
+        if url.scheme == "http" and not loopback:
+            # Refused before any connection: the key would cross the network in clear text.
+            raise InvalidInput(
+                f"The base URL {self.base_url} is plain http, which would send the API key in clear "
+                "text: https is required (plain http is allowed only to this computer, e.g. a local "
+                "sandbox on 127.0.0.1)."
+            )
         self._host = url.host
         self._key = api_key
         self.budget = budget
@@ -121,8 +133,9 @@ class OkrtClient:
             transport=transport,
             follow_redirects=False,  # a redirect would carry the key to wherever it points
             # Proxies from the environment, except for a test transport and the loopback sandbox.
-            trust_env=transport is None and url.host not in _LOOPBACK,
-            # Plain http never uses TLS: skipping the CA bundle saves ~0.3 s of start-up per process.
+            trust_env=transport is None and not loopback,
+            # Plain http (loopback only) never uses TLS: skipping the CA bundle saves ~0.3 s of
+            # start-up per process. https always verifies: no option turns that off.
             verify=url.scheme == "https",
         )
 
@@ -305,6 +318,9 @@ class OkrtClient:
     # -- turning failures into sentences ------------------------------------------------------------
 
     def _network_failure(self, call: _Call, exc: httpx.HTTPError) -> OkrtError:
+        tls = _ssl_error(exc)
+        if tls is not None and isinstance(exc, httpx.ConnectError):
+            return self._tls_failure(tls)
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.ProxyError):
             detail = self._scrub(str(exc)) if isinstance(exc, httpx.ConnectError) else ""
             reason = "timed out" if isinstance(exc, httpx.TimeoutException) else detail or "connection failed"
@@ -330,6 +346,20 @@ class OkrtClient:
             f"The API at {self._host} did not answer {call.method} {call.path} ({reason}). Try again later.",
             sent=True,
         )
+
+    def _tls_failure(self, error: ssl.SSLError) -> TlsFailure:
+        """A handshake that failed fails the same way on every attempt: said at once, never retried."""
+        detail = self._scrub(error.verify_message if isinstance(error, ssl.SSLCertVerificationError) else "")
+        if error.reason in _NOT_TLS:
+            what = f"The server at {self._host} does not speak https"
+            hint = "Check the base URL (a local sandbox is http://127.0.0.1:PORT/api/v1)."
+        elif isinstance(error, ssl.SSLCertVerificationError):
+            what = f"The server at {self._host} did not prove it is {self._host} ({detail or 'certificate'})"
+            hint = "Check the base URL, and the system's CA certificates (or SSL_CERT_FILE)."
+        else:
+            what = f"The secure connection to {self._host} failed ({error.reason or 'TLS handshake'})"
+            hint = "Check the base URL and the network."
+        return TlsFailure(f"{what}; nothing was sent. {hint}")
 
     def _body_failure(self, call: _Call, status: int, exc: httpx.HTTPError) -> OkrtError:
         if isinstance(exc, httpx.DecodingError) or (call.method == "POST" and 200 <= status < 300):
@@ -417,6 +447,11 @@ class OkrtClient:
     def _check_key(self) -> None:
         if not self._key:
             raise Unauthorized("No API key was given: create one under Settings → API Keys in the OKRs Tool.")
+        if not self._key.startswith("okrt_"):
+            raise Unauthorized(
+                "This is not an OKRs Tool API key: keys start with okrt_. Copy the whole key from "
+                "Settings → API Keys in the OKRs Tool; nothing was sent."
+            )
         if not _KEY_CHARS.match(self._key):
             raise Unauthorized(
                 "The API key contains spaces or characters that cannot be sent in a header: copy it again "
@@ -428,6 +463,28 @@ class OkrtClient:
         if self._key and len(self._key) >= 4:
             text = text.replace(self._key, "[api key]")
         return text
+
+
+def _is_loopback(host: str) -> bool:
+    """This computer: localhost, 127.0.0.0/8, ::1 (a name that resolves there elsewhere does not count)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _ssl_error(exc: BaseException) -> ssl.SSLError | None:
+    """The TLS failure under an httpx error (httpx wraps httpcore's, which wraps the ssl module's)."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _write_body(value: float, comment: str | None) -> dict[str, Any]:

@@ -83,6 +83,14 @@ class NetworkError(OkrtError):
         self.sent = sent
 
 
+class TlsFailure(NetworkError):
+    """The TLS handshake failed (a plain-http server, an unverifiable certificate): nothing was sent,
+    and trying again would fail the same way, so it is never retried."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, sent=False)
+
+
 class WriteUnconfirmed(NetworkError):
     """A POST went out but its answer never came: it may or may not have been recorded."""
 

@@ -5,7 +5,8 @@ it provably did not reach the server (a connect error) or the server said it is 
 was recorded) or a 500 ("Safe to retry", says the reference). A POST that went out and whose answer
 never came (read timeout, dropped connection) raises ``WriteUnconfirmed`` and is never resent: only a
 person (or the outbox, later) can decide. A GET changes nothing, so it is retried on every network
-failure, on 429 and on any 5xx.
+failure, on 429 and on any 5xx; but a failed TLS handshake (``TlsFailure``: a plain-http server, a
+certificate that cannot be verified) fails the same way every time, so it is said at once, never retried.
 
 The waits: after a 429 the client has already told the budget to pause until ``Retry-After``, and
 every attempt begins with ``budget.acquire``, so the retry itself waits zero here and the budget holds
@@ -27,7 +28,7 @@ import msgspec
 import tenacity
 
 from okrt_tui.api.clock import Clock
-from okrt_tui.api.errors import NetworkError, RateLimited, ServerError, WriteUnconfirmed
+from okrt_tui.api.errors import NetworkError, RateLimited, ServerError, TlsFailure, WriteUnconfirmed
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def may_retry(method: str, error: BaseException, *, wait: bool = True) -> bool:
         # A 429 answer is always safe to repeat; the budget's own refusal (wait=False) is final, and
         # so is a 429 when the caller asked not to wait.
         return error.from_server and wait
-    if isinstance(error, WriteUnconfirmed):
+    if isinstance(error, WriteUnconfirmed | TlsFailure):
         return False
     if isinstance(error, NetworkError):
         return method == "GET" or not error.sent
