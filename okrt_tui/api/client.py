@@ -3,8 +3,9 @@
 Each request: ask the budget (every attempt, retries included), send, tell the budget what the answer
 said about the server's clock and count, then either decode the body or map the status to the error of
 ``errors.py`` with one or two sentences a person can act on. The key travels only in the
-``Authorization`` header: it is in no message, exception, repr or log line, and httpx's own exceptions
-(which hold the request, headers included) are never chained to ours.
+``Authorization`` header, and only over https (or plain http to this computer): it is in no message,
+exception or repr, httpx's own exceptions (which hold the request, headers included) are never
+chained to ours, and the log's scrubber (``okrt_tui.logs``) knows it, should anything log it anyway.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from okrt_tui.api.models import (
     ReviewSummary,
 )
 from okrt_tui.api.retry import RetryPolicy
+from okrt_tui.logs import register_secret
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,7 @@ class OkrtClient:
             )
         self._host = url.host
         self._key = api_key
+        register_secret(api_key)  # whatever puts the key into a log line, the log never holds it
         self.budget = budget
         self._clock = clock
         self._retry = retry or RetryPolicy()

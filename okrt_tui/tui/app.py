@@ -8,13 +8,12 @@ call it makes itself is ``refresher.fetch_review``, in a worker, when the user o
 
 from __future__ import annotations
 
-import io
 import logging
 import time
+import traceback
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
-from rich.console import Console
 from textual import work
 from textual.actions import SkipAction
 from textual.app import App
@@ -27,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import ReviewSummary
 from okrt_tui.config import UiSettings
+from okrt_tui.logs import scrub
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
@@ -144,17 +144,20 @@ class OkrtApp(App[None]):
         return DEFAULT_THEME
 
     def _print_error_renderables(self) -> None:
-        """A crash's traceback goes to the log, and the terminal gets one sentence (with ``--debug``,
-        Textual's own report). Textual 8.2 prints these on exit; the version is pinned."""
-        if self.show_tracebacks or not self._exit_renderables:
-            super()._print_error_renderables()
+        """A crash goes to the log as a plain traceback, scrubbed of the key and without frames' local
+        variables (Textual's own report shows every frame's locals, and the client's request frame holds
+        the Authorization header); the terminal gets one sentence, or with ``--debug`` that same
+        traceback. Textual 8.2 prints these on exit; the version is pinned."""
+        error = self._exception
+        if error is None or not self._exit_renderables:
+            super()._print_error_renderables()  # an exit message, not a crash
             return
-        report = io.StringIO()
-        console = Console(file=report, width=120, color_system=None)
-        for renderable in self._exit_renderables:
-            console.print(renderable)
         self._exit_renderables.clear()
-        log.error("the dashboard stopped on an unexpected error:\n%s", report.getvalue())
+        log.error("the dashboard stopped on an unexpected error", exc_info=error)
+        if self.show_tracebacks:
+            report = scrub("".join(traceback.format_exception(error)))
+            self.error_console.print(report, markup=False, highlight=False, end="")
+            return
         self.error_console.print(
             "okrt-tui: the dashboard stopped on an unexpected error; the details are in the log file "
             "(okrt-tui.log in the state directory). Please report it; --debug shows it here.",

@@ -24,7 +24,9 @@ from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
 def broken(self):
-    raise ZeroDivisionError("text that could hold anything")
+    api_key = ACME_ADMIN_KEY  # a frame holding the key, as the client's request frame does
+    headers = {"Authorization": f"Bearer {api_key}"}
+    raise ZeroDivisionError(f"text that could hold anything, even {headers['Authorization']}")
 
 tui.OkrtApp.action_help = broken
 mounted = tui.OkrtApp.on_mount
@@ -55,12 +57,15 @@ def test_a_crash_is_one_sentence_and_the_traceback_goes_to_the_log(
     )
     assert done.returncode == 1
     printed = done.stdout + done.stderr
+    logged = (tmp_path / "state" / "okrt-tui.log").read_text()
+    assert "ZeroDivisionError" in logged and "Bearer [api key]" in logged
+    assert ACME_ADMIN_KEY not in logged + printed
+    assert "locals" not in logged and "api_key = " not in logged  # no frame's variables, only code
     if debug:
-        assert "ZeroDivisionError" in printed  # --debug keeps Textual's own report
+        assert "ZeroDivisionError" in printed and "locals" not in printed  # the traceback, here too
         return
     assert "the dashboard stopped on an unexpected error" in printed
     assert "Traceback" not in printed and "could hold anything" not in printed
-    assert "ZeroDivisionError" in (tmp_path / "state" / "okrt-tui.log").read_text()
 
 
 # The same crash through ``okrt-tui`` itself (headless: the test has no terminal).
