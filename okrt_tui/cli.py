@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import sys
 import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 import msgspec
@@ -29,10 +30,16 @@ from okrt_tui.config import Settings, load_settings
 from okrt_tui.logs import setup_logging
 from okrt_tui.paths import Dirs
 
+if TYPE_CHECKING:
+    from okrt_tui.api.budget import Wait
+
 log = logging.getLogger("okrt_tui")
 
 T = TypeVar("T")
 OKR_TYPES = ("org", "team", "individual")
+COMMAND_MAX_WAIT = 120.0
+"""The longest one command waits for the rate limit, all its attempts together: a full window (62 s)
+and a server's pause of up to a minute fit; a longer wait fails at once with exit 5 and the time."""
 
 
 class Context(msgspec.Struct, frozen=True):
@@ -175,11 +182,22 @@ def dashboard() -> None:
 # -- reads ---------------------------------------------------------------------------------------------------
 
 
+def _say(text: str) -> None:
+    """A note on stderr, at once, on a terminal or not (a waiting script's log shows why)."""
+    click.echo(f"okrt-tui: {text}", err=True)
+
+
+def _say_wait(wait: Wait) -> None:
+    _say(f"waiting {math.ceil(wait.seconds)} s {wait.why}; --no-wait fails instead.")
+
+
 async def _fetch(ctx: Context, method: str, *args: Any) -> Any:
     from okrt_tui.session import open_client
 
     settings = ctx.settings()
-    client = open_client(settings.base_url, settings.require_key(), dirs=ctx.dirs)
+    client = open_client(settings.base_url, settings.require_key(), dirs=ctx.dirs, max_wait=COMMAND_MAX_WAIT)
+    client.budget.on_wait = _say_wait
+    client.budget.watch_problem(_say)  # a ledger file that cannot be used: which, and how to fix it
     async with client:
         return await getattr(client, method)(*args, wait=not ctx.no_wait)
 

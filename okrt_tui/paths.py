@@ -1,8 +1,12 @@
 """Where okrt-tui keeps its files, and the hashes that name them without naming the key.
 
 Directories follow platformdirs for the app name ``okrt-tui``, so on Linux the XDG variables move them
-(the tests rely on that). A file that belongs to one workspace or one key is named by a short SHA-256
-of the base URL and key: stable across runs, useless for recovering the key.
+(the tests rely on that). A file that belongs to one workspace, the local database or the rate ledger,
+is named by a short SHA-256 of the base URL and key: stable across runs, useless for recovering the
+key. The ledger is per base URL too, as the server's windows are: a pause one server imposed on a key
+does not hold back the same key on another server. (When its file cannot be used, the budget keeps
+the ledger under the same name in a private folder of the temporary directory:
+``okrt_tui.api.budget.fallback_ledger``.)
 """
 
 from __future__ import annotations
@@ -20,9 +24,9 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
 
-def key_hash(api_key: str) -> str:
-    """Names the rate ledger: every process using this key shares one, whatever the base URL."""
-    return _digest("key", api_key)
+def ledger_hash(base_url: str, api_key: str) -> str:
+    """Names the rate ledger: every process using this key on this server shares one."""
+    return _digest("ledger", base_url.rstrip("/"), api_key)
 
 
 def workspace_hash(base_url: str, api_key: str) -> str:
@@ -59,8 +63,8 @@ class Dirs(msgspec.Struct, frozen=True):
     def log_file(self) -> Path:
         return self.state / "okrt-tui.log"
 
-    def ledger_file(self, api_key: str) -> Path:
-        return self.state / f"budget-{key_hash(api_key)}"
+    def ledger_file(self, base_url: str, api_key: str) -> Path:
+        return self.state / f"budget-{ledger_hash(base_url, api_key)}"
 
     def database_file(self, base_url: str, api_key: str) -> Path:
         return self.data / f"{workspace_hash(base_url, api_key)}.sqlite3"

@@ -19,12 +19,19 @@ from okrt_tui.sync.refresher import Refresher
 
 
 def open_client(
-    base_url: str, api_key: str, *, dirs: Dirs, polling_share: float = 0.5, clock: Clock = SYSTEM_CLOCK
+    base_url: str,
+    api_key: str,
+    *,
+    dirs: Dirs,
+    polling_share: float = 0.5,
+    clock: Clock = SYSTEM_CLOCK,
+    max_wait: float | None = None,
 ) -> OkrtClient:
-    """A client whose budget is shared, through the ledger, with every process using this key."""
-    dirs.state.mkdir(parents=True, exist_ok=True)
-    budget = Budget(dirs.ledger_file(api_key), poll_share=polling_share, clock=clock)
-    return OkrtClient(base_url, api_key, budget=budget, clock=clock)
+    """A client whose budget is shared, through the ledger, with every process using this key on this
+    server. ``max_wait``: the longest one request waits for the rate limit (None: as long as it takes).
+    The state directory is made by the budget, which also copes when it cannot be."""
+    budget = Budget(dirs.ledger_file(base_url, api_key), poll_share=polling_share, clock=clock)
+    return OkrtClient(base_url, api_key, budget=budget, clock=clock, max_wait=max_wait)
 
 
 def workspace_label(base_url: str) -> str:

@@ -2,7 +2,8 @@
 
 - Every test runs with ``XDG_CONFIG_HOME``, ``XDG_DATA_HOME``, ``XDG_STATE_HOME`` and ``XDG_CACHE_HOME``
   in its own temporary directory and without ``OKRT_API_KEY``, ``OKRT_BASE_URL`` or ``OKRT_PROFILE``,
-  so no test reads or writes the real user's files or keys.
+  so no test reads or writes the real user's files or keys; ``TMPDIR`` too (the rate ledger's
+  fallback lives there), so no two tests share one.
 - ``sandbox``: a running ``SandboxServer(control=True)`` (default mode, extension fields on, no
   simulation), fresh for each test; use ``sandbox.base_url`` and ``sandbox.control``.
 - ``strict_sandbox``: the same with ``strict=True``.
@@ -13,6 +14,7 @@ The keys are ``okrt_tui.sandbox.seed``'s constants (``ACME_ADMIN_KEY``, ``ACME_R
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,10 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, str(directory))
     for name in ("OKRT_API_KEY", "OKRT_BASE_URL", "OKRT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
+    temporary = tmp_path / "xdg" / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # gettempdir() reads TMPDIR again
 
 
 @pytest.fixture

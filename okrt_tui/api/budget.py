@@ -30,32 +30,55 @@ How a request is let through (``Budget.acquire``):
 * After a 429, ``pause`` writes the time the server named; every process waits until then.
 
 A ledger that cannot be parsed (someone edited it, a disk error) is logged and rebuilt as if the
-current window were full: the safe guess costs at most a minute, the unsafe one a 429. A ledger that
-cannot be read or written at all (permissions) falls back to this process's own memory, logged once.
-The ledger never holds the key: its file is named by a hash of it, and it holds only numbers.
+current window were full: the safe guess costs at most a minute, the unsafe one a 429, and a request
+that waits for it says why (``on_wait``).
+
+A ledger that cannot be used at all (a directory in its place, a file or lock of another user, mode
+000, a state directory that cannot be made) must not break the limit either, so no process falls back
+to counting only its own requests. Every process of the user knows a second, fixed place for the
+ledger of this base URL and key (``fallback_path``: a private 0700 folder in the system's temporary
+directory), and every read-decide-write holds that place's lock first, so all processes of the key
+take turns on one lock whatever state the first file is in. A process that cannot use the first file
+keeps the ledger in the second, bringing along what it last knew of the first; while the second
+holds recent requests, every process uses it (merging in the first file, when it can read it), so
+the processes never count in two places at once; once it has been idle for ``KEEP`` seconds, they
+return to the first. If neither can be used, nothing is sent at all (``LedgerUnavailable``): without
+a shared ledger there is no way to know what the other processes send. The user is told once, with
+the file and the fix (``watch_problem``).
+The ledger never holds the key: its file is named by a hash of the base URL and key, and it holds
+only numbers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import itertools
 import json
 import logging
 import math
 import os
+import stat
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from email.utils import parsedate_to_datetime
 from enum import IntEnum
 from pathlib import Path
+from typing import Literal, TypeVar
 
 import filelock
 import msgspec
 from msgspec.structs import replace
 
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
-from okrt_tui.api.errors import RateLimited
+from okrt_tui.api.errors import LedgerUnavailable, RateLimited
 from okrt_tui.sync.snapshot import BudgetStatus
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 WINDOW = 60.0
 """Seconds in one server rate window (the UTC minute)."""
@@ -80,6 +103,21 @@ class Priority(IntEnum):
     POLL = 1
 
 
+class Wait(msgspec.Struct, frozen=True):
+    """A wait about to begin, for whoever should say so (the CLI prints it on stderr at once)."""
+
+    seconds: float
+    why: str  # completes "waiting N s ...": "for the next rate window", "because ..."
+
+
+class _Unusable(Exception):
+    """One of the ledger's two places failed (``which``), on ``action``, with ``error``."""
+
+    def __init__(self, which: Literal["primary", "fallback"], action: str, error: OSError | str) -> None:
+        super().__init__(which, action)
+        self.which, self.action, self.error = which, action, error
+
+
 class _Ledger(msgspec.Struct):
     """What every process using the key agrees on. Local epoch seconds throughout."""
 
@@ -92,6 +130,22 @@ class _Ledger(msgspec.Struct):
 
     def copy(self) -> _Ledger:
         return replace(self, sends=list(self.sends), others=dict(self.others))
+
+    def merge(self, other: _Ledger) -> None:
+        """Adds what ``other`` knows: its sends (one send seen in both counts once), the longer pause,
+        the larger counts of other clients, and its skew if this one has none or an older one."""
+        mine = Counter(round(t, 4) for t in self.sends)
+        theirs = Counter(round(t, 4) for t in other.sends)
+        self.sends = sorted((mine | theirs).elements())
+        self.paused_until = max(self.paused_until, other.paused_until)
+        for w, n in other.others.items():
+            self.others[w] = max(n, self.others.get(w, 0))
+        if other.skew is not None and (self.skew is None or other.skew_at > self.skew_at):
+            self.skew, self.skew_at = other.skew, other.skew_at
+
+    def live(self, now: float) -> bool:
+        """Whether it still holds something that matters (a recent send, a pause not over)."""
+        return self.paused_until > now or any(s > now - KEEP for s in self.sends)
 
     def to_json(self) -> bytes:
         body = {
@@ -131,20 +185,24 @@ def _window(t: float) -> int:
 
 
 class Budget:
-    """The rate budget of one key; see the module's docstring for the rules.
+    """The rate budget of one key on one server; see the module's docstring for the rules.
 
     ``ledger_path`` None keeps the ledger in this process only (tests, one-shot tools); otherwise the
-    file (``Dirs.ledger_file(key)``) is shared, with ``<ledger>.lock`` beside it.
+    file (``Dirs.ledger_file(base_url, key)``) is shared, with ``<ledger>.lock`` beside it, and
+    ``fallback_path`` (by default ``fallback_ledger(ledger_path)``) is where every process keeps it
+    when that file cannot be used. ``on_wait`` is told of each wait of a second or more as it begins.
     """
 
     def __init__(
         self,
         ledger_path: Path | None,
         *,
+        fallback_path: Path | None = None,
         limit: int = 60,
         poll_share: float = 0.5,
         clock: Clock = SYSTEM_CLOCK,
         margin: float = MARGIN,
+        on_wait: Callable[[Wait], object] | None = None,
     ) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -156,12 +214,19 @@ class Budget:
         self.poll_share = poll_share
         self.poll_limit = max(1, math.floor(limit * poll_share))
         self.margin = margin
+        self.on_wait = on_wait
         self._clock = clock
         self._path = ledger_path
-        self._lock = filelock.FileLock(f"{ledger_path}.lock", timeout=LOCK_TIMEOUT) if ledger_path else None
+        self._fallback = (fallback_path or fallback_ledger(ledger_path)) if ledger_path is not None else None
+        self._locks: dict[Path, filelock.FileLock] = {}
         self._memory = _Ledger()  # the ledger as last seen; the whole ledger when there is no file
-        self._file_failed = False
-        self._dir_ready = False
+        self._active: Path | None = ledger_path  # where the ledger was last kept
+        self._primary_failure: str | None = None  # why the ledger file cannot be used, once it cannot
+        self._fallback_failure: str | None = None
+        self._carry_memory = False  # bring what this process knew into the fallback at its next write
+        self._rebuilt_until = 0.0  # a corrupt ledger was rebuilt as a full window: waits say so until then
+        self._problem: str | None = None
+        self._problem_watchers: list[Callable[[str], object]] = []
         self._tickets = itertools.count()
         self._waiting: set[tuple[int, int]] = set()
         self._wakeups: list[asyncio.Future[None]] = []
@@ -170,26 +235,50 @@ class Budget:
         where = self._path.name if self._path else "memory"
         return f"Budget({where}, limit={self.limit}, poll_limit={self.poll_limit})"
 
+    @property
+    def problem(self) -> str | None:
+        """What is wrong with the ledger's files and how to fix it, once something is."""
+        return self._problem
+
+    def watch_problem(self, callback: Callable[[str], object]) -> None:
+        """``callback(text)`` once, when the ledger's files turn out unusable (at once if they did)."""
+        if self._problem is not None:
+            callback(self._problem)
+        else:
+            self._problem_watchers.append(callback)
+
     # -- asking for room ----------------------------------------------------------------------------
 
-    async def acquire(self, priority: Priority = Priority.INTERACTIVE, *, wait: bool = True) -> None:
-        """Returns when one request may be sent now (and counts it).
+    async def acquire(
+        self, priority: Priority = Priority.INTERACTIVE, *, wait: bool = True, max_wait: float | None = None
+    ) -> float:
+        """Returns when one request may be sent now, having counted it; returns the time it was counted
+        at, for ``give_back``.
 
         ``wait=False`` raises ``RateLimited`` at once instead of waiting, with ``retry_after`` the
-        seconds until the budget frees up.
+        seconds until the budget frees up; so does a wait that would end more than ``max_wait`` seconds
+        from now. ``LedgerUnavailable`` when no shared ledger can be had (see the module's docstring).
         """
         priority = Priority(priority)
         cap = self.limit if priority is Priority.INTERACTIVE else self.poll_limit
+        deadline = None if max_wait is None else self._clock.now() + max(0.0, max_wait)
         ticket = (int(priority), next(self._tickets))
         self._waiting.add(ticket)
+        announced = False
         try:
             while True:
                 if min(self._waiting) == ticket:
-                    delay = self._try_take(cap)
+                    taken, delay = self._try_take(cap)
                     if delay <= 0:
-                        break
+                        return taken
+                    now = self._clock.now()
                     if not wait:
                         raise self._exhausted(priority, delay)
+                    if deadline is not None and now + delay > deadline + 0.001:
+                        raise self._exhausted(priority, delay, capped=True)
+                    if not announced and delay >= 1:
+                        announced = True
+                        self._announce(Wait(seconds=delay, why=self._why(priority, now)))
                     await self._clock.sleep(min(delay, MAX_NAP))
                 elif not wait:
                     # Someone ahead in this process waits for the same room: there is none to take.
@@ -200,16 +289,55 @@ class Budget:
             self._waiting.discard(ticket)
             self._wake_waiters()
 
-    def _exhausted(self, priority: Priority, delay: float) -> RateLimited:
+    def give_back(self, taken: float) -> None:
+        """Uncounts the send counted at ``taken``: it provably never reached the server (the connection
+        was refused, or failed before the request was written), so it cannot be in any server window."""
+
+        def change(ledger: _Ledger, now: float) -> tuple[None, bool]:
+            if not ledger.sends:
+                return None, False
+            nearest = min(ledger.sends, key=lambda s: abs(s - taken))
+            if abs(nearest - taken) > 0.001:  # gone already (pruned, or the ledger was rebuilt)
+                return None, False
+            ledger.sends.remove(nearest)
+            return None, True
+
+        self._transact(change, need_shared=False)
+        self._wake_waiters()
+
+    def _announce(self, wait: Wait) -> None:
+        log.info("waiting %.0f s %s", wait.seconds, wait.why)
+        if self.on_wait is not None:
+            self.on_wait(wait)
+
+    def _why(self, priority: Priority, now: float) -> str:
+        if self._memory.paused_until > now:
+            return "because the API asked to pause after too many requests with this key (429)"
+        if now < self._rebuilt_until:
+            return (
+                f"for the next rate window: the rate ledger {self._active} could not be read (corrupt), "
+                "so it was rebuilt as if this minute were full"
+            )
+        if priority is Priority.POLL:
+            return "for room in background refreshing's share of the rate window"
+        return "for the next rate window"
+
+    def _exhausted(self, priority: Priority, delay: float, *, capped: bool = False) -> RateLimited:
         seconds = max(1, math.ceil(delay))
         now = self._clock.now()
         if self._memory.paused_until > now:
             what = "The API asked okrt-tui to pause after too many requests with this key"
+        elif now < self._rebuilt_until:
+            what = (
+                f"The rate ledger {self._active} could not be read (corrupt) and was rebuilt as if this "
+                "minute were full"
+            )
         elif priority is Priority.POLL:
             what = f"Background refreshing has used its share ({self.poll_limit}) of this key's minute"
         else:
             what = f"This key's rate budget ({self.limit} requests a minute) is used up"
-        return RateLimited(f"{what}; it frees up in {seconds} s.", retry_after=float(seconds))
+        beyond = " That is later than okrt-tui waits for it; try again then." if capped else ""
+        return RateLimited(f"{what}; it frees up in {seconds} s.{beyond}", retry_after=float(seconds))
 
     async def _until_head_changes(self) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -226,16 +354,17 @@ class Budget:
             if not future.done():
                 future.set_result(None)
 
-    def _try_take(self, cap: int) -> float:
-        """Counts one send if there is room now; else returns the seconds to wait (nothing written)."""
-        with self._locked():
-            now = self._clock.now()
-            ledger = self._load(now)
+    def _try_take(self, cap: int) -> tuple[float, float]:
+        """``(now, 0)`` having counted one send if there is room now; else ``(now, seconds to wait)``
+        with nothing written."""
+
+        def change(ledger: _Ledger, now: float) -> tuple[tuple[float, float], bool]:
             delay = self._delay(ledger, now, cap)
             if delay <= 0:
                 ledger.sends.append(now)
-                self._store(ledger)
-            return delay
+            return (now, delay), delay <= 0
+
+        return self._transact(change, need_shared=True)
 
     def _peek(self, cap: int) -> float:
         now = self._clock.now()
@@ -292,17 +421,17 @@ class Budget:
         answer is assumed to be immediate.
         """
         server_date = _parse_http_date(date)
-        changed = False
-        with self._locked():
-            now = self._clock.now()
-            ledger = self._load(now)
+
+        def change(ledger: _Ledger, now: float) -> tuple[None, bool]:
+            changed = False
             if server_date is not None:
                 changed |= self._learn_skew(ledger, server_date, now, now if sent_at is None else sent_at)
             skew = self._skew(ledger, now)
             if remaining is not None and skew is not None:
                 changed |= self._learn_count(ledger, remaining, reset, now + skew, skew)
-            if changed:
-                self._store(ledger)
+            return None, changed
+
+        self._transact(change, need_shared=False)
 
     def _learn_skew(self, ledger: _Ledger, server_date: float, now: float, sent_at: float) -> bool:
         # The server wrote Date (whole seconds, rounded down) between our send and our receipt.
@@ -337,15 +466,16 @@ class Budget:
 
     def pause(self, retry_after: float) -> None:
         """After a 429: nothing with this key is sent, by any process, for ``retry_after`` seconds."""
-        with self._locked():
-            now = self._clock.now()
-            ledger = self._load(now)
+
+        def change(ledger: _Ledger, now: float) -> tuple[bool, bool]:
             until = now + max(0.0, retry_after)
             if until <= ledger.paused_until:
-                return
+                return False, False
             ledger.paused_until = until
-            self._store(ledger)
-        log.info("paused by the server for %.0f s", retry_after)
+            return True, True
+
+        if self._transact(change, need_shared=False):
+            log.info("paused by the server for %.0f s", retry_after)
 
     # -- what the status bar shows ------------------------------------------------------------------
 
@@ -364,41 +494,146 @@ class Budget:
             paused_for=max(0.0, ledger.paused_until - now),
         )
 
-    # -- the ledger file ----------------------------------------------------------------------------
+    # -- the ledger's files ---------------------------------------------------------------------------
 
-    def _locked(self) -> _LedgerLock:
-        return _LedgerLock(self)
+    def _transact(self, change: Callable[[_Ledger, float], tuple[T, bool]], *, need_shared: bool) -> T:
+        """One read-decide-write of the shared ledger: ``change(ledger, now)`` returns its result and
+        whether it changed the ledger. When neither place for the ledger can be used, a ``need_shared``
+        caller (one about to send) gets ``LedgerUnavailable``; others work on this process's memory."""
+        while self._path is not None:
+            if self._primary_failure is not None and self._fallback_failure is not None:
+                if need_shared:
+                    raise LedgerUnavailable(self._problem or "The rate ledger cannot be used.")
+                break
+            try:
+                return self._transact_files(change)
+            except _Unusable as failure:
+                self._failed(failure)
+        now = self._clock.now()
+        self._prune(self._memory, now)
+        return change(self._memory, now)[0]
 
-    def _load(self, now: float) -> _Ledger:
-        """The shared ledger, pruned. Call with the lock held."""
-        ledger, rebuilt = self._read(now)
-        self._prune(ledger, now)
-        if rebuilt:
-            self._store(ledger)
-        self._memory = ledger
-        return ledger
+    def _transact_files(self, change: Callable[[_Ledger, float], tuple[T, bool]]) -> T:
+        primary, fallback = self._path, self._fallback
+        assert primary is not None
+        use_primary = self._primary_failure is None
+        use_fallback = fallback is not None and self._fallback_failure is None
+        with ExitStack() as held:
+            # Always the fallback's lock first: every process of the key, whichever file it can use,
+            # takes turns on it, so no two decide at once.
+            if use_fallback:
+                assert fallback is not None
+                held.enter_context(self._lock(fallback, "fallback"))
+            if use_primary:
+                held.enter_context(self._lock(primary, "primary"))
+            now = self._clock.now()
+            spare = self._read(fallback, "fallback", now)[0] if use_fallback and fallback else None
+            if not use_primary or (spare is not None and spare.live(now)):
+                assert fallback is not None
+                ledger, path, rebuilt = spare or _Ledger(), fallback, True
+                if use_primary:
+                    found, corrupt = self._read(primary, "primary", now)
+                    if corrupt and found is not None:
+                        self._write(primary, "primary", found)  # merged once, not rebuilt every time
+                    ledger.merge(found or _Ledger())
+                elif self._carry_memory:
+                    ledger.merge(self._memory)
+            else:
+                found, rebuilt = self._read(primary, "primary", now)
+                ledger, path = found or self._memory.copy(), primary
+            self._prune(ledger, now)
+            result, changed = change(ledger, now)
+            if changed or rebuilt:
+                self._write(path, "fallback" if path == fallback else "primary", ledger)
+            if path == fallback:
+                self._carry_memory = False
+            self._memory, self._active = ledger, path
+            return result
 
-    def _read(self, now: float) -> tuple[_Ledger, bool]:
-        """The ledger on file, and whether it had to be rebuilt (and so must be written back)."""
-        if self._path is None or self._file_failed:
-            return self._memory, False
+    @contextmanager
+    def _lock(self, path: Path, which: Literal["primary", "fallback"]) -> Iterator[None]:
+        """Holds ``<path>.lock``; a lock that stays held is logged and gone on without, as before."""
+        lock = self._locks.get(path)
         try:
-            raw = self._path.read_bytes()
-        except FileNotFoundError:
-            # No file yet (or someone removed it): what this process last saw is the best guess.
-            return self._memory.copy(), False
+            if lock is None:
+                if which == "fallback":
+                    _private_dir(path.parent)
+                else:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                lock = self._locks[path] = filelock.FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
+            lock.acquire()
+        except filelock.Timeout:
+            log.warning("the rate ledger stayed locked for %.0f s; going on without the lock", LOCK_TIMEOUT)
+            yield
+            return
         except OSError as exc:
-            self._give_up_on_file("read", exc)
-            return self._memory, False
+            raise _Unusable(which, "locked", exc) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _read(
+        self, path: Path, which: Literal["primary", "fallback"], now: float
+    ) -> tuple[_Ledger | None, bool]:
+        """The ledger in ``path`` (None: no file yet), and whether it had to be rebuilt (and so must be
+        written back). Call with the lock held."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None, False
+        except OSError as exc:
+            raise _Unusable(which, "read", exc) from None
         try:
             return _Ledger.from_json(raw), False
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.warning(
-                "the rate ledger %s is unreadable (%s); rebuilding it as if this minute were full",
-                self._path.name,
-                exc,
+                "the rate ledger %s is unreadable (%s); rebuilding it as if this minute were full", path, exc
             )
+            self._rebuilt_until = now + WINDOW + self.margin
             return self._assume_full(now), True
+
+    def _write(self, path: Path, which: Literal["primary", "fallback"], ledger: _Ledger) -> None:
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_bytes(ledger.to_json())
+            os.replace(temporary, path)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise _Unusable(which, "written", exc) from None
+
+    def _failed(self, failure: _Unusable) -> None:
+        """Stops using the place that failed, and tells the user (once) what is wrong and what to do."""
+        reason = _what_is_wrong(failure)
+        if failure.which == "fallback":
+            self._fallback_failure = reason
+            log.warning("the rate ledger's fallback cannot be used: %s", reason)
+            if self._primary_failure is None:
+                return  # the file works: nothing to tell
+        else:
+            self._primary_failure = reason
+            self._carry_memory = True
+            log.warning("the rate ledger cannot be used: %s", reason)
+        assert self._primary_failure is not None
+        text = f"The rate ledger {self._primary_failure}"
+        if self._fallback_failure is None:
+            text += (
+                f". Until then okrt-tui keeps the ledger in {self._fallback}, shared by all its processes."
+            )
+        else:
+            where = self._fallback or "a shared place"
+            text += (
+                f"; and {where} cannot be used either ({self._fallback_failure}). okrt-tui sends no "
+                "request until one of them is fixed: without a shared ledger, its processes together "
+                f"could exceed the key's {self.limit} requests a minute."
+            )
+        self._tell(text)
+
+    def _tell(self, text: str) -> None:
+        self._problem = text
+        watchers, self._problem_watchers = self._problem_watchers, []
+        for watcher in watchers:
+            watcher(text)
 
     def _assume_full(self, now: float) -> _Ledger:
         # Keep what this process knew of the clock; fill the window(s) this moment may be in.
@@ -415,63 +650,53 @@ class Budget:
             oldest = _window(now + (ledger.skew or 0.0) - KEEP)
             ledger.others = {w: n for w, n in ledger.others.items() if w >= oldest}
 
-    def _store(self, ledger: _Ledger) -> None:
-        self._memory = ledger
-        if self._path is None or self._file_failed:
-            return
-        temporary = self._path.with_name(f"{self._path.name}.{os.getpid()}.tmp")
-        try:
-            temporary.write_bytes(ledger.to_json())
-            os.replace(temporary, self._path)
-        except OSError as exc:
-            self._give_up_on_file("write", exc)
-
     def _peek_file(self, now: float) -> _Ledger:
         """The ledger as it is now, without the lock (writes are atomic renames), for display."""
-        if self._path is not None and not self._file_failed:
+        if self._active is not None:
             try:
-                ledger = _Ledger.from_json(self._path.read_bytes())
+                ledger = _Ledger.from_json(self._active.read_bytes())
             except (OSError, ValueError, TypeError, KeyError, AttributeError):
                 return self._memory
             self._prune(ledger, now)
             return ledger
         return self._memory
 
-    def _give_up_on_file(self, what: str, exc: OSError) -> None:
-        log.warning(
-            "cannot %s the rate ledger %s (%s): counting this process's requests only",
-            what,
-            self._path.name if self._path else "",
-            exc.strerror or exc,
+
+def fallback_ledger(ledger_path: Path) -> Path:
+    """Where every process of this user keeps the ledger ``ledger_path`` when it cannot be used: the
+    same name in a private folder of the system's temporary directory (``TMPDIR``), which is there
+    whatever state the user's own directories are in."""
+    getuid = getattr(os, "getuid", None)
+    owner = str(getuid()) if getuid is not None else getpass.getuser()
+    return Path(tempfile.gettempdir()) / f"okrt-tui-{owner}" / ledger_path.name
+
+
+def _private_dir(path: Path) -> None:
+    """Makes ``path`` (0700) if need be, and refuses one that another user could have put there or can
+    write to: the fallback lives in the system's shared temporary directory."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.lstat()
+    getuid = getattr(os, "getuid", None)
+    if not stat.S_ISDIR(info.st_mode):
+        raise OSError(0, "it is not a directory", str(path))
+    if getuid is not None and (info.st_uid != getuid() or info.st_mode & 0o077):
+        raise OSError(0, "it belongs to another user or others may use it", str(path))
+
+
+def _what_is_wrong(failure: _Unusable) -> str:
+    """``<file> <what is wrong>: <what to do>``, for the sentence the user reads."""
+    error = failure.error
+    if isinstance(error, str):
+        return error
+    name = error.filename or "its file"
+    if isinstance(error, IsADirectoryError):
+        return f"{name} is a directory, not a file: remove it (okrt-tui makes the file again)"
+    if isinstance(error, PermissionError):
+        return (
+            f"{name} cannot be {failure.action} (permission denied; it may belong to another user): "
+            "remove it, or make it yours and readable and writable (chown, chmod u+rw)"
         )
-        self._file_failed = True
-
-
-class _LedgerLock:
-    """Holds ``<ledger>.lock`` for one read-decide-write; a lock that cannot be had is logged, not fatal."""
-
-    def __init__(self, budget: Budget) -> None:
-        self._budget = budget
-        self._held = False
-
-    def __enter__(self) -> None:
-        budget = self._budget
-        if budget._lock is None or budget._file_failed:
-            return
-        try:
-            if not budget._dir_ready:
-                budget._path.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-                budget._dir_ready = True
-            budget._lock.acquire()
-            self._held = True
-        except filelock.Timeout:
-            log.warning("the rate ledger stayed locked for %.0f s; going on without the lock", LOCK_TIMEOUT)
-        except OSError as exc:
-            budget._give_up_on_file("lock", exc)
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._held and self._budget._lock is not None:
-            self._budget._lock.release()
+    return f"{name} cannot be {failure.action} ({error.strerror or error}): remove it, or check the disk"
 
 
 def _parse_http_date(value: str | None) -> float | None:

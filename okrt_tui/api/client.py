@@ -70,7 +70,8 @@ T = TypeVar("T")
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=15.0, write=10.0, pool=5.0)
 """Connect fails fast (a wrong host or no network shows at once); a read of 500 records may take a while."""
 MAX_RETRY_AFTER = 300.0
-"""A Retry-After beyond this is not believed (the window is a minute): a broken header must not park us."""
+"""The longest pause a 429 imposes on the key's other requests and processes (the window is a minute): a
+broken header must not park a dashboard for a day. A command still reports the server's own time."""
 
 _SCOPE = re.compile(r"\b([a-z][a-z-]*:(?:read|write))\b")
 _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
@@ -110,7 +111,11 @@ class OkrtClient:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock = SYSTEM_CLOCK,
         retry: RetryPolicy | None = None,
+        max_wait: float | None = None,
     ) -> None:
+        """``max_wait``: the longest, in seconds, one call waits for the rate limit, all its attempts
+        together (the CLI's cap); a longer wait fails at once with ``RateLimited``. None: no cap."""
+        self.max_wait = max_wait
         self.base_url = base_url.rstrip("/")
         url = httpx.URL(self.base_url)
         if url.scheme not in ("http", "https") or not url.host:
@@ -256,14 +261,18 @@ class OkrtClient:
         self, call: _Call, decode: Callable[[bytes, str], T], priority: Priority, wait: bool
     ) -> Fetched[T]:
         self._check_key()
+        deadline = None if self.max_wait is None else self._clock.now() + self.max_wait
         raw, received_at = b"", 0.0
         async for attempt in self._retry.retrying(call.method, self._clock, wait=wait):
             with attempt:
-                raw, received_at = await self._attempt(call, priority, wait)
+                raw, received_at = await self._attempt(call, priority, wait, deadline)
         return Fetched(data=decode(raw, call.path), raw=raw, received_at=received_at)
 
-    async def _attempt(self, call: _Call, priority: Priority, wait: bool) -> tuple[bytes, float]:
-        await self.budget.acquire(priority, wait=wait)
+    async def _attempt(
+        self, call: _Call, priority: Priority, wait: bool, deadline: float | None
+    ) -> tuple[bytes, float]:
+        max_wait = None if deadline is None else deadline - self._clock.now()
+        taken = await self.budget.acquire(priority, wait=wait, max_wait=max_wait)
         headers = {"Authorization": f"Bearer {self._key}"}
         if call.body is not None:
             headers["Content-Type"] = "application/json"
@@ -277,6 +286,8 @@ class OkrtClient:
         except httpx.HTTPError as exc:
             failure = self._network_failure(call, exc)
         if failure is not None:
+            if isinstance(failure, NetworkError) and not failure.sent:
+                self.budget.give_back(taken)  # nothing reached the server: it counted nowhere
             raise failure  # outside the except block: the httpx exception (and its headers) stays behind
         try:
             # A 429's own Remaining (0) only repeats the refusal; its Retry-After says when the server
@@ -302,7 +313,7 @@ class OkrtClient:
         received_at = self._clock.now()
         log.debug("%s %s: %d, %d bytes", call.method, call.path, response.status_code, len(raw))
         if not 200 <= response.status_code < 300:
-            raise self._status_error(call, response, raw)
+            raise self._status_error(call, response, raw, deadline)
         return raw, received_at
 
     async def _read_body(self, response: httpx.Response, call: _Call) -> bytes:
@@ -378,7 +389,9 @@ class OkrtClient:
             )
         return self._network_failure(call, exc)
 
-    def _status_error(self, call: _Call, response: httpx.Response, raw: bytes) -> OkrtError:
+    def _status_error(
+        self, call: _Call, response: httpx.Response, raw: bytes, deadline: float | None = None
+    ) -> OkrtError:
         status = response.status_code
         code, server_message = _error_body(raw)
         message = self._scrub(server_message or "")
@@ -404,10 +417,20 @@ class OkrtClient:
             return NotFound(call.not_found, **kw)
         if status == 429:
             seconds = self._retry_after(response, raw)
-            self.budget.pause(seconds)
+            self.budget.pause(min(seconds, MAX_RETRY_AFTER))
+            if deadline is not None and self._clock.now() + seconds > deadline:
+                return RateLimited(
+                    f"The API's rate limit for this key was reached (429), and it accepts requests again "
+                    f"in {_duration(seconds)}: more than a command waits ({self.max_wait or 0:.0f} s in "
+                    f"all). Try again then.{nothing}",
+                    retry_after=seconds,
+                    from_server=True,
+                    final=True,
+                    **kw,
+                )
             return RateLimited(
                 f"The API's rate limit for this key was reached (429); it accepts requests again in "
-                f"{math.ceil(seconds)} s.{nothing}",
+                f"{_duration(seconds)}.{nothing}",
                 retry_after=seconds,
                 from_server=True,
                 **kw,
@@ -434,6 +457,9 @@ class OkrtClient:
         return error
 
     def _retry_after(self, response: httpx.Response, raw: bytes) -> float:
+        """The server's wait, as it said it (``Retry-After``, else the body's ``retry_after_seconds``);
+        without either, until the next UTC minute, when the reference's windows reset. Not capped
+        here: the pause the budget keeps is (``MAX_RETRY_AFTER``), the message tells the truth."""
         seconds = _retry_after_header(response.headers.get("retry-after"), response.headers.get("date"))
         if seconds is None:
             body = _json_object(raw)
@@ -441,8 +467,8 @@ class OkrtClient:
             if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
                 seconds = float(value)
         if seconds is None:
-            seconds = self.budget.status().reset_in + 1.0  # the window is full: wait for the next one
-        return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+            seconds = self.budget.status().reset_in + self.budget.margin
+        return max(seconds, 0.0)
 
     def _missing_path(self, path: str) -> str:
         return f"{path} was not found on the server (404): check the base URL ({self.base_url})."
@@ -500,6 +526,16 @@ def _write_body(value: float, comment: str | None) -> dict[str, Any]:
             raise InvalidInput("The comment must be text; nothing was sent.")
         body["comment"] = comment
     return body
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``; past two minutes also in larger units: ``99999 s (about 28 h)``."""
+    whole = math.ceil(seconds)
+    if whole < 120:
+        return f"{whole} s"
+    if whole < 7200:
+        return f"{whole} s (about {round(whole / 60)} min)"
+    return f"{whole} s (about {round(whole / 3600)} h)"
 
 
 def _too_big(path: str, size: int) -> ApiDataError:

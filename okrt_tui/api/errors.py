@@ -59,11 +59,22 @@ class RateLimited(ApiError):
 
     status, code, exit_code = 429, "rate_limit_exceeded", 5
 
-    def __init__(self, message: str, *, retry_after: float, from_server: bool = False, **kw: str) -> None:
+    def __init__(
+        self, message: str, *, retry_after: float, from_server: bool = False, final: bool = False, **kw: str
+    ) -> None:
         super().__init__(message, **kw)
         self.retry_after = retry_after
         #: True for a 429 answer; False when the local budget refused to wait (nothing was sent).
         self.from_server = from_server
+        #: True when the server's wait is longer than the caller will wait: not retried.
+        self.final = final
+
+
+class LedgerUnavailable(OkrtError):
+    """Neither the rate ledger's file nor its fallback can be used: nothing is sent, since without a
+    shared ledger the key's processes together could break the limit. The message names the files."""
+
+    exit_code = 1
 
 
 class ServerError(ApiError):

@@ -37,8 +37,8 @@ def may_retry(method: str, error: BaseException, *, wait: bool = True) -> bool:
     """True when ``error`` from one ``method`` request may be followed by an automatic new attempt."""
     if isinstance(error, RateLimited):
         # A 429 answer is always safe to repeat; the budget's own refusal (wait=False) is final, and
-        # so is a 429 when the caller asked not to wait.
-        return error.from_server and wait
+        # so is a 429 when the caller asked not to wait, or one whose wait is longer than its cap.
+        return error.from_server and wait and not error.final
     if isinstance(error, WriteUnconfirmed | TlsFailure):
         return False
     if isinstance(error, NetworkError):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import random
+import stat
+import tempfile
 from collections import Counter
 from email.utils import formatdate
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 
 from okrt_tui.api.budget import Budget, Priority
 from okrt_tui.api.clock import FakeClock
-from okrt_tui.api.errors import RateLimited
+from okrt_tui.api.errors import LedgerUnavailable, RateLimited
 from okrt_tui.paths import Dirs
 
 START = 1_800_000_000.0  # a whole minute (1800000000 / 60 = 30000000)
@@ -349,21 +352,67 @@ async def test_odd_ledgers_do_not_crash(tmp_path: Path, content: bytes) -> None:
     assert budget.status().limit == 60
 
 
-async def test_an_unwritable_ledger_falls_back_to_this_process(tmp_path: Path, caplog) -> None:
+async def test_an_unusable_ledger_moves_to_one_fallback_that_every_budget_shares(tmp_path: Path) -> None:
     clock = FakeClock(START)
-    ledger = tmp_path / "a-directory"
-    ledger.mkdir()  # cannot be read or replaced as a file
-    budget = Budget(ledger, clock=clock)
-    for _ in range(60):
-        await budget.acquire(wait=False)
+    ledger = tmp_path / "state" / "budget-abc"
+    ledger.mkdir(parents=True)  # cannot be read or replaced as a file
+    told: list[str] = []
+    first, second = Budget(ledger, clock=clock), Budget(ledger, clock=clock)
+    first.watch_problem(told.append)
+    for _ in range(40):
+        await first.acquire(wait=False)
+    accepted = 0
     with pytest.raises(RateLimited):
+        while True:
+            await second.acquire(wait=False)
+            accepted += 1
+    assert accepted == 20  # the two share one window, as with a healthy ledger
+    assert len(told) == 1 and f"{ledger} is a directory" in told[0] and "remove it" in told[0]
+    fallback = Path(tempfile.gettempdir()) / f"okrt-tui-{os.getuid()}" / "budget-abc"
+    assert str(fallback) in told[0]
+    assert len(json.loads(fallback.read_bytes())["sends"]) == 60
+    assert stat.S_IMODE(fallback.parent.stat().st_mode) == 0o700
+
+
+async def test_with_no_usable_place_for_the_ledger_nothing_is_sent(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    ledger = tmp_path / "budget-abc"
+    ledger.mkdir()
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    budget = Budget(ledger, fallback_path=blocked / "budget-abc", clock=clock)
+    with pytest.raises(LedgerUnavailable) as error:
+        await budget.acquire()
+    assert f"{ledger} is a directory" in str(error.value) and "sends no request" in str(error.value)
+    assert error.value.exit_code == 1
+    assert budget.status().used == 0
+
+
+async def test_a_ledger_that_becomes_unusable_carries_what_it_held_into_the_fallback(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    ledger = tmp_path / "budget-abc"
+    budget = Budget(ledger, fallback_path=tmp_path / "fallback" / "budget-abc", clock=clock)
+    for _ in range(50):
         await budget.acquire(wait=False)
-    assert "counting this process's requests only" in caplog.text
+    other = Budget(ledger, fallback_path=tmp_path / "fallback" / "budget-abc", clock=clock)
+    await other.acquire(wait=False)  # 51, on file
+    ledger.unlink()
+    ledger.mkdir()  # from now on, unusable
+    await other.acquire(wait=False)  # 52: the 51 it saw on file, moved to the fallback, and this one
+    accepted = 0
+    with pytest.raises(RateLimited):
+        while True:
+            await budget.acquire(wait=False)  # brings its own 50, already there: counted once
+            accepted += 1
+    assert accepted == 8
 
 
 async def test_the_ledger_holds_numbers_only_and_is_named_by_a_hash(tmp_path: Path) -> None:
     key = "okrt_acme_admin_7Fq2Lx9Rk3Vm8Tz4"
-    path = Dirs.for_root(tmp_path).ledger_file(key)
+    path = Dirs.for_root(tmp_path).ledger_file("https://go.okrstool.com/api/v1", key)
+    # One ledger per server and key, as the server's windows are.
+    assert path != Dirs.for_root(tmp_path).ledger_file("https://eu.okrstool.com/api/v1", key)
+    assert path == Dirs.for_root(tmp_path).ledger_file("https://go.okrstool.com/api/v1/", key)
     clock = FakeClock(START)
     budget = Budget(path, clock=clock)
     budget.observe(date=http_date(clock.now()), remaining=50, reset=START + 60)

@@ -235,9 +235,11 @@ async def test_every_attempt_goes_through_the_budget() -> None:
     asked: list[Priority] = []
     acquire = budget.acquire
 
-    async def counting(priority: Priority = Priority.INTERACTIVE, *, wait: bool = True) -> None:
+    async def counting(
+        priority: Priority = Priority.INTERACTIVE, *, wait: bool = True, max_wait: float | None = None
+    ) -> float:
         asked.append(priority)
-        await acquire(priority, wait=wait)
+        return await acquire(priority, wait=wait, max_wait=max_wait)
 
     budget.acquire = counting  # type: ignore[method-assign]
     async with make_client(script, budget) as client:
