@@ -70,7 +70,13 @@ async def _run(
     try:
         tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
         heap.freeze_imports()
-        app = tui.OkrtApp(session.refresher, settings=ui, debug=debug, first_shown=first_shown)
+        app = tui.OkrtApp(
+            session.refresher,
+            settings=ui,
+            debug=debug,
+            first_shown=first_shown,
+            watch_budget=session.budget.watch_problem,
+        )
         await app.run_async(headless=headless)
         return app.return_code or 0
     finally:

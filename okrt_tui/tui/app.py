@@ -119,10 +119,12 @@ class OkrtApp(App[None]):
         clock: Callable[[], float] = time.time,
         debug: bool = False,
         first_shown: Callable[[], object] | None = None,
+        watch_budget: Callable[[Callable[[str], object]], None] | None = None,
     ) -> None:
         """``first_shown`` is called once, after the first objectives (or why there are none) are
         painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
-        refresher fetch the other lists."""
+        refresher fetch the other lists. ``watch_budget`` (``Budget.watch_problem``) tells, once, of a
+        rate ledger that cannot be used: which file, and how to fix it."""
         super().__init__()
         self.show_tracebacks = debug
         self.refresher = refresher
@@ -135,6 +137,7 @@ class OkrtApp(App[None]):
         self._refresher_worker: Worker | None = None
         self._first_shown = first_shown
         self._store_notices_shown = 0
+        self._watch_budget = watch_budget
         self.theme = self._initial_theme()
 
     def _initial_theme(self) -> str:
@@ -185,6 +188,8 @@ class OkrtApp(App[None]):
             )
         if keymap:
             self.set_keymap(keymap)
+        if self._watch_budget is not None:
+            self._watch_budget(self._budget_problem)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.refresher.subscribe(self._snapshot_from_refresher)
         # The refresher may have started before the app (launch.py starts fetching at once): show
@@ -192,6 +197,9 @@ class OkrtApp(App[None]):
         self.show_snapshot(self.refresher.snapshot)
         self._start_refresher()
         self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
+
+    def _budget_problem(self, text: str) -> None:
+        self.notify(text, title="Rate ledger", severity="warning", timeout=30, markup=False)
 
     def _start_refresher(self) -> None:
         self._refresher_worker = self.run_worker(

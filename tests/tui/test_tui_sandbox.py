@@ -243,3 +243,20 @@ async def test_dashboard_opens_on_a_database_with_corrupt_pages(sandbox, tmp_pat
     finally:
         await session.aclose()
     assert session.database.moved_aside is not None and session.database.moved_aside.exists()
+
+
+async def test_a_ledger_that_cannot_be_used_is_told_once(sandbox, tmp_path):
+    dirs = Dirs.for_root(tmp_path / "user")
+    ledger = dirs.ledger_file(sandbox.base_url, ACME_ADMIN_KEY)
+    ledger.mkdir(parents=True)  # a directory where the ledger file should be
+    session = Session.open(sandbox.base_url, ACME_ADMIN_KEY, dirs=dirs)
+    app = OkrtApp(session.refresher, watch_budget=session.budget.watch_problem)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await loaded(pilot)
+            await loaded(pilot, "kpis")  # more requests: still one notice
+            told = [n.message for n in app._notifications if n.title == "Rate ledger"]
+            assert len(told) == 1
+            assert f"{ledger} is a directory" in told[0] and "remove it" in told[0]
+    finally:
+        session.database.close()
