@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from okrt_tui.api.budget import Budget, Priority
+from okrt_tui.api.budget import Budget, Priority, Wait
 from okrt_tui.api.clock import FakeClock
 from okrt_tui.api.errors import LedgerUnavailable, RateLimited
 from okrt_tui.paths import Dirs
@@ -459,3 +459,31 @@ def test_bad_settings_are_refused() -> None:
         Budget(None, poll_share=1.5)
     with pytest.raises(ValueError):
         Budget(None, limit=0)
+
+
+async def test_a_wait_is_told_as_it_begins_and_a_wait_past_max_wait_fails_at_once() -> None:
+    clock = FakeClock(START + 42.0)
+    waits: list[Wait] = []
+    budget = Budget(None, clock=clock, on_wait=waits.append)
+    budget.observe(date=http_date(clock.now()), remaining=None, reset=None)
+    for _ in range(60):
+        await budget.acquire(wait=False)
+    with pytest.raises(RateLimited) as refused:
+        await budget.acquire(max_wait=10)  # the window frees up in 20 s: later than 10
+    assert clock.now() == START + 42.0 and waits == []
+    assert "later than okrt-tui waits" in str(refused.value)
+    await budget.acquire(max_wait=30)
+    assert [(round(w.seconds), w.why) for w in waits] == [(20, "for the next rate window")]
+    assert START + 61 <= clock.now() <= START + 63  # the next window, and the margin
+
+
+async def test_a_wait_for_a_corrupt_ledger_says_so(tmp_path: Path) -> None:
+    clock = FakeClock(START + 10.0)
+    ledger = tmp_path / "budget-abc"
+    ledger.write_bytes(b"garbage")
+    waits: list[Wait] = []
+    budget = Budget(
+        ledger, fallback_path=tmp_path / "fallback" / ledger.name, clock=clock, on_wait=waits.append
+    )
+    await budget.acquire()
+    assert len(waits) == 1 and f"the rate ledger {ledger} could not be read (corrupt)" in waits[0].why
