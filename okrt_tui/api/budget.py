@@ -554,13 +554,16 @@ class Budget:
     def _lock(self, path: Path, which: Literal["primary", "fallback"]) -> Iterator[None]:
         """Holds ``<path>.lock``; a lock that stays held is logged and gone on without, as before."""
         lock = self._locks.get(path)
-        try:
-            if lock is None:
+        if lock is None:
+            try:
                 if which == "fallback":
                     _private_dir(path.parent)
                 else:
                     path.parent.mkdir(parents=True, exist_ok=True)
-                lock = self._locks[path] = filelock.FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
+            except OSError as exc:
+                raise _Unusable(which, "created", exc) from None
+            lock = self._locks[path] = filelock.FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
+        try:
             lock.acquire()
         except filelock.Timeout:
             log.warning("the rate ledger stayed locked for %.0f s; going on without the lock", LOCK_TIMEOUT)

@@ -487,3 +487,15 @@ async def test_a_wait_for_a_corrupt_ledger_says_so(tmp_path: Path) -> None:
     )
     await budget.acquire()
     assert len(waits) == 1 and f"the rate ledger {ledger} could not be read (corrupt)" in waits[0].why
+
+
+async def test_a_state_directory_that_cannot_be_made_is_named_in_the_notice(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    blocker = tmp_path / "state"
+    blocker.write_text("a file where the state directory should be")
+    told: list[str] = []
+    budget = Budget(blocker / "budget-abc", fallback_path=tmp_path / "fallback" / "budget-abc", clock=clock)
+    budget.watch_problem(told.append)
+    await budget.acquire()
+    assert len(told) == 1 and f"{blocker} cannot be created" in told[0]
+    assert budget.status().used == 1  # counted in the fallback
