@@ -37,8 +37,10 @@ A ledger that cannot be used at all (a directory in its place, a file or lock of
 000, a state directory that cannot be made) must not break the limit either, so no process falls back
 to counting only its own requests. Every process of the user knows a second, fixed place for the
 ledger of this base URL and key (``fallback_path``: a private 0700 folder in the system's temporary
-directory), and every read-decide-write holds that place's lock first, so all processes of the key
-take turns on one lock whatever state the first file is in. A process that cannot use the first file
+directory, made only when a file fails), and once that folder exists every read-decide-write holds
+its lock first, so all processes of the key take turns on one lock whatever state the first file is
+in. (The first process to fail cannot race one still using the file: a file unusable for one process
+of the user is unusable for all, and what each knew is merged.) A process that cannot use the first file
 keeps the ledger in the second, bringing along what it last knew of the first; while the second
 holds recent requests, every process uses it (merging in the first file, when it can read it), so
 the processes never count in two places at once; once it has been idle for ``KEEP`` seconds, they
@@ -517,10 +519,16 @@ class Budget:
         primary, fallback = self._path, self._fallback
         assert primary is not None
         use_primary = self._primary_failure is None
-        use_fallback = fallback is not None and self._fallback_failure is None
+        # The fallback's folder is made only when the file fails: until then nothing is written in the
+        # temporary directory (the demo leaves nothing behind). Once it exists, it is always used.
+        use_fallback = (
+            fallback is not None
+            and self._fallback_failure is None
+            and (not use_primary or fallback.parent.is_dir())
+        )
         with ExitStack() as held:
-            # Always the fallback's lock first: every process of the key, whichever file it can use,
-            # takes turns on it, so no two decide at once.
+            # The fallback's lock first: every process of the key, whichever file it can use, takes
+            # turns on it, so no two decide at once.
             if use_fallback:
                 assert fallback is not None
                 held.enter_context(self._lock(fallback, "fallback"))

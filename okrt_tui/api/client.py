@@ -428,6 +428,7 @@ class OkrtClient:
                     final=True,
                     **kw,
                 )
+            seconds = min(seconds, MAX_RETRY_AFTER)  # what the budget waits; a refresher tries again then
             return RateLimited(
                 f"The API's rate limit for this key was reached (429); it accepts requests again in "
                 f"{_duration(seconds)}.{nothing}",

@@ -499,3 +499,10 @@ async def test_a_state_directory_that_cannot_be_made_is_named_in_the_notice(tmp_
     await budget.acquire()
     assert len(told) == 1 and f"{blocker} cannot be created" in told[0]
     assert budget.status().used == 1  # counted in the fallback
+
+
+async def test_a_usable_ledger_leaves_nothing_in_the_temporary_directory(tmp_path: Path) -> None:
+    budget = Budget(tmp_path / "state" / "budget-abc", clock=FakeClock(START))
+    await budget.acquire()
+    budget.pause(1)
+    assert list(Path(tempfile.gettempdir()).glob("okrt-tui-*")) == []
