@@ -67,11 +67,15 @@ def unreadable(run: Run) -> list[str]:
     return ["--base-url", server.base_url, "kpis"]
 
 
-def data_dir_is_a_file(run: Run) -> list[str]:
-    # The data dir (the kpis table remembers directions in the database there): a state dir that
-    # cannot be made no longer fails a command, since the rate ledger then moves to its fallback.
-    (run.tmp_path / "a-file").write_text("")
-    run.env["XDG_DATA_HOME"] = str(run.tmp_path / "a-file")
+def path_is_not_a_directory(run: Run) -> list[str]:
+    """A folder okrt-tui writes in turns out to be a file. Stood in for: the files a command uses now
+    all cope with that (the rate ledger moves to its fallback, the database to memory)."""
+    where = run.tmp_path / "a-file" / "okrt-tui"
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise NotADirectoryError(20, "Not a directory", str(where))
+
+    run.patch.setattr(render, "kpi_table", broken)
     return ["kpis"]
 
 
@@ -99,7 +103,7 @@ CASES: dict[str, tuple[int, str, Callable[[Run], list[str]]]] = {
     "rate limited": (5, "30 s", rate_limited),
     "server error": (6, "500", server_error),
     "unreadable answer": (7, "/kpis cannot be read at $[0]", unreadable),
-    "OS error on a path": (1, "a-file/okrt-tui: Not a directory. Check the path", data_dir_is_a_file),
+    "OS error on a path": (1, "a-file/okrt-tui: Not a directory. Check the path", path_is_not_a_directory),
     "OS error on a socket": (1, "okrt-tui: Address already in use.\n", port_in_use),
     "a bug": (1, "unexpected error (ZeroDivisionError)", a_bug),
 }

@@ -155,7 +155,8 @@ print(json.dumps({"loaded": len(loaded.body) if loaded else None, "saved": saved
 @pytest.fixture
 def public_dir() -> Iterator[Path]:
     """A folder another user can reach (pytest's own temporary folders are private to root)."""
-    folder = Path(tempfile.mkdtemp(prefix="okrt-store-"))
+    # Not in the per-test TMPDIR (tests/conftest.py), which is inside pytest's private folders too.
+    folder = Path(tempfile.mkdtemp(prefix="okrt-store-", dir="/tmp" if Path("/tmp").is_dir() else None))
     folder.chmod(0o755)
     yield folder
     shutil.rmtree(folder)
