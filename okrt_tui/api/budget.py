@@ -76,7 +76,6 @@ from msgspec.structs import replace
 
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.errors import LedgerUnavailable, RateLimited
-from okrt_tui.sync.snapshot import BudgetStatus
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +102,15 @@ class Priority(IntEnum):
 
     INTERACTIVE = 0
     POLL = 1
+
+
+class BudgetStatus(msgspec.Struct, frozen=True):
+    """What the status bar shows of the rate budget of this key."""
+
+    used: int = 0
+    limit: int = 60
+    reset_in: float = 60.0  # seconds until the current window ends
+    paused_for: float = 0.0  # seconds left of a server-imposed pause (after a 429)
 
 
 class Wait(msgspec.Struct, frozen=True):

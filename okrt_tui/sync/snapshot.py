@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 
 import msgspec
 
+from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
 
@@ -35,15 +36,6 @@ class Feed(msgspec.Struct, Generic[T], frozen=True):
     def stale(self) -> bool:
         """Data is on screen, but the latest attempt to renew it failed."""
         return self.items is not None and self.error is not None
-
-
-class BudgetStatus(msgspec.Struct, frozen=True):
-    """What the status bar shows of the rate budget of this key."""
-
-    used: int = 0
-    limit: int = 60
-    reset_in: float = 60.0  # seconds until the current window ends
-    paused_for: float = 0.0  # seconds left of a server-imposed pause (after a 429)
 
 
 class KpiPoint(msgspec.Struct, frozen=True):

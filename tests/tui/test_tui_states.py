@@ -22,9 +22,10 @@ from tui_data import (
     wait_for,
 )
 
+from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import Forbidden, NetworkError, RateLimited, ServerError, Unauthorized
 from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewCycle, ReviewSummary
-from okrt_tui.sync.snapshot import BudgetStatus, Feed
+from okrt_tui.sync.snapshot import Feed
 from okrt_tui.tui.app import OkrtApp
 from okrt_tui.tui.screens.review import ReviewScreen
 

@@ -1,8 +1,9 @@
 """The status line between snapshots: it keeps counting down, never shows a window that has ended, and
 says why nothing is fetched while the rate limit holds."""
 
+from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import RateLimited
-from okrt_tui.sync.snapshot import BudgetStatus, Feed, Snapshot
+from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.tui.widgets.status_bar import status_text
 

@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 
 from msgspec.structs import replace
 
+from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import NotFound, OkrtError
 from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewCycle, ReviewRef, ReviewSummary
-from okrt_tui.sync.snapshot import BudgetStatus, Feed, KpiPoint, Snapshot
+from okrt_tui.sync.snapshot import Feed, KpiPoint, Snapshot
 
 
 def epoch(iso: str) -> float:
