@@ -113,10 +113,10 @@ class _Shape:
             except msgspec.ValidationError as exc:
                 path = _path_of(exc)
                 top = _TOP_KEY.match(path)
-                name = top.group(1) if top else None
-                if isinstance(item, dict) and name in _EXTENSIONS.get(self.record, ()) and name in item:
+                field = top.group(1) if top else None
+                if isinstance(item, dict) and field in _EXTENSIONS.get(self.record, ()) and field in item:
                     log.warning("%s: ignoring unreadable extension field %s%s", endpoint, at, path[1:])
-                    del item[name]
+                    del item[field]
                     continue
                 raise _validation_error(endpoint, exc, at) from None
 

@@ -23,7 +23,7 @@ class _Record(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     results are ~2500 objects fewer for every collection to walk (each refresh brings a new set)."""
 
 
-class KeyResult(_Record):
+class KeyResult(_Record, frozen=True):
     """A key result nested in an objective (extension field, absent under ``--strict``)."""
 
     id: str | None = None
@@ -37,7 +37,7 @@ class KeyResult(_Record):
     last_checkin_at: str | None = None
 
 
-class Okr(_Record):
+class Okr(_Record, frozen=True):
     """One objective from ``GET /okrs``."""
 
     id: str | None = None
@@ -52,7 +52,7 @@ class Okr(_Record):
     key_results: tuple[KeyResult, ...] | None = None
 
 
-class Kpi(_Record):
+class Kpi(_Record, frozen=True):
     """One KPI from ``GET /kpis``; ``direction`` is ``"decrease"`` when lower is better."""
 
     id: str | None = None
@@ -65,7 +65,7 @@ class Kpi(_Record):
     direction: str | None = None
 
 
-class ReviewRef(_Record):
+class ReviewRef(_Record, frozen=True):
     """A shared review listed under its cycle (extension field)."""
 
     id: str | None = None
@@ -74,7 +74,7 @@ class ReviewRef(_Record):
     shared_at: str | None = None
 
 
-class ReviewCycle(_Record):
+class ReviewCycle(_Record, frozen=True):
     """One review cycle from ``GET /review-cycles``."""
 
     id: str | None = None
@@ -85,14 +85,14 @@ class ReviewCycle(_Record):
     reviews: tuple[ReviewRef, ...] | None = None
 
 
-class Answer(_Record):
+class Answer(_Record, frozen=True):
     """One question/answer pair of a shared review."""
 
     question: str | None = None
     answer: str | None = None
 
 
-class ReviewSummary(_Record):
+class ReviewSummary(_Record, frozen=True):
     """``GET /reviews/:id/summary``: the raw answers of one shared review."""
 
     review_id: str | None = None
@@ -104,7 +104,7 @@ class ReviewSummary(_Record):
     shared_at: str | None = None
 
 
-class CheckinResult(_Record):
+class CheckinResult(_Record, frozen=True):
     """The server's record of a Key Result check-in."""
 
     id: str | None = None
@@ -114,7 +114,7 @@ class CheckinResult(_Record):
     created_at: str | None = None
 
 
-class KpiUpdateResult(_Record):
+class KpiUpdateResult(_Record, frozen=True):
     """The server's record of a KPI update, with the value it replaced."""
 
     id: str | None = None

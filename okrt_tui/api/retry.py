@@ -59,7 +59,7 @@ class RetryPolicy(msgspec.Struct, frozen=True):
 
     def backoff(self, failed_attempts: int) -> float:
         """The wait after the ``failed_attempts``-th failure (1, 2, ...): exponential, jittered, capped."""
-        exponential = self.wait_initial * 2 ** (failed_attempts - 1)
+        exponential = self.wait_initial * 2.0 ** (failed_attempts - 1)
         return min(self.wait_max, exponential + self.rng.uniform(0, self.jitter))
 
     def retrying(self, method: str, clock: Clock, *, wait: bool = True) -> tenacity.AsyncRetrying:
