@@ -26,7 +26,7 @@ from okrt_tui.views.times import due_label, relative_time
 
 class Table(msgspec.Struct, frozen=True):
     headers: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
     #: The one column that gives up width when the terminal is narrow (titles, names).
     elastic: int = 0
     empty: str = "Nothing to show."
