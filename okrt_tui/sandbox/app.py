@@ -741,7 +741,7 @@ def create_app(
     routes: list[Route | Mount] = [*Control(sandbox).routes()] if control else []
     routes.append(Mount("", app=Api(sandbox)))
     handlers = {HTTPException: _http_error, Exception: _unhandled}
-    app = SandboxApp(routes=routes, lifespan=lifespan, exception_handlers=handlers)  # type: ignore[arg-type]
+    app = SandboxApp(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.sandbox = sandbox
     app.state.sandbox = sandbox
     return app

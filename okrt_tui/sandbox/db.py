@@ -316,7 +316,8 @@ class Database:
         """Inserts dataclass rows (of one or several tables) in one transaction."""
         by_type: dict[type, list[tuple[Any, ...]]] = {}
         for row in rows:
-            by_type.setdefault(type(row), []).append(_values(type(row))(row))
+            cls: type = type(row)
+            by_type.setdefault(cls, []).append(_values(cls)(row))
         with self.transaction() as conn:
             for cls, values in by_type.items():
                 conn.executemany(_insert_sql(cls), values)
@@ -512,4 +513,4 @@ class Database:
     def count(self, table: str) -> int:
         if table not in _TABLES.values():
             raise ValueError(f"unknown table {table!r}")
-        return self._all(f"SELECT COUNT(*) FROM {table}")[0][0]
+        return int(self._all(f"SELECT COUNT(*) FROM {table}")[0][0])

@@ -152,6 +152,7 @@ class SandboxControl:
         self._client: httpx.Client | None = None
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
+        """The endpoint's JSON; each caller names the shape its endpoint answers with."""
         if self._client is None:
             self._client = httpx.Client(timeout=10, verify=False, trust_env=False)  # loopback, plain HTTP
         response = self._client.request(method, f"{self.root_url}/_sandbox/{path}", json=body)
@@ -171,23 +172,29 @@ class SandboxControl:
         body: dict[str, Any] = {"kind": kind, "count": count, "match": match}
         if seconds is not None:
             body["seconds"] = seconds
-        return self._call("POST", "faults", body)
+        answer: dict[str, Any] = self._call("POST", "faults", body)
+        return answer
 
     def clear_faults(self) -> dict[str, Any]:
-        return self._call("POST", "faults", {"kind": "none"})
+        answer: dict[str, Any] = self._call("POST", "faults", {"kind": "none"})
+        return answer
 
     def set_clock(self, offset_seconds: float) -> dict[str, Any]:
         """Makes the sandbox clock run ``offset_seconds`` ahead of real time; returns its new ``now``."""
-        return self._call("POST", "clock", {"offset_seconds": offset_seconds})
+        answer: dict[str, Any] = self._call("POST", "clock", {"offset_seconds": offset_seconds})
+        return answer
 
     def clock(self) -> dict[str, Any]:
-        return self._call("GET", "clock")
+        answer: dict[str, Any] = self._call("GET", "clock")
+        return answer
 
     def writes(self) -> list[dict[str, Any]]:
-        return self._call("GET", "writes")
+        answer: list[dict[str, Any]] = self._call("GET", "writes")
+        return answer
 
     def requests(self) -> list[dict[str, Any]]:
-        return self._call("GET", "requests")
+        answer: list[dict[str, Any]] = self._call("GET", "requests")
+        return answer
 
 
 class SandboxServer:
@@ -268,7 +275,7 @@ class SandboxServer:
             seed=self.seed,
         )
         sock = bind(self.host, self.port)
-        port = sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
         server = self._server = _server_on(self.app, sock, request_timeout=self.request_timeout)
         self._thread = threading.Thread(
             target=lambda: asyncio.run(server.serve(sockets=[sock])), name=f"okrt-sandbox-{port}", daemon=True
