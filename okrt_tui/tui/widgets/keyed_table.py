@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
+from typing import TypeVar
 
 import msgspec
 from rich.console import Console
@@ -50,6 +51,8 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import ColumnKey, Row, RowKey
 
 from okrt_tui.tui.widgets.scroll_bar import QuickScrollBar
+
+_Drawn = TypeVar("_Drawn")
 
 
 class ColumnSpec(msgspec.Struct, frozen=True):
@@ -151,7 +154,7 @@ class KeyedTable(DataTable[Text]):
     ) -> None:
         # Lines drawn, kept while the cells they show are the same objects (see the module's docstring),
         # and cells drawn, by cell object, width and look.
-        self._cells_drawn: dict[tuple[object, ...], tuple[object, object]] = {}
+        self._cells_drawn: dict[tuple[object, ...], tuple[Text, list[Segment]]] = {}
         self._lines_drawn: dict[tuple[object, ...], tuple[object, Strip]] = {}
         self._stripes: dict[int, Style] = {}
         self._look: tuple[Style, ...] = ()
@@ -179,7 +182,7 @@ class KeyedTable(DataTable[Text]):
         self._needs: list[int] | None = None
         self._measure = measure
         # key -> (RowKey, Row, the cells given, their dict by column): reused while cells are unchanged
-        self._known: dict[str, tuple[RowKey, Row, Sequence[Text], dict]] = {}
+        self._known: dict[str, tuple[RowKey, Row, Sequence[Text], dict[ColumnKey, Text]]] = {}
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -251,17 +254,11 @@ class KeyedTable(DataTable[Text]):
         room = width - 2 * self.cell_padding * len(self._specs)
         widths = share_width(needs, floors, [spec.weight for spec in self._specs], room)
         for spec, share in zip(self._specs, widths, strict=True):
-            column = self.columns.get(self._column_key(spec.key))
+            column = self.columns.get(ColumnKey(spec.key))
             if column is not None:
                 column.auto_width = False
                 column.width = share
         self._relabel()
-
-    def _column_key(self, key: str):
-        for column_key in self.columns:
-            if column_key.value == key:
-                return column_key
-        return None
 
     def set_sorted(self, sorted_by: tuple[str, bool] | None) -> None:
         """Show which column the rows are sorted by (an arrow in its header)."""
@@ -272,7 +269,7 @@ class KeyedTable(DataTable[Text]):
 
     def _relabel(self) -> None:
         for index, spec in enumerate(self._specs):
-            column = self.columns.get(self._column_key(spec.key))
+            column = self.columns.get(ColumnKey(spec.key))
             if column is None:
                 continue
             label = Text(spec.label, no_wrap=True, overflow="ellipsis", end="")
@@ -307,10 +304,8 @@ class KeyedTable(DataTable[Text]):
     def highlighted_key(self) -> str | None:
         if not self.row_count:
             return None
-        try:
-            return self._row_locations.get_key(self.cursor_row).value
-        except (KeyError, AttributeError):
-            return None
+        row_key = self._row_locations.get_key(self.cursor_row)
+        return row_key.value if row_key is not None else None
 
     def _get_row_region(self, row_index: int) -> Region:
         """Every row here is one line high, so a row's place is its index: DataTable sums the heights of
@@ -388,7 +383,7 @@ class KeyedTable(DataTable[Text]):
 
     def _entry(
         self, key: str, cells: Sequence[Text], column_keys: list[ColumnKey]
-    ) -> tuple[RowKey, Row, Sequence[Text], dict]:
+    ) -> tuple[RowKey, Row, Sequence[Text], dict[ColumnKey, Text]]:
         entry = self._known.get(key)
         if entry is not None and entry[2] is cells and len(entry[3]) == len(column_keys):
             return entry
@@ -418,7 +413,7 @@ class KeyedTable(DataTable[Text]):
 
     def _replace_rows(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
         column_keys = [column.key for column in self.ordered_columns]
-        fresh: dict[str, tuple[RowKey, Row, Sequence[Text], dict]] = {}
+        fresh: dict[str, tuple[RowKey, Row, Sequence[Text], dict[ColumnKey, Text]]] = {}
         for key, cells in rows:
             if key not in fresh:  # a duplicate id from the server: show it once
                 fresh[key] = self._entry(key, cells, column_keys)
@@ -483,14 +478,14 @@ class KeyedTable(DataTable[Text]):
             return super()._render_line(y, x1, x2, base_style)
         width = self._paint.width
         if row_key is self._header_row_key:  # it changes only with the layout: widths, labels, sort marker
-            hover = self.hover_coordinate if self.hover_coordinate.row == -1 else None
+            header_hover = self.hover_coordinate if self.hover_coordinate.row == -1 else None
             key: tuple[object, ...] = (
                 y,
                 x1,
                 x2,
                 width,
                 base_style,
-                hover,
+                header_hover,
                 self._pseudo_class_state,
                 self._paint.layout,
             )
@@ -499,7 +494,7 @@ class KeyedTable(DataTable[Text]):
                 drawn = self._remember(
                     self._lines_drawn, key, (None, super()._render_line(y, x1, x2, base_style))
                 )
-            return drawn[1]  # type: ignore[return-value]
+            return drawn[1]
         known = self._known.get(row_key.value) if row_key.value is not None else None
         if known is None or self.fixed_columns or self._labelled_row_exists or self.cursor_type != "row":
             return super()._render_line(y, x1, x2, base_style)  # a table set up unlike ours
@@ -513,10 +508,17 @@ class KeyedTable(DataTable[Text]):
         if drawn is None or drawn[0] is not known[2]:
             strip = self._draw_line(self._data[row_key], parity, cursor, hover, x1, x2, base_style)
             drawn = self._remember(self._lines_drawn, key, (known[2], strip))
-        return drawn[1]  # type: ignore[return-value]
+        return drawn[1]
 
     def _draw_line(
-        self, cells: dict, parity: int, cursor: bool, hover: bool, x1: int, x2: int, base_style: Style
+        self,
+        cells: dict[ColumnKey, Text],
+        parity: int,
+        cursor: bool,
+        hover: bool,
+        x1: int,
+        x2: int,
+        base_style: Style,
     ) -> Strip:
         """One body row as DataTable draws it (snapshot tests compare), without its general machinery:
         our cells are always one line of ``Text``, so each is cut, justified and styled directly."""
@@ -544,7 +546,7 @@ class KeyedTable(DataTable[Text]):
                 segments: list[Segment] = []
                 _cell_line(segments, text, column_width - 2 * pad, pad, base, post, console)
                 drawn = self._remember(drawn_cells, key, (text, segments))
-            line.extend(drawn[1])  # type: ignore[arg-type]
+            line.extend(drawn[1])
         width = paint.width
         line.append(Segment(" " * max(0, width - used), stripe + extend))
         if x1 == 0 and x2 == width and used <= width:  # the usual case: nothing to crop or pad
@@ -559,9 +561,7 @@ class KeyedTable(DataTable[Text]):
         return style
 
     @staticmethod
-    def _remember(
-        cache: dict, key: tuple[object, ...], value: tuple[object, object]
-    ) -> tuple[object, object]:
+    def _remember(cache: dict[tuple[object, ...], _Drawn], key: tuple[object, ...], value: _Drawn) -> _Drawn:
         if len(cache) > 4_096:  # a long session of filtering and sorting: start again, never grow
             cache.clear()
         cache[key] = value
@@ -590,7 +590,7 @@ class KeyedTable(DataTable[Text]):
         if self.show_cursor:
             self.hover_coordinate = Coordinate(row, 0)
 
-    def _on_click(self, event: events.Click) -> None:
+    async def _on_click(self, event: events.Click) -> None:
         """A click on a row moves the cursor there; a second click opens it (DataTable's behaviour);
         header clicks are DataTable's own."""
         row = self._row_under(event)
@@ -600,7 +600,7 @@ class KeyedTable(DataTable[Text]):
         again = self.cursor_row == row
         self.cursor_coordinate = Coordinate(row, 0)
         if again:
-            self._post_selected_message()
+            self._post_selected_message()  # type: ignore[no-untyped-call]  # Textual leaves it unannotated
         self._scroll_cursor_into_view(animate=True)
         event.stop()
 
