@@ -93,7 +93,7 @@ class RefresherLike(Protocol):
 class OkrtApp(App[None]):
     TITLE = "okrt-tui"
     CSS_PATH = str(stylesheet("app.tcss"))
-    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
         "okrs": OkrsScreen,
         "kpis": KpisScreen,
         "reviews": ReviewsScreen,
@@ -134,7 +134,7 @@ class OkrtApp(App[None]):
         self._latest: Snapshot = self.snapshot
         self._views: list[DataScreen] = []
         self._tones: Tones | None = None
-        self._refresher_worker: Worker | None = None
+        self._refresher_worker: Worker[None] | None = None
         self._first_shown = first_shown
         self._store_notices_shown = 0
         self._watch_budget = watch_budget

@@ -7,7 +7,7 @@ a refresh costs one screen's work however many screens are open.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -40,13 +40,15 @@ def show_state(screen: Widget, table: Widget, no_data: bool) -> None:
     table.display = not no_data
 
 
-def feed_state(feed: Feed) -> str:
+def feed_state(feed: Feed[Any]) -> str:
     if feed.items is None:
         return ERROR if feed.error is not None else LOADING
     return EMPTY if not feed.items else DATA
 
 
-def state_message(feed: Feed, snapshot: Snapshot, now: float, tones: Tones, *, noun: str, empty: str) -> Text:
+def state_message(
+    feed: Feed[Any], snapshot: Snapshot, now: float, tones: Tones, *, noun: str, empty: str
+) -> Text:
     """The centred message of a list that has nothing to show yet: loading, the error, or empty."""
     state = feed_state(feed)
     text = Text(justify="center")
@@ -65,7 +67,7 @@ def state_message(feed: Feed, snapshot: Snapshot, now: float, tones: Tones, *, n
     return text
 
 
-def stale_banner(feed: Feed, snapshot: Snapshot, now: float, tones: Tones) -> Text | None:
+def stale_banner(feed: Feed[Any], snapshot: Snapshot, now: float, tones: Tones) -> Text | None:
     """``▲ Showing data from 3 min ago. <why>. <what next>``, when a refresh failed over good data."""
     if not feed.stale:
         return None
@@ -162,7 +164,7 @@ class DataScreen(Screen[None]):
 
     def _draw_status(self, snapshot: Snapshot, now: float) -> None:
         self.query_one(StatusBar).show(snapshot, now)
-        feed: Feed = getattr(snapshot, self.FEED)
+        feed: Feed[Any] = getattr(snapshot, self.FEED)
         state = self.query("#state")
         if state and feed_state(feed) == ERROR:  # "Cannot load …" counts down to its retry too
             message = state_message(feed, snapshot, now, self.tones, noun=self.NOUN, empty="")

@@ -7,6 +7,7 @@ config.toml shows as the new key, and a key that is absent on this screen is not
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import msgspec
 from rich.table import Table
@@ -31,13 +32,15 @@ class KeyHelp(msgspec.Struct, frozen=True):
     section: int = 0  # index into SECTIONS
 
 
-def keys_of(app: App, screen: Screen, disabled_notes: Mapping[str, str] | None = None) -> list[KeyHelp]:
+def keys_of(
+    app: App[Any], screen: Screen[Any], disabled_notes: Mapping[str, str] | None = None
+) -> list[KeyHelp]:
     """The active bindings of ``screen`` (focused widget, screen, app), one row per action.
 
     Keys with an ``okrt.`` id on the screen or its widgets come first, then the app's (everywhere),
     then the widgets' own movement keys.
     """
-    rows: dict[tuple[int, str], list] = {}
+    rows: dict[tuple[int, str], list[Any]] = {}  # [keys, description, enabled, id, section]
     for key, active in screen.active_bindings.items():
         binding: Binding = active.binding
         if not binding.description or binding.system:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from okrt_tui.api.models import Kpi
-from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.sync.snapshot import KpiPoint, Snapshot
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.kpis import shown_direction
@@ -26,7 +28,9 @@ from okrt_tui.views.trend import kpi_trend, points_in_range
 RANGES: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("90d", 90), ("all", None))
 
 
-def kpi_header(kpi: Kpi, direction: KpiDirection, points, now: float, tones: Tones) -> Text:
+def kpi_header(
+    kpi: Kpi, direction: KpiDirection, points: Sequence[KpiPoint], now: float, tones: Tones
+) -> Text:
     text = Text()
     text.append(safe_text(kpi.name).strip() or DASH, style="bold")
     text.append("\n")

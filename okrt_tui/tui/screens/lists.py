@@ -78,7 +78,8 @@ class ListScreen(DataScreen):
     # -- subclasses ---------------------------------------------------------------------------------
 
     def items(self, snapshot: Snapshot) -> Sequence[Any] | None:
-        return getattr(snapshot, self.FEED).items
+        feed: Feed[Any] = getattr(snapshot, self.FEED)
+        return feed.items
 
     def build_row(self, item: Any, index: int, layout: Layout) -> RowData:
         raise NotImplementedError
@@ -210,7 +211,7 @@ class ListScreen(DataScreen):
         snapshot = snapshot or self.snapshot
         if snapshot is None:
             return
-        feed: Feed = getattr(snapshot, self.FEED)
+        feed: Feed[Any] = getattr(snapshot, self.FEED)
         ordered = self._sorted_rows()
         query = self._query
         scope = self.scope(query)

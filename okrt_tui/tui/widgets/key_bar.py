@@ -9,7 +9,7 @@ click presses the key under the pointer.
 
 from __future__ import annotations
 
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from rich.style import Style
 from rich.text import Text
@@ -28,7 +28,7 @@ class Key(NamedTuple):
     end: int
 
 
-def shown_bindings(screen: Screen) -> list[tuple[Binding, bool]]:
+def shown_bindings(screen: Screen[Any]) -> list[tuple[Binding, bool]]:
     """(binding, enabled) for each action the bar shows, in binding order, the command palette last."""
     seen: set[str] = set()
     shown: list[tuple[Binding, bool]] = []
@@ -57,7 +57,7 @@ class KeyBar(Widget):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _bindings_changed(self, screen: Screen) -> None:
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
         if self.is_attached and screen is self.screen:
             self.refresh()
 

@@ -38,8 +38,8 @@ class QuickScrollBar(ScrollBar):
         filters = self.get_line_filters()
         background = self.background_colors[1]
         # The screen is often painted again with the bar unchanged: the last drawing is kept.
-        state = (crop, width, height, bar.window_size, bar.virtual_size, bar.position, bar.style, base)
-        state += (background, *filters)
+        drawn_as = (crop, width, height, bar.window_size, bar.virtual_size, bar.position, bar.style, base)
+        state = (*drawn_as, background, *filters)
         if self._drawn is not None and self._drawn[0] == state:
             return self._drawn[1]
         drawn = bar.render_bar(

@@ -6,6 +6,8 @@ uses too, so "updated 12 s ago" and "resuming in 23 s" count by themselves witho
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 
 from okrt_tui.api.errors import RateLimited
@@ -20,7 +22,7 @@ from okrt_tui.views.times import countdown, updated_label
 SEPARATOR = " │ "
 
 
-def retry_in(snapshot: Snapshot, feed: Feed, now: float) -> float | None:
+def retry_in(snapshot: Snapshot, feed: Feed[Any], now: float) -> float | None:
     """Seconds until the refresher tries ``feed`` again (0: now), or None when no retry is planned.
 
     The refresher's own schedule, or the server's pause when that ends later (another process may
@@ -40,7 +42,9 @@ def window_spent(snapshot: Snapshot, now: float) -> bool:
     return budget.paused_for <= elapsed and budget.used >= budget.limit and elapsed < budget.reset_in
 
 
-def connection_state(feed: Feed, retry_in: float | None = None, *, spent: bool = False) -> tuple[str, str]:
+def connection_state(
+    feed: Feed[Any], retry_in: float | None = None, *, spent: bool = False
+) -> tuple[str, str]:
     """(text, tone) of a feed's connection: live, cached, loading, rate limited, stale, offline."""
     if isinstance(feed.error, RateLimited):
         what = "minute's requests used" if spent else "rate limited"
@@ -68,7 +72,7 @@ def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: To
     if snapshot is None:
         text.append("⟳ starting", style=tones[INFO])
         return text
-    feed: Feed = getattr(snapshot, feed_name)
+    feed: Feed[Any] = getattr(snapshot, feed_name)
     elapsed = max(0.0, now - snapshot.taken_at) if snapshot.taken_at else 0.0
     budget = snapshot.budget
     paused = max(0.0, budget.paused_for - elapsed)
