@@ -8,7 +8,7 @@ are compared as UTC calendar dates, the way the API and the sandbox count cycles
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 
 import msgspec
 
@@ -141,13 +141,13 @@ def is_stale_checkin(last_checkin_at: str | None, now: float, *, days: int = STA
     return age is None or age > days * DAY
 
 
-def local_datetime(value: str | float | int | None, *, tz: object = None) -> str:
+def local_datetime(value: str | float | int | None, *, tz: tzinfo | None = None) -> str:
     """``2026-04-19 14:00`` in the local time zone (or ``tz``), for detail views."""
     moment = parse_timestamp(value)
     if moment is None:
         return DASH
     if tz is not None:
-        when = datetime.fromtimestamp(moment, tz)  # type: ignore[arg-type]
+        when = datetime.fromtimestamp(moment, tz)
     else:
         when = datetime.fromtimestamp(moment).astimezone()
     return when.strftime("%Y-%m-%d %H:%M %Z").strip()
