@@ -56,8 +56,8 @@ def state_message(
         text.append(f"Loading {noun}…", style=tones[INFO])
         if feed.error is None and not feed.loading:
             text.append("\nWaiting for the first refresh.", style=tones[MUTED])
-    elif state == ERROR:
-        view = describe_error(feed.error, retry_in=retry_in(snapshot, feed, now))  # type: ignore[arg-type]
+    elif state == ERROR and feed.error is not None:  # always, when ERROR: feed_state says so
+        view = describe_error(feed.error, retry_in=retry_in(snapshot, feed, now))
         text.append(f"Cannot load {noun}\n\n", style=tones[BAD])
         text.append(view.message)
         if view.action:
@@ -69,9 +69,9 @@ def state_message(
 
 def stale_banner(feed: Feed[Any], snapshot: Snapshot, now: float, tones: Tones) -> Text | None:
     """``▲ Showing data from 3 min ago. <why>. <what next>``, when a refresh failed over good data."""
-    if not feed.stale:
+    if not feed.stale or feed.error is None:  # stale has an error
         return None
-    view = describe_error(feed.error, retry_in=retry_in(snapshot, feed, now))  # type: ignore[arg-type]
+    view = describe_error(feed.error, retry_in=retry_in(snapshot, feed, now))
     text = Text(no_wrap=False)
     age = updated_label(feed.fetched_at, now).removeprefix("updated ")
     text.append(f"▲ Showing data from {age}. ", style=tones[WARN])

@@ -69,7 +69,7 @@ class ListScreen(DataScreen):
         # while it is equal.
         self._cache: dict[object, tuple[Hashable, RowData, tuple[int, ...]]] = {}
         self._sort: tuple[str, bool] | None = None
-        self._ordered: tuple[tuple[Any, ...] | None, Any, str, list[tuple[Any, RowData]]] | None = None
+        self._ordered: tuple[list[tuple[Any, RowData]], Any, str, list[tuple[Any, RowData]]] | None = None
         self._query = Query()
         # The list and layout the rows were last built from; a snapshot that changed neither (a
         # refresh starting, or a failure) leaves the table alone.
@@ -203,7 +203,7 @@ class ListScreen(DataScreen):
             return None if value is None else (value, tie(pair[0]) or "", pair[1].key)
 
         ordered = sort_by(rows, full_key, reverse=reverse)
-        self._ordered = (rows, self._sort, column, ordered)  # type: ignore[assignment]
+        self._ordered = (rows, self._sort, column, ordered)
         return ordered
 
     def _apply(self, snapshot: Snapshot | None = None) -> None:

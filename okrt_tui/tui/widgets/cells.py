@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 import msgspec
+from rich.console import JustifyMethod
 from rich.style import Style
 from rich.text import Span, Text
 from textual.color import Color
@@ -68,9 +69,9 @@ def label_text(label: Label, tones: Tones) -> Text:
     return Text(label.display, style=tones[label.tone], no_wrap=True, overflow="ellipsis", end="")
 
 
-def plain(text: str, style: Style | str = "", *, justify: str = "left") -> Text:
+def plain(text: str, style: Style | str = "", *, justify: JustifyMethod = "left") -> Text:
     """A cell of (already safe) text: one line, ellipsis when the column is narrower."""
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify, end="")  # type: ignore[arg-type]
+    return Text(text, style=style, no_wrap=True, overflow="ellipsis", justify=justify, end="")
 
 
 @_shared
