@@ -84,9 +84,9 @@ def summary_parts(
             parts.append(Part(((scope, "bold"), (f": {count}", "")), keep=5, short=((scope, "bold"),)))
     statuses: list[tuple[str, str]] = []
     counts = (("on_track", summary.on_track), ("at_risk", summary.at_risk), ("off_track", summary.off_track))
-    for name, count in counts:
+    for name, number in counts:
         label = status_label(name)
-        statuses.append((f"{label.glyph} {count} {label.text}", label.tone))
+        statuses.append((f"{label.glyph} {number} {label.text}", label.tone))
     if summary.other:
         statuses.append((f"◇ {summary.other} other", "muted"))
     spaced = [run for index, piece in enumerate(statuses) for run in ((" ", ""),) * bool(index) + (piece,)]
