@@ -292,7 +292,8 @@ class OkrtApp(App[None]):
 
     def action_command_palette(self) -> None:
         """``ctrl+p``: our palette (see :class:`OkrtPalette`), opened as Textual opens its own."""
-        if self.use_command_palette and not OkrtPalette.is_open(self):
+        # Textual types is_open's app as App[object], which App[None] is not (App is invariant).
+        if self.use_command_palette and not OkrtPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(OkrtPalette(id="--command-palette"))
 
     def action_help(self) -> None:

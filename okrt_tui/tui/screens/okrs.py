@@ -157,9 +157,9 @@ class OkrsScreen(ListScreen):
         return choices
 
     def action_cycle(self) -> None:
-        def chosen(choice: tuple[str | None] | None) -> None:
+        def chosen(choice: tuple[object] | None) -> None:  # ChoiceModal's result: (a cycle choice,)
             if choice is not None:
-                self.show_cycle(choice[0])
+                self.show_cycle(choice[0] if isinstance(choice[0], str) else None)
 
         choices = self.cycle_choices()
         selected = next((i for i, (c, _) in enumerate(choices) if c == self._cycle_choice), 0)
