@@ -434,6 +434,7 @@ class OkrtClient:
                 f"{_duration(seconds)}.{nothing}",
                 retry_after=seconds,
                 from_server=True,
+                final=False,  # said, so that **kw (str values) cannot be taken to fill it
                 **kw,
             )
         if status >= 500:
