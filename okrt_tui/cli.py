@@ -14,6 +14,7 @@ import functools
 import logging
 import math
 import sys
+import time
 import traceback
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -371,3 +372,430 @@ def demo(ctx: Context, strict: bool, no_simulate: bool) -> None:
     from okrt_tui.launch import run_demo
 
     sys.exit(run_demo(strict=strict, simulate=not no_simulate, debug=ctx.debug))
+
+
+# -- writes -------------------------------------------------------------------------------------------------
+
+EXIT_NOT_CONFIRMED = 75
+_WHAT = {"checkin": "check-in", "kpi_update": "KPI update"}
+
+
+def _writer(ctx: Context) -> Any:
+    """A context manager: the workspace's client, outbox and cache, for one write command."""
+    from contextlib import asynccontextmanager
+
+    from okrt_tui.session import open_client
+    from okrt_tui.store.db import Database
+    from okrt_tui.writes import Writer
+
+    @asynccontextmanager
+    async def opened() -> Any:
+        settings = ctx.settings()
+        key = settings.require_key()
+        database = Database(ctx.dirs.database_file(settings.base_url, key))
+        try:
+            async with open_client(settings.base_url, key, dirs=ctx.dirs) as client:
+                yield Writer(client, database, wait=not ctx.no_wait)
+        finally:
+            database.close()
+
+    return opened()
+
+
+def _say_outcome(outcome: Any, as_json: bool) -> int:
+    """Prints what became of one write; returns the exit code."""
+    from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED
+
+    entry = outcome.entry
+    what = _WHAT[entry.kind]
+    if outcome.state == DELIVERED:
+        if as_json and outcome.record is not None:
+            _emit_json(outcome.record)
+        else:
+            click.echo(
+                f"Recorded the {what} of {entry.target_label or entry.target_id}: {_recorded(outcome)}."
+            )
+        return 0
+    if outcome.state == FAILED:
+        code = outcome.error.exit_code if outcome.error is not None else 1
+        click.echo(f"okrt-tui: {outcome.message}", err=True)
+        return code
+    if outcome.state == QUEUED:
+        click.echo(
+            f"okrt-tui: the {what} was not sent now. {outcome.message} It is write {entry.id} in the outbox "
+            "and will be sent once, by `okrt-tui outbox flush` or the dashboard.",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"okrt-tui: {outcome.message} It is kept as unconfirmed write {entry.id}: "
+            f"`okrt-tui outbox resend {entry.id}` sends it again (it may then be recorded twice), "
+            f"`okrt-tui outbox drop {entry.id}` forgets it.",
+            err=True,
+        )
+    return EXIT_NOT_CONFIRMED
+
+
+def _recorded(outcome: Any) -> str:
+    """``38 → 41`` for a KPI update, ``41 (on track)`` for a check-in, from the server's record."""
+    from okrt_tui.api.decode import decode_checkin, decode_kpi_update
+    from okrt_tui.api.errors import ApiDataError
+    from okrt_tui.views.numbers import format_number
+    from okrt_tui.views.status import status_label
+
+    try:
+        if outcome.entry.kind == "kpi_update":
+            update = decode_kpi_update(outcome.record)
+            return f"{format_number(update.previous_value)} → {format_number(update.new_value)}"
+        checkin = decode_checkin(outcome.record)
+        return f"{format_number(checkin.value)} ({status_label(checkin.status).display})"
+    except (ApiDataError, TypeError):
+        return "the server's record could not be read, but the write was recorded"
+
+
+async def _write_one(
+    ctx: Context,
+    kind: str,
+    target_arg: str,
+    text: str,
+    status: str | None,
+    comment: str | None,
+    as_json: bool,
+) -> int:
+    from okrt_tui.writes import find_key_result, find_kpi, value_of
+
+    async with _writer(ctx) as writer:
+        if kind == "kpi_update":
+            target = find_kpi(target_arg, await writer.kpis())
+        else:
+            target = find_key_result(target_arg, await writer.okrs())
+        (entry,) = writer.queue(kind, [(target, value_of(text, target), status, comment)])
+        outcomes = await writer.deliver(entry.id)
+        mine = next((o for o in outcomes if o.entry.id == entry.id), None)
+        if mine is None:  # an older write could not go, so this one waits behind it
+            blocker = outcomes[-1] if outcomes else None
+            reason = blocker.message if blocker else "Older writes are still being sent by another okrt-tui."
+            click.echo(
+                f"okrt-tui: the {_WHAT[kind]} was not sent now: {reason} It is write {entry.id} in the "
+                "outbox, behind older writes, and will be sent once, by `okrt-tui outbox flush` or the "
+                "dashboard.",
+                err=True,
+            )
+            return EXIT_NOT_CONFIRMED
+        for other in outcomes:
+            if other is not mine:
+                click.echo(f"okrt-tui: also sent the older write {other.entry.id}: {other.state}.", err=True)
+        code = _say_outcome(mine, as_json)
+        if mine.state == "failed":
+            writer.outbox.drop(entry.id)  # said here and now, with its exit code: nothing left to decide
+        return code
+
+
+async def _write_csv(ctx: Context, kind: str, source: str) -> int:
+    from okrt_tui.writes import find_key_result, find_kpi, read_csv, resolve_rows
+
+    text = _read_source(source)
+    rows = read_csv(text, statuses=kind == "checkin")
+    async with _writer(ctx) as writer:
+        if kind == "kpi_update":
+            kpis = await writer.kpis()
+            resolved = resolve_rows(rows, lambda arg: find_kpi(arg, kpis))
+        else:
+            okrs = await writer.okrs()
+            resolved = resolve_rows(rows, lambda arg: find_key_result(arg, okrs))
+        entries = writer.queue(kind, resolved)
+        progress = _Progress(len(entries))
+        outcomes = await writer.deliver(entries[-1].id, on_outcome=progress.step)
+        progress.done()
+    return _summary(entries, outcomes)
+
+
+def _read_source(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        return Path(source).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{source} is not UTF-8 text: save the CSV as UTF-8 and try again.") from None
+
+
+class _Progress:
+    """A progress line with an ETA on stderr when it is a terminal; nothing in a pipe."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.count = 0
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+
+    def step(self, outcome: Any) -> None:
+        self.count += 1
+        if not self.tty:
+            return
+        elapsed = time.monotonic() - self.started
+        rate = self.count / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.count) / rate if rate else 0.0
+        filled = round(20 * self.count / self.total)
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'-' * (20 - filled)}] {self.count}/{self.total} · about {eta:.0f} s left "
+        )
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.tty and self.count:
+            sys.stderr.write("\n")
+
+
+def _summary(entries: Any, outcomes: Any) -> int:
+    from okrt_tui.writes import states
+
+    settled = {o.entry.id: o for o in outcomes}
+    counts = states(settled[e.id].entry if e.id in settled else e for e in entries)
+    click.echo(
+        f"{counts['delivered']} recorded, {counts['queued']} queued, {counts['unconfirmed']} unconfirmed, "
+        f"{counts['failed']} refused (of {len(entries)})."
+    )
+    for outcome in outcomes:
+        if outcome.state in ("failed", "unconfirmed"):
+            click.echo(f"okrt-tui: write {outcome.entry.id}: {outcome.message}", err=True)
+    if counts["queued"] or counts["unconfirmed"]:
+        click.echo(
+            "okrt-tui: not everything was confirmed; `okrt-tui outbox list` shows what is left and "
+            "`okrt-tui outbox flush` sends the queued writes.",
+            err=True,
+        )
+        return EXIT_NOT_CONFIRMED
+    failed = [o for o in outcomes if o.state == "failed"]
+    return failed[0].error.exit_code if failed and failed[0].error is not None else (1 if failed else 0)
+
+
+def _run_write(
+    ctx: Context,
+    kind: str,
+    target: str | None,
+    value: str | None,
+    *,
+    comment: str | None,
+    from_file: str | None,
+    as_json: bool,
+    status: str | None = None,
+) -> NoReturn:
+    """``checkin`` and ``kpi-update``: one write from the arguments, or many from ``--from FILE``."""
+    from okrt_tui.writes import check_status
+
+    check_status(status)
+    if from_file is not None:
+        if target is not None or value is not None or comment is not None or status is not None:
+            raise click.UsageError(
+                "--from takes every write from the file: give no target, value, --comment or --status."
+            )
+        sys.exit(run_async(_write_csv(ctx, kind, from_file)))
+    if target is None or value is None:
+        what = "key result" if kind == "checkin" else "KPI"
+        raise click.UsageError(f"Give the {what} (id or name) and the value, or --from FILE.csv.")
+    sys.exit(run_async(_write_one(ctx, kind, target, value, status, comment, as_json)))
+
+
+# ``-2`` is a value (a change), not an option.
+_WRITE_SETTINGS = {"ignore_unknown_options": True}
+
+
+@main.command(context_settings=_WRITE_SETTINGS)
+@global_options
+@click.argument("key_result", metavar="KR", required=False)
+@click.argument("value", metavar="VALUE", required=False)
+@click.option("--status", metavar="S", help="on_track, at_risk or off_track (default: the server decides).")
+@click.option("--comment", metavar="TEXT", help="What changed.")
+@click.option(
+    "--from", "from_file", metavar="FILE.csv", help="Many check-ins from a CSV file (- reads stdin)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the server's record.")
+@click.pass_obj
+@reports_errors
+def checkin(
+    ctx: Context,
+    key_result: str | None,
+    value: str | None,
+    status: str | None,
+    comment: str | None,
+    from_file: str | None,
+    as_json: bool,
+) -> None:
+    """Record a key result check-in (KR: its id, or a unique part of its title; VALUE: the new value,
+    or +N / -N for a change)."""
+    _run_write(
+        ctx,
+        "checkin",
+        key_result,
+        value,
+        comment=comment,
+        from_file=from_file,
+        as_json=as_json,
+        status=status,
+    )
+
+
+@main.command("kpi-update", context_settings=_WRITE_SETTINGS)
+@global_options
+@click.argument("kpi", metavar="KPI", required=False)
+@click.argument("value", metavar="VALUE", required=False)
+@click.option("--comment", metavar="TEXT", help="What changed.")
+@click.option("--from", "from_file", metavar="FILE.csv", help="Many updates from a CSV file (- reads stdin).")
+@click.option("--json", "as_json", is_flag=True, help="Print the server's record.")
+@click.pass_obj
+@reports_errors
+def kpi_update(
+    ctx: Context,
+    kpi: str | None,
+    value: str | None,
+    comment: str | None,
+    from_file: str | None,
+    as_json: bool,
+) -> None:
+    """Record a KPI value (KPI: its id, or a unique part of its name; VALUE: the new value, or +N / -N
+    for a change)."""
+    _run_write(ctx, "kpi_update", kpi, value, comment=comment, from_file=from_file, as_json=as_json)
+
+
+@main.group(invoke_without_command=False)
+def outbox() -> None:
+    """Writes not yet delivered, and your decisions about them."""
+
+
+@outbox.command("list")
+@global_options
+@click.option("--json", "as_json", is_flag=True, help="Print the writes as JSON.")
+@click.pass_obj
+@reports_errors
+def outbox_list(ctx: Context, as_json: bool) -> None:
+    """The writes not yet delivered: queued, unconfirmed and refused."""
+    from okrt_tui.render import outbox_table, print_table
+
+    with _outbox(ctx) as box:
+        entries = box.pending(time.time())
+    if as_json:
+        _emit_json(msgspec.json.encode([_entry_json(e) for e in entries]))
+        return
+    print_table(outbox_table(entries, time.time()))
+
+
+def _entry_json(entry: Any) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "target_id": entry.target_id,
+        "target": entry.target_label,
+        "value": msgspec.json.decode(entry.value),
+        "status": entry.status,
+        "comment": entry.comment,
+        "state": entry.state,
+        "created_at": entry.created_at,
+        "sent_at": entry.sent_at,
+        "attempts": entry.attempts,
+        "reason": entry.reason,
+    }
+
+
+def _outbox(ctx: Context) -> Any:
+    """The outbox of the workspace, without a client (listing and dropping send nothing)."""
+    from contextlib import contextmanager
+
+    from okrt_tui.store.db import Database
+    from okrt_tui.store.outbox import Outbox
+
+    @contextmanager
+    def opened() -> Any:
+        settings = ctx.settings()
+        database = Database(ctx.dirs.database_file(settings.base_url, settings.require_key()))
+        try:
+            yield Outbox(database)
+        finally:
+            database.close()
+
+    return opened()
+
+
+@outbox.command("flush")
+@global_options
+@click.pass_obj
+@reports_errors
+def outbox_flush(ctx: Context) -> None:
+    """Send the queued writes now, in order (and settle unconfirmed ones the server's data confirms)."""
+    sys.exit(run_async(_flush(ctx)))
+
+
+async def _flush(ctx: Context) -> int:
+    async with _writer(ctx) as writer:
+        confirmed = await writer.confirm_unconfirmed()
+        for entry in confirmed:
+            click.echo(
+                f"Write {entry.id} ({_WHAT[entry.kind]} of {entry.target_label}) was recorded after all."
+            )
+        pending = [e for e in writer.outbox.pending() if e.state == "queued"]
+        if not pending:
+            left = writer.outbox.pending()
+            click.echo("Nothing queued." + (f" {len(left)} write(s) wait for your decision." if left else ""))
+            return EXIT_NOT_CONFIRMED if any(e.state == "unconfirmed" for e in left) else 0
+        progress = _Progress(len(pending))
+        outcomes = await writer.deliver(pending[-1].id, on_outcome=progress.step)
+        progress.done()
+        return _summary(pending, outcomes)
+
+
+@outbox.command("resend")
+@global_options
+@click.argument("entry_id", metavar="ID", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask (an unconfirmed write may then be recorded twice).")
+@click.pass_obj
+@reports_errors
+def outbox_resend(ctx: Context, entry_id: int, yes: bool) -> None:
+    """Send an unconfirmed or refused write again."""
+    sys.exit(run_async(_resend(ctx, entry_id, yes)))
+
+
+async def _resend(ctx: Context, entry_id: int, yes: bool) -> int:
+    async with _writer(ctx) as writer:
+        entry = writer.outbox.get(entry_id)
+        if entry is not None and entry.state == "unconfirmed":
+            _ask(
+                f"Write {entry_id} may already have been recorded; sending it again may record it twice. "
+                "Send it again?",
+                yes,
+            )
+        writer.outbox.resend(entry_id, time.time())
+        outcomes = await writer.deliver(entry_id)
+        mine = next((o for o in outcomes if o.entry.id == entry_id), None)
+        if mine is None:
+            click.echo(
+                f"okrt-tui: write {entry_id} is queued behind older writes that cannot go now.", err=True
+            )
+            return EXIT_NOT_CONFIRMED
+        return _say_outcome(mine, False)
+
+
+@outbox.command("drop")
+@global_options
+@click.argument("entry_id", metavar="ID", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@click.pass_obj
+@reports_errors
+def outbox_drop(ctx: Context, entry_id: int, yes: bool) -> None:
+    """Forget a write that is queued, unconfirmed or refused (it is not sent)."""
+    with _outbox(ctx) as box:
+        entry = box.get(entry_id)
+        if entry is not None:
+            _ask(
+                f"Forget write {entry_id} ({_WHAT.get(entry.kind, entry.kind)} of {entry.target_label})?", yes
+            )
+        box.drop(entry_id)
+    click.echo(f"Write {entry_id} was dropped.")
+
+
+def _ask(question: str, yes: bool) -> None:
+    """Asks on a terminal; elsewhere only ``--yes`` answers (a script must say so explicitly)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"{question} Nothing was done: pass --yes to confirm without a terminal.")
+    if not click.confirm(question, default=False):
+        raise InvalidInput("Nothing was done.")

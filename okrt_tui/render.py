@@ -17,6 +17,7 @@ import msgspec
 from rich.cells import cell_len
 
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewSummary
+from okrt_tui.store.outbox import Entry
 from okrt_tui.views.direction import direction_legend, kpi_direction, kpi_figures
 from okrt_tui.views.numbers import progress_text
 from okrt_tui.views.status import health_band, review_type_label, status_label
@@ -150,3 +151,25 @@ def format_review(summary: ReviewSummary, width: int = 88) -> str:
 def print_review(summary: ReviewSummary) -> None:
     width = min(100, shutil.get_terminal_size((88, 24)).columns) if sys.stdout.isatty() else 88
     sys.stdout.write(format_review(summary, width))
+
+
+def outbox_table(entries: Sequence[Entry], now: float) -> Table:
+    """The writes not yet delivered, oldest first, each with its state and why."""
+    rows = [
+        (
+            str(entry.id),
+            entry.state,
+            "check-in" if entry.kind == "checkin" else "KPI update",
+            cell(entry.target_label or entry.target_id, 40),
+            cell(entry.value),
+            relative_time(entry.created_at, now),
+            cell(entry.reason),
+        )
+        for entry in entries
+    ]
+    return Table(
+        ("ID", "STATE", "WHAT", "TARGET", "VALUE", "QUEUED", "WHY"),
+        rows,
+        elastic=6,
+        empty="The outbox is empty: every write was delivered.",
+    )

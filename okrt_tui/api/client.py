@@ -60,7 +60,7 @@ from okrt_tui.api.models import (
     ReviewCycle,
     ReviewSummary,
 )
-from okrt_tui.api.retry import RetryPolicy
+from okrt_tui.api.retry import RetryPolicy, may_retry
 from okrt_tui.logs import register_secret
 
 log = logging.getLogger(__name__)
@@ -202,8 +202,13 @@ class OkrtClient:
         status: str | None = None,
         comment: str | None = None,
         wait: bool = True,
+        on_send: Callable[[bool], object] | None = None,
     ) -> Fetched[CheckinResult]:
-        """Records a Key Result check-in; ``WriteUnconfirmed`` when it went out and no answer came."""
+        """Records a Key Result check-in; ``WriteUnconfirmed`` when it went out and no answer came.
+
+        ``on_send(True)`` runs right before each attempt goes on the wire (after the budget let it
+        through), ``on_send(False)`` after an attempt that surely recorded nothing (a refused
+        connection, a 429, a 500), before any retry waits: the outbox keeps its state by them."""
         check_id(kr_id)
         body = _write_body(value, comment)
         if status is not None:
@@ -220,12 +225,20 @@ class OkrtClient:
             body,
             decode_checkin,
             wait,
+            on_send,
         )
 
     async def create_kpi_update(
-        self, kpi_id: str, value: float, *, comment: str | None = None, wait: bool = True
+        self,
+        kpi_id: str,
+        value: float,
+        *,
+        comment: str | None = None,
+        wait: bool = True,
+        on_send: Callable[[bool], object] | None = None,
     ) -> Fetched[KpiUpdateResult]:
-        """Records a KPI value; ``WriteUnconfirmed`` when it went out and no answer came."""
+        """Records a KPI value; ``WriteUnconfirmed`` when it went out and no answer came (``on_send``:
+        see ``create_checkin``)."""
         check_id(kpi_id)
         return await self._write(
             f"/kpis/{quote(kpi_id, safe='')}/updates",
@@ -235,6 +248,7 @@ class OkrtClient:
             _write_body(value, comment),
             decode_kpi_update,
             wait,
+            on_send,
         )
 
     async def _write(
@@ -246,6 +260,7 @@ class OkrtClient:
         body: dict[str, Any],
         decode: Callable[[bytes, str], T],
         wait: bool,
+        on_send: Callable[[bool], object] | None,
     ) -> Fetched[T]:
         """One POST, always at interactive priority: a person is waiting for it."""
         not_found = (
@@ -253,26 +268,47 @@ class OkrtClient:
             "Check the id in the web app."
         )
         call = _Call("POST", path, scope, not_found, body=msgspec.json.encode(body), what=what)
-        return await self._fetch(call, decode, Priority.INTERACTIVE, wait)
+        return await self._fetch(call, decode, Priority.INTERACTIVE, wait, on_send)
 
     # -- one call, with its retries -----------------------------------------------------------------
 
     async def _fetch(
-        self, call: _Call, decode: Callable[[bytes, str], T], priority: Priority, wait: bool
+        self,
+        call: _Call,
+        decode: Callable[[bytes, str], T],
+        priority: Priority,
+        wait: bool,
+        on_send: Callable[[bool], object] | None = None,
     ) -> Fetched[T]:
         self._check_key()
         deadline = None if self.max_wait is None else self._clock.now() + self.max_wait
         raw, received_at = b"", 0.0
         async for attempt in self._retry.retrying(call.method, self._clock, wait=wait):
             with attempt:
-                raw, received_at = await self._attempt(call, priority, wait, deadline)
+                try:
+                    raw, received_at = await self._attempt(call, priority, wait, deadline, on_send)
+                except OkrtError as exc:
+                    if on_send is not None and may_retry(call.method, exc):
+                        on_send(False)  # retried only when nothing was recorded
+                    raise
         return Fetched(data=decode(raw, call.path), raw=raw, received_at=received_at)
 
     async def _attempt(
-        self, call: _Call, priority: Priority, wait: bool, deadline: float | None
+        self,
+        call: _Call,
+        priority: Priority,
+        wait: bool,
+        deadline: float | None,
+        on_send: Callable[[bool], object] | None,
     ) -> tuple[bytes, float]:
         max_wait = None if deadline is None else deadline - self._clock.now()
         taken = await self.budget.acquire(priority, wait=wait, max_wait=max_wait)
+        if on_send is not None:
+            try:
+                on_send(True)
+            except BaseException:
+                self.budget.give_back(taken)  # it never left: it counts nowhere
+                raise
         headers = {"Authorization": f"Bearer {self._key}"}
         if call.body is not None:
             headers["Content-Type"] = "application/json"

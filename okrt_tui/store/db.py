@@ -57,6 +57,28 @@ MIGRATIONS: tuple[str, ...] = (
         learned_at REAL NOT NULL
     );
     """,
+    # The outbox (okrt_tui.store.outbox): writes stored before they are sent.
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        target_label TEXT NOT NULL DEFAULT '',
+        value TEXT NOT NULL,
+        status TEXT,
+        comment TEXT,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        lease_until REAL,
+        sent_at REAL,
+        reason TEXT,
+        result BLOB
+    );
+    CREATE INDEX outbox_by_state ON outbox (state, id);
+    """,
 )
 
 #: Seconds opening waits for another process's lock: at start-up, before the screen exists.
