@@ -495,14 +495,14 @@ async def _write_csv(ctx: Context, kind: str, source: str) -> int:
     from okrt_tui.writes import find_key_result, find_kpi, read_csv, resolve_rows
 
     text = _read_source(source)
-    rows = read_csv(text, statuses=kind == "checkin")
+    rows, problems = read_csv(text, statuses=kind == "checkin")
     async with _writer(ctx) as writer:
         if kind == "kpi_update":
             kpis = await writer.kpis()
-            resolved = resolve_rows(rows, lambda arg: find_kpi(arg, kpis))
+            resolved = resolve_rows(rows, problems, lambda arg: find_kpi(arg, kpis))
         else:
             okrs = await writer.okrs()
-            resolved = resolve_rows(rows, lambda arg: find_key_result(arg, okrs))
+            resolved = resolve_rows(rows, problems, lambda arg: find_key_result(arg, okrs))
         entries = writer.queue(kind, resolved)
         progress = _Progress(len(entries))
         outcomes = await writer.deliver(entries[-1].id, on_outcome=progress.step)
@@ -726,6 +726,7 @@ def outbox_flush(ctx: Context) -> None:
 
 async def _flush(ctx: Context) -> int:
     async with _writer(ctx) as writer:
+        writer.outbox.recover(time.time())  # what killed processes left behind
         confirmed = await writer.confirm_unconfirmed()
         for entry in confirmed:
             click.echo(

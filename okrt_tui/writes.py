@@ -175,9 +175,10 @@ class CsvRow(msgspec.Struct, frozen=True):
     status: str | None
 
 
-def read_csv(text: str, *, statuses: bool) -> list[CsvRow]:
-    """Rows of a CSV with a header: ``id`` or ``name``, ``value``, ``comment``, and (check-ins) ``status``.
-    Every problem of the file is raised at once, each naming its line and column; nothing is queued."""
+def read_csv(text: str, *, statuses: bool) -> tuple[list[CsvRow], list[str]]:
+    """Rows of a CSV with a header: ``id`` or ``name``, ``value``, ``comment``, and (check-ins) ``status``,
+    and the problems of its rows, each naming its line and column (``resolve_rows`` adds the rest and
+    refuses the file if there are any). A header that cannot be used is refused at once."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [(h or "").strip().casefold() for h in reader.fieldnames or []]
     reader.fieldnames = header
@@ -208,11 +209,9 @@ def read_csv(text: str, *, statuses: bool) -> list[CsvRow]:
         if status is not None and status not in OKR_STATUSES:
             problems.append(f"line {line}, column status: {status!r} is not one of {', '.join(OKR_STATUSES)}")
         rows.append(CsvRow(line, target, value, (record.get("comment") or None), status))
-    if problems:
-        raise WriteError(_problems(problems))
-    if not rows:
+    if not rows and not problems:
         raise WriteError("The CSV file has a header but no rows: nothing to send.")
-    return rows
+    return rows, problems
 
 
 def _problems(problems: list[str]) -> str:
@@ -222,12 +221,15 @@ def _problems(problems: list[str]) -> str:
 
 
 def resolve_rows(
-    rows: Sequence[CsvRow], find: Callable[[str], Target]
+    rows: Sequence[CsvRow], problems: list[str], find: Callable[[str], Target]
 ) -> list[tuple[Target, str, str | None, str | None]]:
-    """Every row's target and value, or one WriteError naming every bad line (nothing queued)."""
+    """Every row's target and value, or one WriteError naming every bad line of the file (``problems``
+    are those ``read_csv`` found): nothing is queued unless the whole file is right."""
     resolved = []
-    problems = []
+    problems = list(problems)
     for row in rows:
+        if not row.target:
+            continue
         try:
             target = find(row.target)
         except InvalidInput as exc:
@@ -240,6 +242,7 @@ def resolve_rows(
             continue
         resolved.append((target, value, row.status, row.comment))
     if problems:
+        problems.sort(key=lambda text: int(text.split()[1].rstrip(",:")))
         raise WriteError(_problems(problems))
     return resolved
 

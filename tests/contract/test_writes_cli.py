@@ -1,0 +1,242 @@
+"""``checkin``, ``kpi-update`` and ``outbox`` against the real sandbox: each write recorded exactly once,
+whatever the server does, counted from the sandbox's own log of writes (``/_sandbox/writes``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+from processes import start_script
+
+from okrt_tui.cli import main
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_READ_KEY
+from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.store.db import Database
+from okrt_tui.store.outbox import Outbox
+
+
+def run(sandbox: SandboxServer, *args: str, key: str = ACME_ADMIN_KEY, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(
+        main, ["--base-url", sandbox.base_url, *args], env={"OKRT_API_KEY": key}, input=stdin
+    )
+
+
+def kpi(sandbox: SandboxServer, name: str) -> dict:
+    kpis = httpx.get(f"{sandbox.base_url}/kpis", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}).json()
+    return next(k for k in kpis if k["name"] == name)
+
+
+def key_result(sandbox: SandboxServer, title: str) -> dict:
+    okrs = httpx.get(f"{sandbox.base_url}/okrs", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}).json()
+    return next(kr for o in okrs for kr in o["key_results"] if kr["title"] == title)
+
+
+def writes(sandbox: SandboxServer) -> list[dict]:
+    return sandbox.control.writes()
+
+
+def outbox_states(sandbox: SandboxServer) -> Counter[str]:
+    path = Dirs.default().database_file(sandbox.base_url, ACME_ADMIN_KEY)
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return Counter(state for (state,) in db.execute("SELECT state FROM outbox"))
+    except sqlite3.Error:  # not made yet (the command is still starting)
+        return Counter()
+
+
+def test_a_kpi_value_given_by_name_is_recorded_once(sandbox: SandboxServer) -> None:
+    before = kpi(sandbox, "Net Promoter Score")
+    result = run(sandbox, "kpi-update", "net promoter score", "41", "--comment", "after the survey")
+    assert result.exit_code == 0, result.stderr
+    assert f"{before['current']} → 41" in result.stdout
+    (write,) = writes(sandbox)
+    assert write["target_id"] == before["id"]
+    assert write["body"] == {"value": 41, "comment": "after the survey"}
+    assert outbox_states(sandbox) == {"delivered": 1}
+
+
+def test_a_change_is_added_to_the_current_value_and_json_prints_the_record(sandbox: SandboxServer) -> None:
+    before = kpi(sandbox, "Net Promoter Score")
+    result = run(sandbox, "kpi-update", "Net Promoter Score", "-2", "--json")
+    assert result.exit_code == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert (record["previous_value"], record["new_value"]) == (before["current"], before["current"] - 2)
+
+
+def test_a_checkin_with_a_status_is_recorded(sandbox: SandboxServer) -> None:
+    kr = key_result(sandbox, "Onboarding NPS")
+    result = run(sandbox, "checkin", kr["id"], "1,234.5", "--status", "at_risk")
+    assert result.exit_code == 0, result.stderr
+    (write,) = writes(sandbox)
+    assert write["kind"] == "checkin" and write["body"] == {"value": 1234.5, "status": "at_risk"}
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("kpi-update", "net promoter", "41"), "matches 2 KPIs"),
+        (("kpi-update", "no such kpi", "41"), "No KPI is named"),
+        (("kpi-update", "Net Promoter Score", "1,5"), "use a dot for decimals"),
+        (("kpi-update", "Net Promoter Score", "nan"), "finite number"),
+        (("checkin", "Onboarding NPS", "5", "--status", "great"), "--status must be one of"),
+    ],
+)
+def test_bad_input_exits_1_and_queues_nothing(
+    sandbox: SandboxServer, args: tuple[str, ...], said: str
+) -> None:
+    result = run(sandbox, *args)
+    assert result.exit_code == 1
+    assert said in result.stderr
+    assert writes(sandbox) == []
+
+
+def test_a_write_refused_for_a_missing_scope_exits_3_and_is_not_kept(sandbox: SandboxServer) -> None:
+    result = run(sandbox, "kpi-update", "Net Promoter Score", "41", key=ACME_READ_KEY)
+    assert result.exit_code == 3
+    assert "kpis:write" in result.stderr
+    assert run(sandbox, "outbox", "list", "--json", key=ACME_READ_KEY).stdout.strip() == "[]"
+
+
+def test_a_write_that_meets_500s_stays_queued_and_a_flush_sends_it_once(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("500", count=4, match="writes")  # every attempt of the command fails
+    result = run(sandbox, "kpi-update", "Net Promoter Score", "44")
+    assert result.exit_code == 75
+    assert "It is write 1 in the outbox" in result.stderr
+    assert writes(sandbox) == []
+    flushed = run(sandbox, "outbox", "flush")
+    assert flushed.exit_code == 0, flushed.stderr
+    assert [w["body"] for w in writes(sandbox)] == [{"value": 44}]
+    assert run(sandbox, "outbox", "flush").exit_code == 0
+    assert len(writes(sandbox)) == 1
+
+
+def test_a_write_refused_by_a_429_without_waiting_stays_queued(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("429", count=1, match="writes", seconds=1)
+    result = run(sandbox, "--no-wait", "kpi-update", "Net Promoter Score", "45")
+    assert result.exit_code == 75
+    assert writes(sandbox) == []
+    assert outbox_states(sandbox) == {"queued": 1}
+
+
+def test_a_dropped_answer_is_unconfirmed_and_the_next_kpi_list_confirms_it(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("drop", count=1, match="writes")
+    result = run(sandbox, "kpi-update", "Net Promoter Score", "46")
+    assert result.exit_code == 75
+    assert "unconfirmed write 1" in result.stderr
+    listed = json.loads(run(sandbox, "outbox", "list", "--json").stdout)
+    assert [(e["id"], e["state"], e["value"]) for e in listed] == [(1, "unconfirmed", 46)]
+    flushed = run(sandbox, "outbox", "flush")
+    assert flushed.exit_code == 0
+    assert "was recorded after all" in flushed.stdout
+    assert len(writes(sandbox)) == 1  # confirmed from GET /kpis, never sent again
+
+
+def test_resending_an_unconfirmed_write_asks_first(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("drop", count=1, match="writes")
+    run(sandbox, "checkin", "Onboarding NPS", "47")
+    refused = run(sandbox, "outbox", "resend", "1")
+    assert refused.exit_code == 1 and "pass --yes" in refused.stderr
+    assert len(writes(sandbox)) == 1
+    resent = run(sandbox, "outbox", "resend", "1", "--yes")
+    assert resent.exit_code == 0, resent.stderr
+    assert len(writes(sandbox)) == 2  # the person chose to risk a double
+
+
+def test_dropping_a_queued_write_means_it_is_never_sent(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("500", count=4, match="writes")
+    run(sandbox, "kpi-update", "Net Promoter Score", "48")
+    assert run(sandbox, "outbox", "drop", "1", "--yes").exit_code == 0
+    assert run(sandbox, "outbox", "flush").exit_code == 0
+    assert writes(sandbox) == []
+
+
+def test_a_csv_with_bad_lines_is_refused_whole(sandbox: SandboxServer, tmp_path: Path) -> None:
+    lines = ["name,value,comment", "Net Promoter Score,41,ok", "No such KPI,3,", "Signups per week,1,5,x"]
+    result = run(sandbox, "kpi-update", "--from", "-", stdin="\n".join(lines) + "\n")
+    assert result.exit_code == 1
+    assert "line 3" in result.stderr and "line 4" in result.stderr
+    assert "Nothing was queued" in result.stderr
+    assert writes(sandbox) == [] and outbox_states(sandbox) == {}
+
+
+def test_a_csv_of_checkins_is_delivered_in_order(sandbox: SandboxServer, tmp_path: Path) -> None:
+    kr = key_result(sandbox, "Onboarding NPS")
+    source = tmp_path / "checkins.csv"
+    source.write_text(f"id,value,status,comment\n{kr['id']},10,on_track,first\n{kr['id']},+5,,second\n")
+    result = run(sandbox, "checkin", "--from", str(source))
+    assert result.exit_code == 0, result.stderr
+    assert "2 recorded, 0 queued" in result.stdout
+    assert [w["body"] for w in writes(sandbox)] == [
+        {"value": 10, "status": "on_track", "comment": "first"},
+        {"value": kr["current"] + 5, "comment": "second"},
+    ]
+
+
+def test_two_flushes_at_once_send_each_write_once(sandbox: SandboxServer, tmp_path: Path) -> None:
+    target = kpi(sandbox, "Signups per week")["id"]
+    box = Outbox(Database(Dirs.default().database_file(sandbox.base_url, ACME_ADMIN_KEY)))
+    box.add_many([("kpi_update", target, str(value), "", None, None) for value in range(12)], now=time.time())
+    assert outbox_states(sandbox) == {"queued": 12}
+    flushes = [_cli_process(sandbox, "outbox", "flush") for _ in range(2)]
+    for process in flushes:
+        process.communicate(timeout=120)
+    assert sorted(w["body"]["value"] for w in writes(sandbox)) == list(range(12))
+    assert outbox_states(sandbox) == {"delivered": 12}
+
+
+def test_killed_while_waiting_to_send_the_write_is_sent_once_later(sandbox: SandboxServer) -> None:
+    sandbox.control.fault("429", count=1, match="writes", seconds=3)  # the command waits 3 s to retry
+    process = _cli_process(sandbox, "kpi-update", "Net Promoter Score", "49")
+    _until(lambda: outbox_states(sandbox).get("claimed") == 1 and _requests(sandbox) >= 2)
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    assert writes(sandbox) == []
+    flushed = run(sandbox, "outbox", "flush")
+    assert flushed.exit_code == 0, flushed.stderr
+    assert [w["body"] for w in writes(sandbox)] == [{"value": 49}]
+
+
+def test_killed_between_sending_and_the_answer_the_write_is_unconfirmed_then_confirmed(
+    sandbox: SandboxServer,
+) -> None:
+    sandbox.control.fault("slow", count=1, match="writes", seconds=30)
+    process = _cli_process(sandbox, "kpi-update", "Net Promoter Score", "50")
+    _until(lambda: len(writes(sandbox)) == 1)  # recorded; the answer is being held back
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=30)
+    listed = json.loads(run(sandbox, "outbox", "list", "--json").stdout)
+    assert [e["state"] for e in listed] == ["unconfirmed"]
+    assert run(sandbox, "outbox", "flush").exit_code == 0
+    assert len(writes(sandbox)) == 1
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+
+
+def _cli_process(sandbox: SandboxServer, *args: str):
+    script = "import sys; from okrt_tui.cli import main; sys.exit(main())"
+    os.environ["OKRT_API_KEY"] = ACME_ADMIN_KEY
+    try:
+        return start_script(script, "--base-url", sandbox.base_url, *args)
+    finally:
+        del os.environ["OKRT_API_KEY"]
+
+
+def _requests(sandbox: SandboxServer) -> int:
+    return sum(row["count"] for row in sandbox.control.requests() if row["label"] == "acme-admin")
+
+
+def _until(condition, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
