@@ -193,8 +193,10 @@ def test_two_flushes_at_once_send_each_write_once(sandbox: SandboxServer, tmp_pa
     assert outbox_states(sandbox) == {"delivered": 12}
 
 
-def test_killed_while_waiting_to_send_the_write_is_sent_once_later(sandbox: SandboxServer) -> None:
-    sandbox.control.fault("429", count=1, match="writes", seconds=3)  # the command waits 3 s to retry
+def test_killed_while_waiting_to_send_the_write_is_sent_once_later(strict_sandbox: SandboxServer) -> None:
+    # Strict: its 429 carries no X-RateLimit-Remaining: 0, so the budget waits only Retry-After (3 s).
+    sandbox = strict_sandbox
+    sandbox.control.fault("429", count=1, match="writes", seconds=3)
     process = _cli_process(sandbox, "kpi-update", "Net Promoter Score", "49")
     _until(lambda: outbox_states(sandbox).get("claimed") == 1 and _requests(sandbox) >= 2)
     os.kill(process.pid, signal.SIGKILL)
