@@ -3,6 +3,7 @@ whatever the server does, counted from the sandbox's own log of writes (``/_sand
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -16,12 +17,15 @@ import pytest
 from click.testing import CliRunner, Result
 from processes import start_script
 
+from okrt_tui.api.budget import Budget
+from okrt_tui.api.client import OkrtClient
 from okrt_tui.cli import main
 from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_READ_KEY
 from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.store.db import Database
 from okrt_tui.store.outbox import Outbox
+from okrt_tui.writes import Writer, find_kpi, read_csv, resolve_rows
 
 
 def run(sandbox: SandboxServer, *args: str, key: str = ACME_ADMIN_KEY, stdin: str | None = None) -> Result:
@@ -242,3 +246,64 @@ def _until(condition, timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+class SandboxTime:
+    """The client's clock is the sandbox's: a sleep moves both ahead at once instead of waiting, so a
+    minute of rate limiting passes in milliseconds and both sides agree on every window."""
+
+    def __init__(self, sandbox: SandboxServer) -> None:
+        self._control = sandbox.control
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.offset += seconds
+            self._control.set_clock(self.offset)
+        await asyncio.sleep(0)
+
+
+def test_a_csv_of_150_updates_goes_at_the_budgets_pace_with_no_429(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    names = [
+        k["name"]
+        for k in httpx.get(
+            f"{sandbox.base_url}/kpis", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
+        ).json()
+    ]
+    rows = [f"{names[n % len(names)]},{n},row {n}" for n in range(150)]
+    broken = ["name,value,comment", *rows]
+    broken[40] = "No such KPI,1,x"
+    broken[90] = f"{names[0]},1;5,x"
+    refused = run(sandbox, "kpi-update", "--from", "-", stdin="\n".join(broken) + "\n")
+    assert refused.exit_code == 1
+    assert "line 41" in refused.stderr and "line 91, column value" in refused.stderr
+    assert writes(sandbox) == []
+
+    # Fixed, the same steps as the command's, on the sandbox's time instead of the wall clock's.
+    clock = SandboxTime(sandbox)
+    started = clock.now()
+
+    async def deliver() -> list:
+        budget = Budget(tmp_path / "ledger", clock=clock)
+        async with OkrtClient(sandbox.base_url, ACME_ADMIN_KEY, budget=budget, clock=clock) as client:
+            writer = Writer(client, Database(tmp_path / "ws.sqlite3"))
+            found, problems = read_csv("name,value,comment\n" + "\n".join(rows) + "\n", statuses=False)
+            kpis = await writer.kpis()
+            entries = writer.queue("kpi_update", resolve_rows(found, problems, lambda a: find_kpi(a, kpis)))
+            return await writer.deliver(entries[-1].id)
+
+    outcomes = asyncio.run(deliver())
+    took = clock.now() - started
+    assert [o.state for o in outcomes] == ["delivered"] * 150
+    assert [w["body"]["value"] for w in writes(sandbox)] == list(range(150))
+    per_window = [row["count"] for row in sandbox.control.requests() if row["label"] == "acme-admin"]
+    # Three KPI lists (this test's, the refused command's, the import's), then 150 writes: no 429.
+    assert max(per_window) <= 60 and sum(per_window) == 153
+    # At the API's pace and no slower: three windows, no window skipped (the first was partly over).
+    assert len(per_window) == 3
+    assert 60 < took < 3 * 60 + 5
