@@ -76,6 +76,7 @@ async def _run(
             debug=debug,
             first_shown=first_shown,
             watch_budget=session.budget.watch_problem,
+            deliveries=session.deliveries,
         )
         await app.run_async(headless=headless)
         return app.return_code or 0

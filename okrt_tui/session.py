@@ -15,7 +15,9 @@ from okrt_tui.api.client import OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.paths import Dirs
 from okrt_tui.store.db import Database
+from okrt_tui.store.outbox import KeyResultIds, Outbox
 from okrt_tui.sync.refresher import Refresher
+from okrt_tui.sync.sender import Deliveries, Sender
 
 
 def open_client(
@@ -43,6 +45,7 @@ class Session(msgspec.Struct):
     client: OkrtClient
     database: Database
     refresher: Refresher
+    deliveries: Deliveries
 
     @property
     def budget(self) -> Budget:
@@ -72,7 +75,9 @@ class Session(msgspec.Struct):
             store=database,
             clock=clock,
         )
-        return cls(client, database, refresher)
+        sender = Sender(client, Outbox(database), clock=clock)
+        deliveries = Deliveries(sender, refresher, KeyResultIds(database), clock=clock)
+        return cls(client, database, refresher, deliveries)
 
     async def aclose(self) -> None:
         await self.client.aclose()

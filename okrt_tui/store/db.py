@@ -78,6 +78,11 @@ MIGRATIONS: tuple[str, ...] = (
         result BLOB
     );
     CREATE INDEX outbox_by_state ON outbox (state, id);
+    CREATE TABLE remembered_key_result (
+        okr_id TEXT PRIMARY KEY,
+        kr_id TEXT NOT NULL,
+        remembered_at REAL NOT NULL
+    );
     """,
 )
 

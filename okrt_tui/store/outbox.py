@@ -314,3 +314,25 @@ class Outbox:
 
 class OutboxError(InvalidInput):
     """A decision about a write that cannot be carried out (no such write, or not in that state)."""
+
+
+class KeyResultIds:
+    """The key result id last checked in per objective: with the documented API (no key results in
+    ``GET /okrs``) the person pastes it once from the web app, and the next form offers it again."""
+
+    def __init__(self, db: Database) -> None:
+        self._conn = db.conn
+
+    def remember(self, okr_id: str, kr_id: str, now: float) -> None:
+        self._conn.execute(
+            "INSERT INTO remembered_key_result (okr_id, kr_id, remembered_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (okr_id) DO UPDATE SET kr_id = excluded.kr_id, "
+            "remembered_at = excluded.remembered_at",
+            (okr_id, kr_id, now),
+        )
+
+    def get(self, okr_id: str) -> str | None:
+        row = self._conn.execute(
+            "SELECT kr_id FROM remembered_key_result WHERE okr_id = ?", (okr_id,)
+        ).fetchone()
+        return row[0] if row else None

@@ -93,6 +93,7 @@ class Refresher:
         self._wake = asyncio.Event()
         self._kpi_seen: dict[str, tuple[KpiPoint, ...]] = {}
         self._subscribers: list[Callable[[Snapshot], None]] = []
+        self._listeners: list[Callable[[str, tuple[Any, ...]], None]] = []
         self._task: asyncio.Task[None] | None = None
         self._holding_others = False
         self._snapshot = Snapshot(
@@ -110,6 +111,19 @@ class Refresher:
 
     def subscribe(self, callback: Callable[[Snapshot], None]) -> None:
         self._subscribers.append(callback)
+
+    def on_fetched(self, listener: Callable[[str, tuple[Any, ...]], None]) -> None:
+        """``listener(feed, items)`` after each good fetch (the outbox settles unconfirmed writes)."""
+        self._listeners.append(listener)
+
+    def patch(self, feed: str, items: tuple[Any, ...]) -> None:
+        """Shows ``items`` now (a write's answer) until the next fetch replaces them."""
+        self._feeds[feed] = replace(self._feeds[feed], items=items)
+        self._publish()
+
+    def publish(self, **changes: Any) -> None:
+        """A new snapshot with ``changes`` (e.g. ``outbox=``) and the lists as they are."""
+        self._publish(**changes)
 
     def set_visible(self, feed: str) -> None:
         """The screen on view polls fastest; switching to a list not fetched lately refreshes it."""
@@ -241,6 +255,11 @@ class Refresher:
             self._remember_kpis(fetched.data, fetched.received_at)
         if self._cache is not None:
             self._cache.save(name, fetched.raw, fetched.received_at)
+        for listener in self._listeners:
+            try:
+                listener(name, fetched.data)
+            except Exception:  # a listener's bug must not stop the refreshing
+                log.exception("a listener of the %s list failed", name)
         self._publish()
 
     def _failed(self, name: str, exc: OkrtError) -> None:

@@ -15,6 +15,7 @@ import msgspec
 from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
+from okrt_tui.store.outbox import Entry
 
 T = TypeVar("T")
 
@@ -45,6 +46,15 @@ class KpiPoint(msgspec.Struct, frozen=True):
     value: float
 
 
+class OutboxView(msgspec.Struct, frozen=True):
+    """The writes not yet delivered, for the status bar and the Outbox screen."""
+
+    entries: tuple[Entry, ...] = ()
+
+    def count(self, state: str) -> int:
+        return sum(1 for entry in self.entries if entry.state == state)
+
+
 class Snapshot(msgspec.Struct, frozen=True):
     workspace: str = ""
     okrs: Feed[Okr] = msgspec.field(default_factory=Feed)
@@ -61,4 +71,5 @@ class Snapshot(msgspec.Struct, frozen=True):
     #: What went wrong with the local database this session, one sentence each, oldest first; only
     #: ever grows, so a screen shows each once however many snapshots it skips.
     store_notices: tuple[str, ...] = ()
+    outbox: OutboxView = msgspec.field(default_factory=OutboxView)
     taken_at: float = 0.0

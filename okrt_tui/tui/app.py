@@ -20,13 +20,14 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.logs import scrub
+from okrt_tui.sync.sender import Outcome
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
@@ -38,6 +39,7 @@ from okrt_tui.tui.screens.lists import ListScreen
 from okrt_tui.tui.screens.modals import OpenReviewModal
 from okrt_tui.tui.screens.objective import ObjectiveScreen
 from okrt_tui.tui.screens.okrs import OkrsScreen
+from okrt_tui.tui.screens.outbox import OutboxScreen
 from okrt_tui.tui.screens.review import ReviewScreen
 from okrt_tui.tui.screens.reviews import CycleScreen, ReviewsScreen
 from okrt_tui.tui.widgets.cells import Tones
@@ -47,7 +49,7 @@ from okrt_tui.views.text import one_line, truncate
 log = logging.getLogger(__name__)
 
 #: The list each screen (mode) shows, by the refresher's feed names.
-MODE_FEEDS = {"okrs": "okrs", "kpis": "kpis", "reviews": "cycles"}
+MODE_FEEDS = {"okrs": "okrs", "kpis": "kpis", "reviews": "cycles", "outbox": "okrs"}
 DEFAULT_THEME = "textual-dark"
 
 #: Every binding id the dashboard defines; ``[keymap]`` entries for other ids are reported.
@@ -56,6 +58,12 @@ BINDING_IDS = frozenset(
         "okrt.screen.okrs",
         "okrt.screen.kpis",
         "okrt.screen.reviews",
+        "okrt.screen.outbox",
+        "okrt.checkin",
+        "okrt.kpi_update",
+        "okrt.submit",
+        "okrt.resend",
+        "okrt.drop",
         "okrt.open",
         "okrt.back",
         "okrt.filter",
@@ -90,6 +98,31 @@ class RefresherLike(Protocol):
     async def fetch_review(self, review_id: str) -> ReviewSummary: ...
 
 
+class DeliveriesLike(Protocol):
+    """What the app needs of ``okrt_tui.sync.sender.Deliveries`` (the forms submit through it)."""
+
+    async def submit(
+        self,
+        kind: str,
+        target_id: str,
+        label: str,
+        value: str,
+        *,
+        status: str | None = None,
+        comment: str | None = None,
+    ) -> Outcome: ...
+
+    async def run(self) -> None: ...
+
+    def key_result_id(self, okr_id: str) -> str | None: ...
+
+    def remember_key_result(self, okr_id: str, kr_id: str) -> None: ...
+
+    def resend(self, entry_id: int) -> None: ...
+
+    def drop(self, entry_id: int) -> None: ...
+
+
 class OkrtApp(App[None]):
     TITLE = "okrt-tui"
     CSS_PATH = str(stylesheet("app.tcss"))
@@ -97,6 +130,7 @@ class OkrtApp(App[None]):
         "okrs": OkrsScreen,
         "kpis": KpisScreen,
         "reviews": ReviewsScreen,
+        "outbox": OutboxScreen,
     }
     DEFAULT_MODE = "okrs"
     COMMANDS = App.COMMANDS | {OkrtCommands}
@@ -106,6 +140,7 @@ class OkrtApp(App[None]):
         Binding("1", "show('okrs')", "OKRs", id="okrt.screen.okrs", show=False, priority=True),
         Binding("2", "show('kpis')", "KPIs", id="okrt.screen.kpis", show=False, priority=True),
         Binding("3", "show('reviews')", "Reviews", id="okrt.screen.reviews", show=False, priority=True),
+        Binding("4", "show('outbox')", "Outbox", id="okrt.screen.outbox", show=False, priority=True),
         Binding("r", "refresh", "Refresh", id="okrt.refresh"),
         Binding("question_mark,f1", "help", "Help", id="okrt.help"),
         Binding("q", "quit", "Quit", id="okrt.quit"),
@@ -120,6 +155,7 @@ class OkrtApp(App[None]):
         debug: bool = False,
         first_shown: Callable[[], object] | None = None,
         watch_budget: Callable[[Callable[[str], object]], None] | None = None,
+        deliveries: DeliveriesLike | None = None,
     ) -> None:
         """``first_shown`` is called once, after the first objectives (or why there are none) are
         painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
@@ -128,6 +164,10 @@ class OkrtApp(App[None]):
         super().__init__()
         self.show_tracebacks = debug
         self.refresher = refresher
+        #: The outbox's delivery; None where the app cannot write (tests of reading only).
+        self.deliveries = deliveries
+        #: Write scopes the server said this key lacks: the next form says so before any typing.
+        self.missing_scopes: set[str] = set()
         self.settings = settings or UiSettings()
         self.clock = clock
         self.snapshot: Snapshot = refresher.snapshot
@@ -196,10 +236,15 @@ class OkrtApp(App[None]):
         # whatever it already has.
         self.show_snapshot(self.refresher.snapshot)
         self._start_refresher()
+        self._start_deliveries()
         self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
 
     def _budget_problem(self, text: str) -> None:
         self.notify(text, title="Rate ledger", severity="warning", timeout=30, markup=False)
+
+    def _start_deliveries(self) -> None:
+        if self.deliveries is not None:
+            self.run_worker(self.deliveries.run(), name="outbox", group="outbox", exit_on_error=False)
 
     def _start_refresher(self) -> None:
         self._refresher_worker = self.run_worker(
@@ -268,8 +313,8 @@ class OkrtApp(App[None]):
 
     async def action_show(self, mode: str) -> None:
         """``1`` ``2`` ``3``: switch screen; on the screen already shown, go back to its list."""
-        if isinstance(self.focused, Input):
-            raise SkipAction()  # a digit typed in a filter, a dialog, the palette
+        if isinstance(self.focused, Input | TextArea) or getattr(self.screen, "HOLDS_KEYS", False):
+            raise SkipAction()  # a digit typed in a filter, a dialog, the palette, a form
         await self.show(mode)
 
     async def show(self, mode: str) -> None:
@@ -300,7 +345,9 @@ class OkrtApp(App[None]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        title = {"okrs": "OKRs", "kpis": "KPIs", "reviews": "Reviews"}.get(self.current_mode, "")
+        title = {"okrs": "OKRs", "kpis": "KPIs", "reviews": "Reviews", "outbox": "Outbox"}.get(
+            self.current_mode, ""
+        )
         name = getattr(screen, "NOUN", "")
         if not isinstance(screen, ListScreen | ReviewsScreen) and name:
             title = f"{title} \u203a {name}"
@@ -329,6 +376,24 @@ class OkrtApp(App[None]):
 
         await self._show_mode("kpis")
         await self.push_screen(KpiScreen(kpi_id))
+
+    def open_checkin(self, okr_id: str, kr_id: str | None = None) -> None:
+        """``c``: the check-in form for one of the objective's key results (``kr_id`` preselected)."""
+        okr = next((o for o in self.snapshot.okrs.items or () if o.id == okr_id), None)
+        if okr is None or self.deliveries is None:
+            return
+        from okrt_tui.tui.forms.write_form import CheckinForm
+
+        self.push_screen(CheckinForm(okr, kr_id, self.deliveries.key_result_id(okr_id)))
+
+    def open_kpi_form(self, kpi_id: str) -> None:
+        """``u``: the KPI update form."""
+        kpi = next((k for k in self.snapshot.kpis.items or () if k.id == kpi_id), None)
+        if kpi is None or self.deliveries is None:
+            return
+        from okrt_tui.tui.forms.write_form import KpiForm
+
+        self.push_screen(KpiForm(kpi))
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

@@ -15,6 +15,7 @@ from okrt_tui.sync.snapshot import KpiPoint, Snapshot
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.kpis import shown_direction
+from okrt_tui.tui.screens.writing import KPI_UPDATE, Writes
 from okrt_tui.tui.widgets.cells import Tones, label_text
 from okrt_tui.tui.widgets.kpi_chart import KpiChart
 from okrt_tui.views.direction import KpiDirection, kpi_figures
@@ -57,7 +58,7 @@ def kpi_header(
     return text
 
 
-class KpiScreen(DataScreen):
+class KpiScreen(Writes, DataScreen):
     CSS_PATH = str(stylesheet("detail.tcss"))
     FEED = "kpis"
     MODE = "kpis"
@@ -66,6 +67,7 @@ class KpiScreen(DataScreen):
         Binding("escape", "back", "Back", id="okrt.back"),
         Binding("t", "range", "Range", id="okrt.range"),
         Binding("y", "copy", "Copy", id="okrt.copy"),
+        KPI_UPDATE,
     ]
     HELP_NOTES = (
         "The API keeps no history: the chart shows the values this computer has seen "
@@ -121,6 +123,9 @@ class KpiScreen(DataScreen):
             line.append("\nThe chart fills in as new values are seen.", style=self.tones[GOOD])
         self.query_one("#range", Static).update(line)
         self.query_one(KpiChart).plot(shown, kpi.target, self.now, unit=one_line(kpi.unit))
+
+    def kpi_target(self) -> str | None:
+        return self.kpi_id
 
     def action_range(self) -> None:
         self.range_index = (self.range_index + 1) % len(RANGES)

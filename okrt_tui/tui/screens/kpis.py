@@ -13,6 +13,7 @@ from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenKpi
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
+from okrt_tui.tui.screens.writing import KPI_UPDATE, Writes
 from okrt_tui.tui.widgets.cells import label_text, plain
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
@@ -76,12 +77,13 @@ def shown_direction(screen: DataScreen, kpi: Kpi) -> KpiDirection:
     return kpi_direction(kpi, screen.okrt.settings.kpi_directions, remembered)
 
 
-class KpisScreen(ListScreen):
+class KpisScreen(Writes, ListScreen):
     FEED = "kpis"
     MODE = "kpis"
     NOUN = "KPIs"
     LAYOUTS = LAYOUTS
     EMPTY_TEXT = "No KPIs in this workspace."
+    BINDINGS = [*ListScreen.BINDINGS, KPI_UPDATE]  # noqa: RUF012 - Textual's idiom
     FILTER_PLACEHOLDER = "filter name · status:at_risk unit:users"
     HELP_NOTES = (
         "Filter: words match the KPI's name; narrow with status: or unit:. Trend is the direction of "
@@ -155,3 +157,6 @@ class KpisScreen(ListScreen):
 
     def open_row(self, key: str) -> None:
         self.post_message(OpenKpi(key))
+
+    def kpi_target(self) -> str | None:
+        return self.table.highlighted_key

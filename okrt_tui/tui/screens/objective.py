@@ -12,6 +12,7 @@ from okrt_tui.api.models import KeyResult, Okr
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
+from okrt_tui.tui.screens.writing import CHECKIN, Writes
 from okrt_tui.tui.widgets.cells import Tones, health_cell, label_text, plain, progress_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
 from okrt_tui.views.markdown import okr_markdown
@@ -68,7 +69,7 @@ def kr_cells(kr: KeyResult, now: float, tones: Tones) -> tuple[Text, ...]:
     )
 
 
-class ObjectiveScreen(DataScreen):
+class ObjectiveScreen(Writes, DataScreen):
     CSS_PATH = str(stylesheet("detail.tcss"))
     FEED = "okrs"
     MODE = "okrs"
@@ -76,6 +77,7 @@ class ObjectiveScreen(DataScreen):
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape", "back", "Back", id="okrt.back"),
         Binding("y", "copy", "Copy", id="okrt.copy"),
+        CHECKIN,
     ]
     HELP_NOTES = f"⚑ marks a key result with no check-in for {STALE_CHECKIN_DAYS} days or more."
 
@@ -141,6 +143,11 @@ class ObjectiveScreen(DataScreen):
         table.set_rows(
             [(kr.id or f"kr-{index}", kr_cells(kr, self.now, self.tones)) for index, kr in enumerate(krs)]
         )
+
+    def checkin_target(self) -> tuple[str, str | None] | None:
+        if self.okr is None or self.okr.id is None:
+            return None
+        return (self.okr.id, self.query_one("#krs", KeyedTable).highlighted_key)
 
     def action_copy(self) -> None:
         if self.okr is not None:

@@ -14,6 +14,7 @@ from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenObjective
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.screens.modals import ChoiceModal
+from okrt_tui.tui.screens.writing import CHECKIN, Writes
 from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
@@ -81,7 +82,7 @@ _SORT_KEYS: dict[str, Callable[[Okr], Any]] = {
 }
 
 
-class OkrsScreen(ListScreen):
+class OkrsScreen(Writes, ListScreen):
     FEED = "okrs"
     MODE = "okrs"
     NOUN = "objectives"
@@ -99,6 +100,7 @@ class OkrsScreen(ListScreen):
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         *ListScreen.BINDINGS,
         Binding("v", "cycle", "Cycle", id="okrt.cycle"),
+        CHECKIN,
     ]
 
     def __init__(self) -> None:
@@ -244,3 +246,7 @@ class OkrsScreen(ListScreen):
 
     def open_row(self, key: str) -> None:
         self.post_message(OpenObjective(key))
+
+    def checkin_target(self) -> tuple[str, str | None] | None:
+        key = self.table.highlighted_key
+        return None if key is None else (key, None)

@@ -8,7 +8,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-SCREENS = (("okrs", "1", "OKRs"), ("kpis", "2", "KPIs"), ("reviews", "3", "Reviews"))
+SCREENS = (
+    ("okrs", "1", "OKRs"),
+    ("kpis", "2", "KPIs"),
+    ("reviews", "3", "Reviews"),
+    ("outbox", "4", "Outbox"),
+)
 
 
 class NavBar(Horizontal):

@@ -1,0 +1,411 @@
+"""The check-in and KPI forms: a value in a few keystrokes, what it would mean as you type, and certainty
+about what the server recorded.
+
+The value field has the focus, empty, with the current value as its placeholder; the preview under it
+says the change, the new progress or percent of target and the status the service's rules suggest.
+``ctrl+s`` stores the write in the outbox and sends it (``Deliveries.submit``); the form stays open
+until the server answers, so a refusal is shown where it belongs: a 400 under the value, a missing scope
+or a vanished target in the form. ``escape`` asks before throwing away what was typed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
+
+from okrt_tui.api.errors import BadRequest, Forbidden, NotFound
+from okrt_tui.api.models import KeyResult, Kpi, Okr
+from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED
+from okrt_tui.sync.sender import Outcome
+from okrt_tui.tui.resources import stylesheet
+from okrt_tui.views.errors import KEYS_WHERE
+from okrt_tui.views.numbers import format_number, with_unit
+from okrt_tui.views.preview import Preview, key_result_preview, kpi_preview
+from okrt_tui.views.text import DASH, one_line, truncate
+from okrt_tui.views.values import BadValue, Value, parse_value
+
+if TYPE_CHECKING:
+    from okrt_tui.tui.app import OkrtApp
+
+COMMENT_LIMIT = 1000
+"""The API states no limit; a check-in comment is a sentence or two, and a cap keeps a paste sane."""
+STATUSES = (
+    ("server", "let the server decide", None),
+    ("on", "on track", "on_track"),
+    ("risk", "at risk", "at_risk"),
+    ("off", "off track", "off_track"),
+)
+SCOPES = {"checkin": "okr-checkins:write", "kpi_update": "kpis:write"}
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """``y`` / ``n``: a yes-or-no question before something cannot be undone."""
+
+    CSS_PATH = str(stylesheet("dialogs.tcss"))
+    HOLDS_KEYS = True  # the screen keys (1-4) do not switch screens under it
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No", id="okrt.back"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-title", markup=False)
+            yield Static("y yes · n no", classes="dialog-keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class WriteForm(ModalScreen[Outcome | None]):
+    """What the two forms share; ``kind`` is the outbox's (``checkin`` or ``kpi_update``)."""
+
+    CSS_PATH = [str(stylesheet("dialogs.tcss")), str(stylesheet("forms.tcss"))]
+    HOLDS_KEYS = True  # the screen keys (1-4) do not switch screens under it
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "submit", "Save", id="okrt.submit", priority=True),
+        Binding("escape", "cancel", "Cancel", id="okrt.back", priority=True),
+    ]
+    kind: ClassVar[str] = ""
+    what: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = False
+
+    @property
+    def okrt(self) -> OkrtApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- subclasses -----------------------------------------------------------------------------
+
+    def compose_target(self) -> ComposeResult:
+        return iter(())
+
+    def compose_extra(self) -> ComposeResult:
+        return iter(())
+
+    def target(self) -> tuple[str, str] | None:
+        """(id, label) of what the write is for; None when it is not chosen yet."""
+        raise NotImplementedError
+
+    def current(self) -> float | int | None:
+        raise NotImplementedError
+
+    def preview(self, value: Value) -> Preview:
+        raise NotImplementedError
+
+    def status(self) -> str | None:
+        return None
+
+    def remember(self, target_id: str) -> None:
+        """After a good write (the check-in form remembers a pasted key result id)."""
+
+    # -- composition ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form"):
+            yield Static(self.title_text(), classes="form-title", markup=False)
+            yield Static(id="scope-warning", classes="form-warning", markup=False)
+            yield from self.compose_target()
+            yield Static("Value", classes="form-label")
+            placeholder = format_number(self.current()) if self.current() is not None else "new value"
+            yield Input(placeholder=f"{placeholder}  (+N or -N for a change)", id="value")
+            yield Static(id="value-error", classes="form-error", markup=False)
+            yield Static(id="preview", classes="form-preview", markup=False)
+            yield from self.compose_extra()
+            yield Static(f"Comment (optional, up to {COMMENT_LIMIT} characters)", classes="form-label")
+            yield TextArea(id="comment", soft_wrap=True, show_line_numbers=False)
+            yield Static(id="comment-count", classes="form-target", markup=False)
+            yield Static(id="form-error", classes="form-error", markup=False)
+            yield Static("ctrl+s save · escape cancel · tab next field", classes="form-keys")
+
+    def title_text(self) -> str:
+        return self.what
+
+    def on_mount(self) -> None:
+        self.query_one("#value", Input).focus()
+        scope = SCOPES[self.kind]
+        warning = self.query_one("#scope-warning", Static)
+        missing = scope in self.okrt.missing_scopes
+        warning.display = missing
+        if missing:
+            warning.update(
+                f"This key lacks the {scope} scope: the server refused the last {self.what.lower()}. "
+                f"{KEYS_WHERE}"
+            )
+        self._show_preview()
+        self._count_comment()
+
+    # -- as you type ----------------------------------------------------------------------------
+
+    def typed(self) -> bool:
+        return bool(self.query_one("#value", Input).value.strip() or self.query_one(TextArea).text.strip())
+
+    def parsed(self) -> Value | None:
+        """The typed value, or None with the reason shown under the field."""
+        error = self.query_one("#value-error", Static)
+        try:
+            value = parse_value(self.query_one("#value", Input).value, self.current())
+        except BadValue as exc:
+            error.update(str(exc))
+            return None
+        error.update("")
+        return value
+
+    @on(Input.Changed, "#value")
+    def _value_changed(self) -> None:
+        self.query_one("#value-error", Static).update("")
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        widget = self.query_one("#preview", Static)
+        text = self.query_one("#value", Input).value
+        if not text.strip():
+            widget.update("")
+            return
+        try:
+            value = parse_value(text, self.current())
+        except BadValue as exc:
+            widget.update(Text(str(exc), style=self.okrt.tones["muted"]))
+            return
+        line = Text()
+        for index, (part, tone) in enumerate(self.preview(value).parts):
+            if index:
+                line.append(" · ", style=self.okrt.tones["muted"])
+            line.append(part, style=self.okrt.tones[tone])
+        widget.update(line)
+
+    @on(TextArea.Changed, "#comment")
+    def _count_comment(self) -> None:
+        area = self.query_one(TextArea)
+        if len(area.text) > COMMENT_LIMIT:
+            area.load_text(area.text[:COMMENT_LIMIT])
+            area.move_cursor(area.document.end)
+        self.query_one("#comment-count", Static).update(f"{len(area.text)}/{COMMENT_LIMIT}")
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    def action_cancel(self) -> None:
+        if self.sending:
+            return  # the answer is on its way: the form closes with it
+        if not self.typed():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmModal(f"Throw away this {self.what.lower()}?"), answered)
+
+    def action_submit(self) -> None:
+        if self.sending:
+            return
+        form_error = self.query_one("#form-error", Static)
+        target = self.target()
+        if target is None:
+            form_error.update("Choose what this is for first.")
+            return
+        value = self.parsed()
+        if value is None:
+            self.query_one("#value", Input).focus()
+            return
+        comment = self.query_one(TextArea).text.strip() or None
+        form_error.update("Sending…")
+        self.sending = True
+        self._send(target, value, comment)
+
+    @work(exclusive=True, group="write", exit_on_error=False)
+    async def _send(self, target: tuple[str, str], value: Value, comment: str | None) -> None:
+        deliveries = self.okrt.deliveries
+        assert deliveries is not None
+        try:
+            outcome = await deliveries.submit(
+                self.kind, target[0], target[1], value.text, status=self.status(), comment=comment
+            )
+        finally:
+            self.sending = False
+        if outcome.state == FAILED:
+            self._refused(outcome)
+            return
+        if outcome.state != QUEUED or outcome.entry.attempts:
+            self.remember(target[0])
+        self._announce(outcome)
+        self.dismiss(outcome)
+
+    def _refused(self, outcome: Outcome) -> None:
+        error = outcome.error
+        form_error = self.query_one("#form-error", Static)
+        form_error.update("")
+        if isinstance(error, BadRequest):
+            said = error.server_message or str(error)
+            self.query_one("#value-error", Static).update(f"The server refused it: {one_line(said)}")
+            self.query_one("#value", Input).focus()
+        elif isinstance(error, Forbidden):
+            scope = error.scope or SCOPES[self.kind]
+            self.okrt.missing_scopes.add(scope)
+            form_error.update(f"Not recorded: this key lacks the {scope} scope. {KEYS_WHERE}")
+        elif isinstance(error, NotFound):
+            noun = "KPI" if self.kind == "kpi_update" else "key result"
+            form_error.update(
+                f"Not recorded: this {noun} is gone (404); it was deleted or is not in this workspace. "
+                "Press escape and refresh the list."
+            )
+        else:
+            form_error.update(f"Not recorded: {one_line(outcome.message)}")
+
+    def _announce(self, outcome: Outcome) -> None:
+        label = truncate(one_line(outcome.entry.target_label or outcome.entry.target_id), 50)
+        if outcome.state == DELIVERED:
+            self.notify(f"{label}: {recorded_text(outcome)}", title=f"{self.what} recorded", markup=False)
+        elif outcome.state == QUEUED:
+            self.notify(
+                f"{label}: not sent yet. {one_line(outcome.message)} It is in the outbox (4) and is "
+                "sent by itself, once, as soon as it can be.",
+                title=f"{self.what} queued",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        else:
+            self.notify(
+                f"{label}: {one_line(outcome.message)} It is kept as unconfirmed in the outbox (4): the "
+                "next refresh may confirm it; otherwise you decide there.",
+                title=f"{self.what} unconfirmed",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+
+
+def recorded_text(outcome: Outcome) -> str:
+    """``38 → 41`` for a KPI, ``72.5 (▲ at risk)`` for a check-in: from the server's own record."""
+    from okrt_tui.api.decode import decode_checkin, decode_kpi_update
+    from okrt_tui.api.errors import ApiDataError
+    from okrt_tui.views.status import status_label
+
+    if outcome.record is None:
+        return "recorded"
+    try:
+        if outcome.entry.kind == "kpi_update":
+            update = decode_kpi_update(outcome.record)
+            return f"{format_number(update.previous_value)} → {format_number(update.new_value)}"
+        checkin = decode_checkin(outcome.record)
+        return f"{format_number(checkin.value)} ({status_label(checkin.status).display})"
+    except ApiDataError:
+        return "recorded (the server's record could not be read)"
+
+
+class KpiForm(WriteForm):
+    """``u``: a new value for a KPI."""
+
+    kind = "kpi_update"
+    what = "KPI update"
+
+    def __init__(self, kpi: Kpi) -> None:
+        super().__init__()
+        self.kpi = kpi
+
+    def title_text(self) -> str:
+        target = with_unit(self.kpi.target, self.kpi.unit)
+        return f"Update KPI: {truncate(one_line(self.kpi.name) or DASH, 50)} (target {target})"
+
+    def target(self) -> tuple[str, str] | None:
+        return (self.kpi.id, one_line(self.kpi.name)) if self.kpi.id else None
+
+    def current(self) -> float | int | None:
+        return self.kpi.current
+
+    def preview(self, value: Value) -> Preview:
+        return kpi_preview(self.kpi, value)
+
+
+class CheckinForm(WriteForm):
+    """``c``: a check-in on one of an objective's key results."""
+
+    kind = "checkin"
+    what = "Check-in"
+
+    def __init__(self, okr: Okr, kr_id: str | None = None, remembered: str | None = None) -> None:
+        super().__init__()
+        self.okr = okr
+        self.key_results = tuple(kr for kr in okr.key_results or () if kr.id)
+        self.chosen = kr_id if any(kr.id == kr_id for kr in self.key_results) else None
+        if self.chosen is None and self.key_results:
+            self.chosen = self.key_results[0].id
+        self.remembered = remembered
+
+    def title_text(self) -> str:
+        return f"Check-in: {truncate(one_line(self.okr.title) or DASH, 60)}"
+
+    def compose_target(self) -> ComposeResult:
+        yield Static("Key result", classes="form-label")
+        if self.key_results:
+            options = [(self._option(kr), kr.id) for kr in self.key_results]
+            yield Select(options, value=self.chosen, allow_blank=False, id="kr")
+        else:
+            yield Input(value=self.remembered or "", placeholder="paste the key result's id", id="kr-id")
+            yield Static(
+                "This API lists objectives without their key results: paste the key result's id from the "
+                "web app (it is remembered for this objective).",
+                classes="form-target",
+            )
+
+    def compose_extra(self) -> ComposeResult:
+        yield Static("Status", classes="form-label")
+        with RadioSet(id="status"):
+            for index, (ident, label, _) in enumerate(STATUSES):
+                yield RadioButton(label, value=index == 0, id=f"status-{ident}")
+
+    @staticmethod
+    def _option(kr: KeyResult) -> str:
+        values = (
+            f"{with_unit(kr.current, kr.unit, compact=True)} / {with_unit(kr.target, kr.unit, compact=True)}"
+        )
+        return f"{truncate(one_line(kr.title) or DASH, 52)}  ({values})"
+
+    def _key_result(self) -> KeyResult | None:
+        return next((kr for kr in self.key_results if kr.id == self.chosen), None)
+
+    @on(Select.Changed, "#kr")
+    def _kr_changed(self, event: Select.Changed) -> None:
+        self.chosen = event.value if isinstance(event.value, str) else None
+        self.query_one("#value", Input).placeholder = (
+            f"{format_number(self.current())}  (+N or -N for a change)" if self.current() is not None else ""
+        )
+        self._show_preview()
+
+    def target(self) -> tuple[str, str] | None:
+        if self.key_results:
+            kr = self._key_result()
+            return (kr.id, one_line(kr.title)) if kr is not None and kr.id else None
+        typed = self.query_one("#kr-id", Input).value.strip()
+        return (typed, typed) if typed else None
+
+    def current(self) -> float | int | None:
+        kr = self._key_result()
+        return kr.current if kr is not None else None
+
+    def preview(self, value: Value) -> Preview:
+        return key_result_preview(self._key_result(), self.okr.cycle, value, self.okrt.clock())
+
+    def status(self) -> str | None:
+        pressed = self.query_one("#status", RadioSet).pressed_index
+        return STATUSES[pressed][2] if pressed >= 0 else None
+
+    def remember(self, target_id: str) -> None:
+        deliveries = self.okrt.deliveries
+        if not self.key_results and self.okr.id and deliveries is not None:
+            deliveries.remember_key_result(self.okr.id, target_id)

@@ -1,0 +1,46 @@
+"""The write keys of the screens that show objectives and KPIs: ``c`` check-in, ``u`` KPI update.
+
+A screen says what is highlighted (``checkin_target`` / ``kpi_target``); the app opens the form. The keys
+are hidden where the app cannot write (no outbox: the read-only tests).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from okrt_tui.tui.app import OkrtApp
+
+CHECKIN = Binding("c", "checkin", "Check-in", id="okrt.checkin")
+KPI_UPDATE = Binding("u", "kpi_update", "Update", id="okrt.kpi_update")
+
+
+class Writes(Screen[None]):
+    """Mixed into a data screen: the write actions and when they are offered."""
+
+    def checkin_target(self) -> tuple[str, str | None] | None:
+        """(objective id, key result id or None) highlighted here."""
+        return None
+
+    def kpi_target(self) -> str | None:
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("checkin", "kpi_update") and getattr(self.app, "deliveries", None) is None:
+            return None
+        return super().check_action(action, parameters)
+
+    def action_checkin(self) -> None:
+        target = self.checkin_target()
+        if target is not None:
+            app: OkrtApp = self.app  # type: ignore[assignment]
+            app.open_checkin(*target)
+
+    def action_kpi_update(self) -> None:
+        target = self.kpi_target()
+        if target is not None:
+            app: OkrtApp = self.app  # type: ignore[assignment]
+            app.open_kpi_form(target)

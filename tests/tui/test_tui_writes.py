@@ -1,0 +1,155 @@
+"""The write forms on the real path: a key in the dashboard, a few keystrokes, and the write in the
+sandbox's own log (``/_sandbox/writes``); every refusal shown where the person can act on it."""
+
+from __future__ import annotations
+
+import pytest
+from tui_data import screen_text, wait_for
+
+from okrt_tui.config import UiSettings
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_READ_KEY
+from okrt_tui.session import Session
+from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.forms.write_form import CheckinForm, ConfirmModal, KpiForm
+from okrt_tui.tui.screens.outbox import OutboxScreen
+
+
+@pytest.fixture
+def open_app(tmp_path):
+    sessions: list[Session] = []
+
+    def make(base_url: str, key: str = ACME_ADMIN_KEY) -> OkrtApp:
+        session = Session.open(base_url, key, dirs=Dirs.for_root(tmp_path / f"s{len(sessions)}"))
+        sessions.append(session)
+        return OkrtApp(session.refresher, settings=UiSettings(), deliveries=session.deliveries)
+
+    yield make
+    for session in sessions:
+        session.database.close()
+
+
+async def on_kpis(pilot) -> None:
+    app = pilot.app
+    await pilot.press("2")
+    await wait_for(pilot, lambda: app.snapshot.kpis.items is not None, timeout=10, message="KPIs")
+    await pilot.pause()
+
+
+def highlighted_kpi(app):
+    key = app.screen.table.highlighted_key
+    return next(k for k in app.snapshot.kpis.items if k.id == key)
+
+
+async def test_a_kpi_value_typed_with_u_is_recorded_and_shown_at_once(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        kpi = highlighted_kpi(app)
+        await pilot.press("u")
+        assert isinstance(app.screen, KpiForm)
+        await pilot.press(*"+3")
+        await wait_for(pilot, lambda: "→" in screen_text(app), message="the preview")
+        preview = screen_text(app).replace(",", "")
+        assert f"{kpi.current} → {kpi.current + 3}" in preview and "(+3)" in preview
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm), timeout=10, message="the answer")
+        (write,) = sandbox.control.writes()
+        assert (write["target_id"], write["body"]) == (kpi.id, {"value": kpi.current + 3})
+        await wait_for(
+            pilot, lambda: highlighted_kpi(app).current == kpi.current + 3, message="the new value on the row"
+        )
+
+
+async def test_a_checkin_typed_with_c_on_the_objective_goes_to_the_highlighted_key_result(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.items is not None, timeout=10, message="OKRs")
+        await pilot.pause()
+        await pilot.press("enter", "down", "c")
+        assert isinstance(app.screen, CheckinForm)
+        okr = app.screen.okr
+        second = okr.key_results[1]
+        await pilot.press(*"12.5", "tab", "tab")  # the value, then to the status choices
+        await pilot.press("down", "enter")  # "on track"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CheckinForm), timeout=10, message="sent")
+        (write,) = sandbox.control.writes()
+        assert write["kind"] == "checkin" and write["target_id"] == second.id
+        assert write["body"]["value"] == 12.5
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"), [("1,5", "use a dot for decimals"), ("nan", "finite"), ("", "Type a number")]
+)
+async def test_a_value_that_cannot_be_sent_is_refused_under_the_field(sandbox, open_app, typed, said):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        await pilot.press("u", *typed, "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, KpiForm)
+        assert said in screen_text(app)
+        assert sandbox.control.writes() == []
+
+
+async def test_escape_asks_before_throwing_away_what_was_typed(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        await pilot.press("u", "escape")
+        assert not isinstance(app.screen, KpiForm)  # nothing typed: closes at once
+        await pilot.press("u", "4", "2", "escape")
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        assert isinstance(app.screen, KpiForm) and app.screen.query_one("#value").value == "42"
+        await pilot.press("escape", "y")
+        assert not isinstance(app.screen, KpiForm | ConfirmModal)
+        assert sandbox.control.writes() == []
+
+
+async def test_a_missing_scope_is_named_and_the_next_form_says_so_first(sandbox, open_app):
+    app = open_app(sandbox.base_url, ACME_READ_KEY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        await pilot.press("u", *"5", "ctrl+s")
+        await wait_for(
+            pilot, lambda: "lacks the kpis:write scope" in screen_text(app), timeout=10, message="403"
+        )
+        assert "Settings → API Keys" in screen_text(app)
+        await pilot.press("escape", "y", "u")
+        assert "This key lacks the kpis:write scope" in screen_text(app)
+
+
+async def test_a_dropped_answer_is_unconfirmed_in_the_outbox_and_confirmed_by_the_next_refresh(
+    sandbox, open_app
+):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        sandbox.control.fault("drop", count=1, match="writes")
+        await pilot.press("u", *"77", "ctrl+s")
+        await wait_for(
+            pilot, lambda: app.snapshot.outbox.count("unconfirmed") == 1, timeout=10, message="unconfirmed"
+        )
+        await pilot.press("4")
+        assert isinstance(app.screen, OutboxScreen)
+        assert "1 unconfirmed" in screen_text(app)
+        await pilot.press("2", "r")
+        await wait_for(
+            pilot, lambda: not app.snapshot.outbox.entries, timeout=10, message="confirmed by GET /kpis"
+        )
+        assert len(sandbox.control.writes()) == 1
+
+
+async def test_a_write_queued_by_500s_is_sent_by_itself_once_the_server_recovers(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        sandbox.control.fault("500", count=4, match="writes")
+        await pilot.press("u", *"78", "ctrl+s")
+        await wait_for(pilot, lambda: app.snapshot.outbox.count("queued") == 1, timeout=20, message="queued")
+        assert sandbox.control.writes() == []
+        await pilot.press("r")  # a good fetch shows the server answers again: what waits is sent
+        await wait_for(pilot, lambda: not app.snapshot.outbox.entries, timeout=20, message="sent")
+        assert [w["body"] for w in sandbox.control.writes()] == [{"value": 78}]
