@@ -392,8 +392,10 @@ class OkrtApp(App[None]):
         if kpi is None or self.deliveries is None:
             return
         from okrt_tui.tui.forms.write_form import KpiForm
+        from okrt_tui.views.direction import kpi_direction
 
-        self.push_screen(KpiForm(kpi))
+        direction = kpi_direction(kpi, self.settings.kpi_directions, self.snapshot.kpi_directions)
+        self.push_screen(KpiForm(kpi, direction))
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

@@ -6,7 +6,8 @@ of target, and the status the service's rules would suggest (DOMAIN.md).
   is expected - progress, and a check-in without a status gets on track up to 0.10, at risk up to 0.25,
   off track beyond.
 - A KPI's ratio is current / target (target / current when lower is better): on track from 0.9, at risk
-  from 0.7. When the direction is not known, a status is suggested only if both readings agree.
+  from 0.7 (``okrt_tui.views.direction``). When nobody knows which way is better, no percent is shown,
+  and a status is suggested only if both readings agree.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from datetime import UTC, datetime
 import msgspec
 
 from okrt_tui.api.models import KeyResult, Kpi
+from okrt_tui.views.direction import KpiDirection, kpi_figures, status_for_ratio
 from okrt_tui.views.numbers import finite, format_number, kpi_ratio, percent, with_unit
-from okrt_tui.views.status import BAD, GOOD, MUTED, WARN, status_label
+from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.values import Value
 
 _QUARTER = re.compile(r"\bQ([1-4])\s*(\d{4})\b", re.IGNORECASE)
@@ -91,28 +93,19 @@ def key_result_preview(kr: KeyResult | None, cycle: str | None, value: Value, no
     return Preview(tuple(parts))
 
 
-def kpi_preview(kpi: Kpi, value: Value) -> Preview:
+def kpi_preview(kpi: Kpi, value: Value, direction: KpiDirection) -> Preview:
     parts = [(_change(value, finite(kpi.current), kpi.unit), MUTED)]
-    if kpi.direction in ("increase", "decrease"):
-        readings = [kpi_ratio(value.number, kpi.target, kpi.direction)]
+    typed = msgspec.structs.replace(kpi, current=value.number)
+    if direction.known:
+        figures = kpi_figures(typed, direction, None)
+        parts.append((f"{figures.of_target} of target", figures.tone))
+        statuses = {status_for_ratio(figures.ratio)}
     else:
-        readings = [
-            kpi_ratio(value.number, kpi.target, "increase"),
-            kpi_ratio(value.number, kpi.target, "decrease"),
-        ]
-    statuses = {_kpi_status(r) for r in readings}
-    ratio = readings[0]
-    if ratio is not None and len(readings) == 1:
-        tone = GOOD if ratio >= 0.9 else WARN if ratio >= 0.7 else BAD
-        parts.append((f"{percent(ratio)} of target", tone))
+        statuses = {
+            status_for_ratio(kpi_ratio(value.number, kpi.target, way)) for way in ("increase", "decrease")
+        }
     if len(statuses) == 1 and None not in statuses:
         parts.append(_status_part(statuses.pop(), ""))
     else:
-        parts.append(_status_part(None, "status depends on whether lower is better"))
+        parts.append(_status_part(None, "no suggested status: which way is better is not known"))
     return Preview(tuple(parts))
-
-
-def _kpi_status(ratio: float | None) -> str | None:
-    if ratio is None:
-        return None
-    return "on_track" if ratio >= 0.9 else "at_risk" if ratio >= 0.7 else "off_track"

@@ -25,6 +25,7 @@ from okrt_tui.api.models import KeyResult, Kpi, Okr
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED
 from okrt_tui.sync.sender import Outcome
 from okrt_tui.tui.resources import stylesheet
+from okrt_tui.views.direction import KpiDirection
 from okrt_tui.views.errors import KEYS_WHERE
 from okrt_tui.views.numbers import format_number, with_unit
 from okrt_tui.views.preview import Preview, key_result_preview, kpi_preview
@@ -71,7 +72,7 @@ class ConfirmModal(ModalScreen[bool]):
 class WriteForm(ModalScreen[Outcome | None]):
     """What the two forms share; ``kind`` is the outbox's (``checkin`` or ``kpi_update``)."""
 
-    CSS_PATH = [str(stylesheet("dialogs.tcss")), str(stylesheet("forms.tcss"))]
+    CSS_PATH: ClassVar[list[str]] = [str(stylesheet("dialogs.tcss")), str(stylesheet("forms.tcss"))]
     HOLDS_KEYS = True  # the screen keys (1-4) do not switch screens under it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="okrt.submit", priority=True),
@@ -314,9 +315,10 @@ class KpiForm(WriteForm):
     kind = "kpi_update"
     what = "KPI update"
 
-    def __init__(self, kpi: Kpi) -> None:
+    def __init__(self, kpi: Kpi, direction: KpiDirection) -> None:
         super().__init__()
         self.kpi = kpi
+        self.direction = direction
 
     def title_text(self) -> str:
         target = with_unit(self.kpi.target, self.kpi.unit)
@@ -329,7 +331,7 @@ class KpiForm(WriteForm):
         return self.kpi.current
 
     def preview(self, value: Value) -> Preview:
-        return kpi_preview(self.kpi, value)
+        return kpi_preview(self.kpi, value, self.direction)
 
 
 class CheckinForm(WriteForm):
