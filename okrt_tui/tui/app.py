@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar, Protocol
 
 from textual import work
@@ -24,7 +24,7 @@ from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from okrt_tui.api.errors import OkrtError
-from okrt_tui.api.models import ReviewSummary
+from okrt_tui.api.models import Okr, ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.logs import scrub
 from okrt_tui.sync.sender import Outcome
@@ -60,6 +60,8 @@ BINDING_IDS = frozenset(
         "okrt.screen.reviews",
         "okrt.screen.outbox",
         "okrt.checkin",
+        "okrt.checkin_round",
+        "okrt.skip",
         "okrt.kpi_update",
         "okrt.submit",
         "okrt.resend",
@@ -385,6 +387,56 @@ class OkrtApp(App[None]):
         from okrt_tui.tui.forms.write_form import CheckinForm
 
         self.push_screen(CheckinForm(okr, kr_id, self.deliveries.key_result_id(okr_id)))
+
+    def checkin_round(self, objectives: Sequence[Okr] | None = None) -> None:
+        """``C``: the key results of ``objectives`` (default: all) without a check-in for 7 days, one
+        form after another; a summary at the end. Needs the key results, which only some APIs list."""
+        from okrt_tui.views.rounds import due_for_checkin
+
+        okrs = self.snapshot.okrs.items or ()
+        chosen = okrs if objectives is None else objectives
+        if self.deliveries is None:
+            return
+        if not any(o.key_results is not None for o in okrs):
+            self.notify(
+                "The check-in round needs each objective's key results, and this API lists objectives "
+                "without them. Use c on an objective and paste the key result's id instead.",
+                title="No check-in round",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+            return
+        due = due_for_checkin(chosen, self.clock())
+        if not due:
+            self.notify("Every key result shown has a check-in from the last 7 days.", title="Check-in round")
+            return
+        self._run_round(due)
+
+    @work(exclusive=True, group="round", exit_on_error=False)
+    async def _run_round(self, due: Sequence[tuple[Okr, str]]) -> None:
+        from okrt_tui.tui.forms.write_form import SKIPPED, CheckinForm
+
+        counts = {"recorded": 0, "queued": 0, "unconfirmed": 0, "skipped": 0}
+        assert self.deliveries is not None
+        for number, (okr, kr_id) in enumerate(due, start=1):
+            form = CheckinForm(okr, kr_id, step=(number, len(due)))
+            result = await self.push_screen_wait(form)
+            if result is None:
+                break  # escape: the round ends here
+            if result == SKIPPED:
+                counts["skipped"] += 1
+            else:
+                state = result.state  # type: ignore[union-attr]
+                counts["recorded" if state == "delivered" else state] += 1
+        left = len(due) - sum(counts.values())
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items() if n) or "nothing recorded"
+        self.notify(
+            f"{summary}" + (f"; {left} not reached" if left else "") + ".",
+            title="Check-in round done",
+            timeout=10,
+            markup=False,
+        )
 
     def open_kpi_form(self, kpi_id: str) -> None:
         """``u``: the KPI update form."""

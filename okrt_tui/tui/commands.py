@@ -91,6 +91,14 @@ class OkrtCommands(Provider):
             "The quarter of today, or the latest with objectives (key v picks)",
             partial(app.show_cycle, None),
         )
+        if app.deliveries is not None:
+            okrs = app.snapshot.okrs.items
+            if okrs is not None and not any(o.key_results is not None for o in okrs):
+                why = "Not available: this API lists objectives without their key results"
+            else:
+                why = "Key results without a check-in for 7 days, one form after another (key C)"
+            yield ("Check-in round", why, app.checkin_round)
+            yield ("Show the outbox", "Writes not yet delivered (key 4)", partial(app.show, "outbox"))
         yield ("Help: keys of this screen", "The keys you can press here (key ?)", app.action_help)
 
     def data_commands(self) -> Iterator[Command]:

@@ -3,6 +3,7 @@ sandbox's own log (``/_sandbox/writes``); every refusal shown where the person c
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from tui_data import screen_text, wait_for
 
@@ -27,6 +28,11 @@ def open_app(tmp_path):
     yield make
     for session in sessions:
         session.database.close()
+
+
+def toasts(app) -> str:
+    """The text of the toasts shown (as the other pilot tests read them: run_test draws none)."""
+    return " ".join(notification.message for notification in app._notifications)
 
 
 async def on_kpis(pilot) -> None:
@@ -153,3 +159,57 @@ async def test_a_write_queued_by_500s_is_sent_by_itself_once_the_server_recovers
         await pilot.press("r")  # a good fetch shows the server answers again: what waits is sent
         await wait_for(pilot, lambda: not app.snapshot.outbox.entries, timeout=20, message="sent")
         assert [w["body"] for w in sandbox.control.writes()] == [{"value": 78}]
+
+
+async def test_the_checkin_round_records_skips_and_sums_up(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.items is not None, timeout=10, message="OKRs")
+        await pilot.pause()
+        await pilot.press("C")
+        await wait_for(pilot, lambda: isinstance(app.screen, CheckinForm), message="the first form")
+        assert "Check-in round, 1 of " in screen_text(app)
+        first = app.screen.chosen
+        await pilot.press(*"3", "ctrl+s")
+        await wait_for(pilot, lambda: "2 of " in screen_text(app), timeout=10, message="the second form")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: "3 of " in screen_text(app), message="the third form")
+        third = app.screen.chosen
+        await pilot.press(*"4", "ctrl+s")
+        await wait_for(pilot, lambda: "4 of " in screen_text(app), timeout=10, message="the fourth form")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "2 recorded, 1 skipped" in toasts(app), message="the summary")
+        assert [(w["target_id"], w["body"]["value"]) for w in sandbox.control.writes()] == [
+            (first, 3),
+            (third, 4),
+        ]
+
+
+async def test_the_checkin_round_says_why_it_cannot_run_on_the_documented_api(strict_sandbox, open_app):
+    app = open_app(strict_sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.items is not None, timeout=10, message="OKRs")
+        await pilot.press("C")
+        await wait_for(pilot, lambda: "lists objectives without them" in toasts(app), message="why not")
+        assert not isinstance(app.screen, CheckinForm)
+
+
+async def test_a_checkin_on_the_documented_api_takes_a_pasted_id_and_remembers_it(
+    sandbox, strict_sandbox, open_app
+):
+    okrs = httpx.get(f"{sandbox.base_url}/okrs", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}).json()
+    kr_id = okrs[0]["key_results"][0]["id"]  # the same seed: the strict sandbox holds this key result too
+    app = open_app(strict_sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.items is not None, timeout=10, message="OKRs")
+        await pilot.pause()
+        await pilot.press("c")
+        assert isinstance(app.screen, CheckinForm)
+        await pilot.press("tab")  # from the value to... the id field comes first: focus it by clicking
+        app.screen.query_one("#kr-id").value = kr_id
+        app.screen.query_one("#value").value = "5"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, CheckinForm), timeout=10, message="sent")
+        assert strict_sandbox.control.writes()[0]["target_id"] == kr_id
+        await pilot.press("c")
+        assert app.screen.query_one("#kr-id").value == kr_id

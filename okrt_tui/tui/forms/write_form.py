@@ -69,7 +69,11 @@ class ConfirmModal(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class WriteForm(ModalScreen[Outcome | None]):
+SKIPPED = "skipped"
+"""What a form of the check-in round returns for ``ctrl+n``."""
+
+
+class WriteForm(ModalScreen[Outcome | str | None]):
     """What the two forms share; ``kind`` is the outbox's (``checkin`` or ``kpi_update``)."""
 
     CSS_PATH: ClassVar[list[str]] = [str(stylesheet("dialogs.tcss")), str(stylesheet("forms.tcss"))]
@@ -77,6 +81,7 @@ class WriteForm(ModalScreen[Outcome | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="okrt.submit", priority=True),
         Binding("escape", "cancel", "Cancel", id="okrt.back", priority=True),
+        Binding("ctrl+n", "skip", "Skip", id="okrt.skip", priority=True),
     ]
     kind: ClassVar[str] = ""
     what: ClassVar[str] = ""
@@ -130,10 +135,13 @@ class WriteForm(ModalScreen[Outcome | None]):
             yield TextArea(id="comment", soft_wrap=True, show_line_numbers=False)
             yield Static(id="comment-count", classes="form-target", markup=False)
             yield Static(id="form-error", classes="form-error", markup=False)
-            yield Static("ctrl+s save · escape cancel · tab next field", classes="form-keys")
+            yield Static(self.keys_text(), classes="form-keys")
 
     def title_text(self) -> str:
         return self.what
+
+    def keys_text(self) -> str:
+        return "ctrl+s save · escape cancel · tab next field"
 
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()
@@ -340,8 +348,16 @@ class CheckinForm(WriteForm):
     kind = "checkin"
     what = "Check-in"
 
-    def __init__(self, okr: Okr, kr_id: str | None = None, remembered: str | None = None) -> None:
+    def __init__(
+        self,
+        okr: Okr,
+        kr_id: str | None = None,
+        remembered: str | None = None,
+        *,
+        step: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
+        self.step = step
         self.okr = okr
         self.key_results = tuple(kr for kr in okr.key_results or () if kr.id)
         self.chosen = kr_id if any(kr.id == kr_id for kr in self.key_results) else None
@@ -350,7 +366,18 @@ class CheckinForm(WriteForm):
         self.remembered = remembered
 
     def title_text(self) -> str:
-        return f"Check-in: {truncate(one_line(self.okr.title) or DASH, 60)}"
+        where = f"Check-in round, {self.step[0]} of {self.step[1]}: " if self.step else "Check-in: "
+        return f"{where}{truncate(one_line(self.okr.title) or DASH, 60)}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "skip":
+            return self.step is not None or None
+        return super().check_action(action, parameters)
+
+    def action_skip(self) -> None:
+        """``ctrl+n`` in the round: on to the next key result, nothing sent."""
+        if not self.sending:
+            self.dismiss(SKIPPED)
 
     def compose_target(self) -> ComposeResult:
         yield Static("Key result", classes="form-label")
@@ -406,6 +433,11 @@ class CheckinForm(WriteForm):
     def status(self) -> str | None:
         pressed = self.query_one("#status", RadioSet).pressed_index
         return STATUSES[pressed][2] if pressed >= 0 else None
+
+    def keys_text(self) -> str:
+        if self.step is None:
+            return super().keys_text()
+        return "ctrl+s save and next · ctrl+n skip · escape end the round · tab next field"
 
     def remember(self, target_id: str) -> None:
         deliveries = self.okrt.deliveries

@@ -14,7 +14,7 @@ from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import OpenObjective
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.screens.modals import ChoiceModal
-from okrt_tui.tui.screens.writing import CHECKIN, Writes
+from okrt_tui.tui.screens.writing import CHECKIN, CHECKIN_ROUND, Writes
 from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
@@ -101,6 +101,7 @@ class OkrsScreen(Writes, ListScreen):
         *ListScreen.BINDINGS,
         Binding("v", "cycle", "Cycle", id="okrt.cycle"),
         CHECKIN,
+        CHECKIN_ROUND,
     ]
 
     def __init__(self) -> None:
@@ -246,6 +247,10 @@ class OkrsScreen(Writes, ListScreen):
 
     def open_row(self, key: str) -> None:
         self.post_message(OpenObjective(key))
+
+    def round_objectives(self) -> tuple[Okr, ...]:
+        """What the list shows now (its cycle and filter): the check-in round walks these."""
+        return tuple(self._summary[1]) if self._summary is not None else ()
 
     def checkin_target(self) -> tuple[str, str | None] | None:
         key = self.table.highlighted_key

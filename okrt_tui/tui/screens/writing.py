@@ -12,10 +12,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from okrt_tui.api.models import Okr
     from okrt_tui.tui.app import OkrtApp
 
 CHECKIN = Binding("c", "checkin", "Check-in", id="okrt.checkin")
 KPI_UPDATE = Binding("u", "kpi_update", "Update", id="okrt.kpi_update")
+CHECKIN_ROUND = Binding("C", "checkin_round", "Round", id="okrt.checkin_round")
 
 
 class Writes(Screen[None]):
@@ -28,8 +30,13 @@ class Writes(Screen[None]):
     def kpi_target(self) -> str | None:
         return None
 
+    def round_objectives(self) -> tuple[Okr, ...]:
+        """The objectives the check-in round walks (those the list shows)."""
+        return ()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("checkin", "kpi_update") and getattr(self.app, "deliveries", None) is None:
+        writes = ("checkin", "kpi_update", "checkin_round")
+        if action in writes and getattr(self.app, "deliveries", None) is None:
             return None
         return super().check_action(action, parameters)
 
@@ -38,6 +45,10 @@ class Writes(Screen[None]):
         if target is not None:
             app: OkrtApp = self.app  # type: ignore[assignment]
             app.open_checkin(*target)
+
+    def action_checkin_round(self) -> None:
+        app: OkrtApp = self.app  # type: ignore[assignment]
+        app.checkin_round(self.round_objectives())
 
     def action_kpi_update(self) -> None:
         target = self.kpi_target()
