@@ -213,3 +213,12 @@ async def test_a_checkin_on_the_documented_api_takes_a_pasted_id_and_remembers_i
         assert strict_sandbox.control.writes()[0]["target_id"] == kr_id
         await pilot.press("c")
         assert app.screen.query_one("#kr-id").value == kr_id
+
+
+async def test_the_status_bar_counts_writes_waiting_in_the_outbox(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_kpis(pilot)
+        sandbox.control.fault("drop", count=1, match="writes")
+        await pilot.press("u", *"79", "ctrl+s")
+        await wait_for(pilot, lambda: "⇡ 1 unconfirmed" in screen_text(app), timeout=10, message="the count")

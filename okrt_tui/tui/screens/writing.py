@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from okrt_tui.api.models import Okr
     from okrt_tui.tui.app import OkrtApp
 
-CHECKIN = Binding("c", "checkin", "Check-in", id="okrt.checkin")
-KPI_UPDATE = Binding("u", "kpi_update", "Update", id="okrt.kpi_update")
+# Priority bindings, handled as the key arrives: the form has the focus before the digits typed right
+# after the key are handed on (else they went to the table). In a text box they are just letters.
+CHECKIN = Binding("c", "checkin", "Check-in", id="okrt.checkin", priority=True)
+KPI_UPDATE = Binding("u", "kpi_update", "Update", id="okrt.kpi_update", priority=True)
 CHECKIN_ROUND = Binding("C", "checkin_round", "Round", id="okrt.checkin_round")
 
 
@@ -40,7 +44,12 @@ class Writes(Screen[None]):
             return None
         return super().check_action(action, parameters)
 
+    def _typing(self) -> None:
+        if isinstance(self.focused, Input):
+            raise SkipAction()
+
     def action_checkin(self) -> None:
+        self._typing()
         target = self.checkin_target()
         if target is not None:
             app: OkrtApp = self.app  # type: ignore[assignment]
@@ -51,6 +60,7 @@ class Writes(Screen[None]):
         app.checkin_round(self.round_objectives())
 
     def action_kpi_update(self) -> None:
+        self._typing()
         target = self.kpi_target()
         if target is not None:
             app: OkrtApp = self.app  # type: ignore[assignment]

@@ -66,6 +66,16 @@ def connection_state(
     return ("● live", GOOD)
 
 
+def outbox_text(snapshot: Snapshot) -> str:
+    """``⇡ 2 queued · 1 unconfirmed`` while writes wait (4 shows them); empty when none do."""
+    outbox = snapshot.outbox
+    parts = [f"{n} {state}" for state in ("queued", "unconfirmed") if (n := outbox.count(state))]
+    refused = outbox.count("failed")
+    if refused:
+        parts.append(f"{refused} refused")
+    return f"⇡ {' · '.join(parts)}" if parts else ""
+
+
 def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: Tones, width: int) -> Text:
     """The status line for ``feed_name``, fitted to ``width`` cells."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -85,6 +95,10 @@ def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: To
     text.append(SEPARATOR, style=tones[MUTED])
     if feed.items is not None:
         text.append(updated_label(feed.fetched_at, now))
+        text.append(SEPARATOR, style=tones[MUTED])
+    waiting = outbox_text(snapshot)
+    if waiting:
+        text.append(waiting, style=tones[WARN])
         text.append(SEPARATOR, style=tones[MUTED])
     if paused > 0 and not isinstance(feed.error, RateLimited):
         # Another list (or process) met the 429; this one says nothing of it on its own.
