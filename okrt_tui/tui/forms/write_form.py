@@ -10,10 +10,11 @@ or a vanished target in the form. ``escape`` asks before throwing away what was 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -159,6 +160,20 @@ class WriteForm(ModalScreen[Outcome | str | None]):
 
     # -- as you type ----------------------------------------------------------------------------
 
+    async def on_key(self, event: events.Key) -> None:
+        """Keys typed right behind the key that opened the form (``u41`` and ctrl+s at once) can reach
+        the screen before its value field has the focus, past the bindings: the letters belong in the
+        field, in order, and the form's own keys still do what they say."""
+        focused = self.focused or self.query_one("#value", Input)  # the field that gets the focus
+        if event.is_printable and event.character and isinstance(focused, Input):
+            focused.insert_text_at_cursor(event.character)
+            event.stop()
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            event.stop()
+            await self.run_action(binding.action)
+            return
+
     def typed(self) -> bool:
         return bool(self.query_one("#value", Input).value.strip() or self.query_one(TextArea).text.strip())
 
@@ -206,7 +221,21 @@ class WriteForm(ModalScreen[Outcome | str | None]):
 
     # -- keys -----------------------------------------------------------------------------------
 
+    # The form's keys are priority bindings: the app runs them as they arrive, while letters typed just
+    # before them may still wait in the focused field's queue (or this screen's, see ``on_key``). Each
+    # key's work is queued behind them, so "42" then escape asks before throwing the 42 away, and
+    # "3" then ctrl+s sends the 3.
+
+    def _after_typing(self, callback: Callable[[], object]) -> None:
+        (self.focused or self).call_later(callback)
+
     def action_cancel(self) -> None:
+        self._after_typing(self._cancel)
+
+    def action_submit(self) -> None:
+        self._after_typing(self._submit)
+
+    def _cancel(self) -> None:
         if self.sending:
             return  # the answer is on its way: the form closes with it
         if not self.typed():
@@ -219,7 +248,7 @@ class WriteForm(ModalScreen[Outcome | str | None]):
 
         self.app.push_screen(ConfirmModal(f"Throw away this {self.what.lower()}?"), answered)
 
-    def action_submit(self) -> None:
+    def _submit(self) -> None:
         if self.sending:
             return
         form_error = self.query_one("#form-error", Static)
@@ -376,6 +405,9 @@ class CheckinForm(WriteForm):
 
     def action_skip(self) -> None:
         """``ctrl+n`` in the round: on to the next key result, nothing sent."""
+        self._after_typing(self._skip)
+
+    def _skip(self) -> None:
         if not self.sending:
             self.dismiss(SKIPPED)
 
