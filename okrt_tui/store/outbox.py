@@ -22,6 +22,11 @@ one. A write moves through these states (``state`` in the table):
 Claims happen in one ``BEGIN IMMEDIATE`` transaction (SQLite lets one writer in at a time), so two
 processes flushing at once never take the same write. A claim holds a lease; a lease whose process is
 gone (same host, its pid no longer runs) or has expired is recovered at the next claim.
+
+Unlike the cache, the outbox is not a convenience: a write it cannot keep on disk must not be sent. So
+it has its own connection to the workspace's file, waits longer for another process's lock, commits
+with a full sync (a power cut cannot lose a write that went out), and never falls back to memory as the
+cache does: a file it cannot use raises ``OutboxUnavailable``, one sentence saying why, nothing sent.
 """
 
 from __future__ import annotations
@@ -35,8 +40,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import msgspec
 
-from okrt_tui.api.errors import InvalidInput
-from okrt_tui.store.db import Database
+from okrt_tui.api.errors import InvalidInput, OkrtError
+from okrt_tui.store.db import Database, Stage, Trouble, trouble_of
 
 log = logging.getLogger(__name__)
 
@@ -115,21 +120,85 @@ def _gone(owner: str | None) -> bool:
     return False
 
 
+LOCK_WAIT = 5.0
+"""Seconds the outbox waits for another process's lock (a claim holds it for milliseconds)."""
+
+_WHY = {
+    Trouble.LOCKED: "another program holds it locked; close that program, or try again in a moment",
+    Trouble.READ_ONLY: "it cannot be written (check the file's and its folder's permissions)",
+    Trouble.UNREADABLE: "it is damaged; okrt-tui moves a damaged file aside at its next start",
+    Trouble.FAILED: "the disk refused it (full, or failing)",
+}
+
+
+class OutboxUnavailable(OkrtError):
+    """The outbox's file cannot be used now: nothing was stored, nothing sent."""
+
+    exit_code = 1
+
+
 class Outbox:
     def __init__(self, db: Database, *, owner: str | None = None) -> None:
-        self._conn = db.conn
+        self.path = db.path
+        self._on_file = db.stage is Stage.FILE
+        self._notices = db.notices
+        self._conn: sqlite3.Connection | None = None
         self.owner = owner or this_process()
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            if not self._on_file:
+                raise OutboxUnavailable(
+                    f"Writes cannot be stored in {self.path}: {' '.join(self._notices)} Nothing was sent; "
+                    "the outbox needs the file itself."
+                )
+            conn = sqlite3.connect(
+                self.path, timeout=LOCK_WAIT, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA synchronous=FULL")  # each stored write on the disk before it is sent
+            self._conn = conn
+        return self._conn
+
+    def _failed(self, exc: sqlite3.Error) -> OutboxUnavailable:
+        log.warning("outbox in %s: %s", self.path, exc)
+        return OutboxUnavailable(
+            f"The outbox in {self.path} cannot be used: {_WHY[trouble_of(exc)]}. Nothing was stored or sent."
+        )
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from None
         try:
             yield conn
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise self._failed(exc) from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise self._failed(exc) from None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
     # -- adding -------------------------------------------------------------------------------------
 
@@ -167,8 +236,8 @@ class Outbox:
     # -- reading ------------------------------------------------------------------------------------
 
     def get(self, entry_id: int) -> Entry | None:
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (entry_id,)).fetchone()
-        return _entry(row) if row else None
+        rows = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (entry_id,))
+        return _entry(rows[0]) if rows else None
 
     def pending(self, now: float | None = None) -> list[Entry]:
         """Every write not delivered, oldest first (``now``: after recovering claims of processes
@@ -176,14 +245,12 @@ class Outbox:
         if now is not None:
             self.recover(now)
         marks = ", ".join("?" * len(PENDING))
-        rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY id", PENDING
-        ).fetchall()
+        rows = self._query(f"SELECT {_COLUMNS} FROM outbox WHERE state IN ({marks}) ORDER BY id", PENDING)
         return [_entry(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
-        rows = self._conn.execute("SELECT state, count(*) FROM outbox GROUP BY state").fetchall()
-        return {state: n for state, n in rows}
+        rows = self._query("SELECT state, count(*) FROM outbox GROUP BY state")
+        return {str(state): int(n) for state, n in rows}  # type: ignore[call-overload]
 
     # -- sending ------------------------------------------------------------------------------------
 
@@ -321,10 +388,10 @@ class KeyResultIds:
     ``GET /okrs``) the person pastes it once from the web app, and the next form offers it again."""
 
     def __init__(self, db: Database) -> None:
-        self._conn = db.conn
+        self._db = db
 
     def remember(self, okr_id: str, kr_id: str, now: float) -> None:
-        self._conn.execute(
+        self._db.write(
             "INSERT INTO remembered_key_result (okr_id, kr_id, remembered_at) VALUES (?, ?, ?) "
             "ON CONFLICT (okr_id) DO UPDATE SET kr_id = excluded.kr_id, "
             "remembered_at = excluded.remembered_at",
@@ -332,7 +399,5 @@ class KeyResultIds:
         )
 
     def get(self, okr_id: str) -> str | None:
-        row = self._conn.execute(
-            "SELECT kr_id FROM remembered_key_result WHERE okr_id = ?", (okr_id,)
-        ).fetchone()
-        return row[0] if row else None
+        rows = self._db.read("SELECT kr_id FROM remembered_key_result WHERE okr_id = ?", (okr_id,))
+        return str(rows[0][0]) if rows else None

@@ -48,6 +48,7 @@ from okrt_tui.store.outbox import (
     Entry,
     KeyResultIds,
     Outbox,
+    OutboxUnavailable,
 )
 from okrt_tui.sync.refresher import Refresher
 from okrt_tui.sync.snapshot import OutboxView
@@ -117,6 +118,8 @@ class Sender:
                     wait=wait,
                     on_send=sending,
                 )
+        except OutboxUnavailable:
+            raise  # the outbox's own file failed: nothing more can be recorded about this write
         except OkrtError as exc:
             return self._settle(entry, *_after(exc, went_out), error=exc)
         except BaseException:
@@ -230,7 +233,12 @@ class Deliveries:
         self.publish()
 
     def publish(self) -> None:
-        self._refresher.publish(outbox=OutboxView(tuple(self.outbox.pending(self._clock.now()))))
+        try:
+            entries = tuple(self.outbox.pending(self._clock.now()))
+        except OutboxUnavailable as exc:
+            log.warning("%s", exc)  # the forms say it when a write is tried; the lists go on
+            entries = ()
+        self._refresher.publish(outbox=OutboxView(entries))
 
     async def submit(
         self,
@@ -264,10 +272,13 @@ class Deliveries:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._retry)
             self._wake.clear()
-            if not any(e.state == QUEUED for e in self.outbox.pending(self._clock.now())):
-                continue
-            async with self._lock:
-                await self.sender.flush(on_outcome=self._show)
+            try:
+                if not any(e.state == QUEUED for e in self.outbox.pending(self._clock.now())):
+                    continue
+                async with self._lock:
+                    await self.sender.flush(on_outcome=self._show)
+            except OutboxUnavailable as exc:
+                log.warning("%s", exc)  # tried again at the next turn
             self.publish()
 
     def key_result_id(self, okr_id: str) -> str | None:
@@ -290,8 +301,7 @@ class Deliveries:
             lists = {"kpis": items} if feed == "kpis" else {"okrs": items}
             if confirm_from_lists(self.outbox, self._clock.now(), **lists):  # type: ignore[arg-type]
                 self.publish()
-        if any(e.state == QUEUED for e in self.outbox.pending()):
-            self._wake.set()  # the server answers again: send what waits
+        self._wake.set()  # the server answers again: send what waits
 
     def _show(self, outcome: Outcome) -> None:
         """A delivered write's row shows the server's answer now; its list refreshes soon."""

@@ -307,3 +307,12 @@ def test_a_csv_of_150_updates_goes_at_the_budgets_pace_with_no_429(
     # At the API's pace and no slower: three windows, no window skipped (the first was partly over).
     assert len(per_window) == 3
     assert 60 < took < 3 * 60 + 5
+
+
+def test_a_write_that_cannot_be_stored_on_disk_is_not_sent(sandbox: SandboxServer) -> None:
+    path = Dirs.default().database_file(sandbox.base_url, ACME_ADMIN_KEY)
+    path.mkdir(parents=True)  # where the database should be, a folder: no file can be made there
+    result = run(sandbox, "kpi-update", "Net Promoter Score", "41")
+    assert result.exit_code == 1
+    assert "Nothing was sent" in result.stderr and str(path) in result.stderr
+    assert writes(sandbox) == []  # never sent without being stored first

@@ -23,7 +23,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextAr
 
 from okrt_tui.api.errors import BadRequest, Forbidden, NotFound
 from okrt_tui.api.models import KeyResult, Kpi, Okr
-from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED
+from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, OutboxUnavailable
 from okrt_tui.sync.sender import Outcome
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.views.direction import KpiDirection
@@ -273,6 +273,9 @@ class WriteForm(ModalScreen[Outcome | str | None]):
             outcome = await deliveries.submit(
                 self.kind, target[0], target[1], value.text, status=self.status(), comment=comment
             )
+        except OutboxUnavailable as exc:
+            self.query_one("#form-error", Static).update(str(exc))  # what was typed stays in the form
+            return
         finally:
             self.sending = False
         if outcome.state == FAILED:
