@@ -1,0 +1,128 @@
+"""What a write costs: ``okrt-tui kpi-update`` as a whole process, and the form's keystrokes.
+
+1. ``okrt-tui kpi-update KPI VALUE --json`` (by id, the KPI list cached and fresh, as after any earlier
+   command) against the smallest possible writer: a bare ``python -c`` that imports httpx and POSTs the
+   same update to the same sandbox. Interleaved, in the same run; the figure is the ratio of medians.
+   Target: at most 1.3. 12 runs of each are 24 writes, inside one rate window.
+2. Event-loop blocking in the dashboard (the same timing of every asyncio callback, by wall clock and
+   CPU, as ``bench_dashboard.py``): the keystroke ``u`` that opens the KPI form, and each keystroke typed
+   in its value field (the preview is worked out on each), 30 of each. Target: the worst under 16 ms of
+   CPU (the wall clock's worst is mostly this shared machine giving the core away).
+
+Run: ``python tests/benchmarks/bench_writes.py`` or ``pytest tests/benchmarks/bench_writes.py -s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import httpx
+from bench_dashboard import Longest, longest_callback, report
+
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+from okrt_tui.sandbox.server import SandboxServer
+
+RUNS = 12
+FORMS = 30
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, timeout=60)
+    return time.perf_counter() - started
+
+
+def process_ratio(server: SandboxServer) -> float:
+    kpi = httpx.get(f"{server.base_url}/kpis", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}).json()[
+        0
+    ]
+    with tempfile.TemporaryDirectory() as home:
+        env = {
+            **os.environ,
+            "OKRT_API_KEY": ACME_ADMIN_KEY,
+            "OKRT_BASE_URL": server.base_url,
+            "KPI_ID": kpi["id"],
+            **{f"XDG_{d}_HOME": f"{home}/{d.lower()}" for d in ("CONFIG", "DATA", "STATE", "CACHE")},
+        }
+        floor_script = (
+            "import os, httpx\n"
+            "r = httpx.post(os.environ['OKRT_BASE_URL'] + '/kpis/' + os.environ['KPI_ID'] + '/updates',"
+            " json={'value': 41}, headers={'Authorization': 'Bearer ' + os.environ['OKRT_API_KEY']})\n"
+            "print(r.text)\n"
+        )
+        command = [sys.executable, "-m", "okrt_tui", "kpi-update", kpi["id"], "41", "--json"]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)  # caches the KPI list
+        variants = {
+            "httpx POST (floor)": [sys.executable, "-c", floor_script],
+            "okrt-tui kpi-update": command,
+        }
+        times: dict[str, list[float]] = {name: [] for name in variants}
+        for _ in range(RUNS):  # interleaved, so a burst of load on the machine hits both alike
+            for name, argv in variants.items():
+                times[name].append(timed(argv, env))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    floor = medians["httpx POST (floor)"]
+    for name, median in medians.items():
+        print(f"{name:<26} median {median * 1000:7.1f} ms   ratio to floor {median / floor:.2f}")
+    return medians["okrt-tui kpi-update"] / floor
+
+
+async def form_keys(server: SandboxServer) -> tuple[tuple[Longest, Longest], tuple[Longest, Longest]]:
+    from okrt_tui.config import UiSettings
+    from okrt_tui.session import Session
+    from okrt_tui.tui.app import OkrtApp
+    from okrt_tui.tui.forms.write_form import KpiForm
+
+    with tempfile.TemporaryDirectory() as home:
+        session = Session.open(server.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(Path(home)))
+        app = OkrtApp(session.refresher, settings=UiSettings(), deliveries=session.deliveries)
+        opens: list[Longest] = []
+        typed: list[Longest] = []
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("2")
+            while not app.snapshot.kpis.items:
+                await pilot.pause(0.05)
+            await pilot.pause(0.2)
+            for _ in range(FORMS):
+                with longest_callback() as record:
+                    await pilot.press("u")
+                    await pilot.pause(0.05)
+                assert isinstance(app.screen, KpiForm)
+                opens.append(record)
+                key = "1"
+                with longest_callback() as record:
+                    await pilot.press(key)
+                    await pilot.pause(0.05)
+                typed.append(record)
+                await pilot.press("ctrl+u", "escape")  # nothing typed: closes without asking
+                await pilot.pause(0.05)
+        await session.aclose()
+    return report("for u (opening the KPI form)", opens), report("for a keystroke in the value field", typed)
+
+
+def run() -> tuple[float, float, float]:
+    with SandboxServer() as server:
+        ratio = process_ratio(server)
+        (_, worst_open), (_, worst_key) = asyncio.run(form_keys(server))
+    return ratio, worst_open.cpu, worst_key.cpu
+
+
+def test_writes_meet_their_speed_targets() -> None:
+    ratio, worst_open, worst_key = run()
+    assert ratio <= 1.3
+    assert worst_open < 0.016 and worst_key < 0.016
+
+
+if __name__ == "__main__":
+    run()
