@@ -22,13 +22,13 @@ from okrt_tui.views.text import cell, one_line
 from okrt_tui.views.times import relative_time
 
 COLUMNS = (
-    ColumnSpec("id", "#", 4, justify="right"),
-    ColumnSpec("state", "State", 12),
-    ColumnSpec("what", "What", 10),
-    ColumnSpec("target", "Target", 28),
-    ColumnSpec("value", "Value", 10, justify="right"),
-    ColumnSpec("age", "Queued", 10),
-    ColumnSpec("why", "Why", None, min_width=20),
+    ColumnSpec("id", "#", min_width=None, justify="right"),
+    ColumnSpec("state", "State", min_width=None),
+    ColumnSpec("what", "What", min_width=None),
+    ColumnSpec("target", "Target", min_width=12, weight=2),
+    ColumnSpec("value", "Value", min_width=None, justify="right"),
+    ColumnSpec("age", "Queued", min_width=None),
+    ColumnSpec("why", "Why", min_width=20, weight=3),
 )
 TONES = {QUEUED: WARN, UNCONFIRMED: BAD, FAILED: BAD}
 
