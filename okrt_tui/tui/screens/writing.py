@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 # after the key are handed on (else they went to the table). In a text box they are just letters.
 CHECKIN = Binding("c", "checkin", "Check-in", id="okrt.checkin", priority=True)
 KPI_UPDATE = Binding("u", "kpi_update", "Update", id="okrt.kpi_update", priority=True)
-CHECKIN_ROUND = Binding("C", "checkin_round", "Round", id="okrt.checkin_round")
+# Not on the key bar (it is full at 100 columns); ? and the palette list it.
+CHECKIN_ROUND = Binding("C", "checkin_round", "Check-in round", id="okrt.checkin_round", show=False)
 
 
 class Writes(Screen[None]):
