@@ -23,6 +23,7 @@ from okrt_tui.cli import main
 from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_READ_KEY
 from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.session import Session
 from okrt_tui.store.db import Database
 from okrt_tui.store.outbox import Outbox
 from okrt_tui.writes import Writer, find_kpi, read_csv, resolve_rows
@@ -316,3 +317,25 @@ def test_a_write_that_cannot_be_stored_on_disk_is_not_sent(sandbox: SandboxServe
     assert result.exit_code == 1
     assert "Nothing was sent" in result.stderr and str(path) in result.stderr
     assert writes(sandbox) == []  # never sent without being stored first
+
+
+def test_a_dashboard_and_a_cli_flush_at_once_send_each_write_once(sandbox: SandboxServer) -> None:
+    """The dashboard's sender (in this process, as the app runs it) and ``okrt-tui outbox flush`` (another
+    process) on one outbox at the same moment."""
+    target = kpi(sandbox, "Signups per week")["id"]
+    path = Dirs.default().database_file(sandbox.base_url, ACME_ADMIN_KEY)
+    box = Outbox(Database(path))
+    box.add_many([("kpi_update", target, str(value), "", None, None) for value in range(16)], now=time.time())
+
+    async def dashboard() -> None:
+        session = Session.open(sandbox.base_url, ACME_ADMIN_KEY, dirs=Dirs.default())
+        try:
+            await session.deliveries.sender.flush()
+        finally:
+            await session.aclose()
+
+    cli = _cli_process(sandbox, "outbox", "flush")
+    asyncio.run(dashboard())
+    cli.communicate(timeout=120)
+    assert sorted(w["body"]["value"] for w in writes(sandbox)) == list(range(16))
+    assert outbox_states(sandbox) == {"delivered": 16}
