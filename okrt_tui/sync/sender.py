@@ -292,6 +292,12 @@ class Deliveries:
         self.publish()
         self._wake.set()
 
+    def edit(self, entry_id: int, value: str, comment: str | None, status: str | None) -> None:
+        """Changes a write that is still queued (``OutboxError`` once it has been claimed)."""
+        self.outbox.edit(entry_id, value, comment, status, self._clock.now())
+        self.publish()
+        self._wake.set()
+
     def drop(self, entry_id: int) -> None:
         self.outbox.drop(entry_id)
         self.publish()

@@ -66,6 +66,7 @@ BINDING_IDS = frozenset(
         "okrt.submit",
         "okrt.resend",
         "okrt.drop",
+        "okrt.edit",
         "okrt.open",
         "okrt.back",
         "okrt.filter",
@@ -123,6 +124,8 @@ class DeliveriesLike(Protocol):
     def resend(self, entry_id: int) -> None: ...
 
     def drop(self, entry_id: int) -> None: ...
+
+    def edit(self, entry_id: int, value: str, comment: str | None, status: str | None) -> None: ...
 
 
 class OkrtApp(App[None]):

@@ -222,3 +222,24 @@ async def test_the_status_bar_counts_writes_waiting_in_the_outbox(sandbox, open_
         sandbox.control.fault("drop", count=1, match="writes")
         await pilot.press("u", *"79", "ctrl+s")
         await wait_for(pilot, lambda: "⇡ 1 unconfirmed" in screen_text(app), timeout=10, message="the count")
+
+
+async def test_a_queued_write_is_edited_on_the_outbox_screen_and_sent_as_changed(sandbox, open_app):
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await on_kpis(pilot)
+        # Every request fails until cleared: the write stays queued, and no good fetch wakes its sender.
+        sandbox.control.fault("500", count=1000, match="all")
+        await pilot.press("u", *"81", "ctrl+s")
+        await wait_for(pilot, lambda: app.snapshot.outbox.count("queued") == 1, timeout=20, message="queued")
+        await pilot.press("4", "e")
+        assert isinstance(app.screen, KpiForm) and "Edit queued write 1" in screen_text(app)
+        assert app.screen.query_one("#value").value == "=81"
+        app.screen.query_one("#value").value = "82"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm), message="saved")
+        assert app.snapshot.outbox.entries[0].value == "82"
+        sandbox.control.clear_faults()
+        await pilot.press("2", "r")  # a good fetch: the server answers again, what waits is sent
+        await wait_for(pilot, lambda: not app.snapshot.outbox.entries, timeout=20, message="sent")
+        assert [w["body"] for w in sandbox.control.writes()] == [{"value": 82}]

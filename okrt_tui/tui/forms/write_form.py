@@ -21,9 +21,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
-from okrt_tui.api.errors import BadRequest, Forbidden, NotFound
+from okrt_tui.api.errors import BadRequest, Forbidden, NotFound, OkrtError
 from okrt_tui.api.models import KeyResult, Kpi, Okr
-from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, OutboxUnavailable
+from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, Entry, OutboxUnavailable
 from okrt_tui.sync.sender import Outcome
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.views.direction import KpiDirection
@@ -90,6 +90,13 @@ class WriteForm(ModalScreen[Outcome | str | None]):
     def __init__(self) -> None:
         super().__init__()
         self.sending = False
+        #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
+        self.editing: Entry | None = None
+
+    def edits(self, entry: Entry) -> WriteForm:
+        """This form changes ``entry``, a write still queued: its fields start as they are there."""
+        self.editing = entry
+        return self
 
     @property
     def okrt(self) -> OkrtApp:
@@ -116,6 +123,9 @@ class WriteForm(ModalScreen[Outcome | str | None]):
     def status(self) -> str | None:
         return None
 
+    def prefill_status(self, status: str | None) -> None:
+        """Editing a queued check-in: its status chosen again (KPI updates have none)."""
+
     def remember(self, target_id: str) -> None:
         """After a good write (the check-in form remembers a pasted key result id)."""
 
@@ -123,7 +133,7 @@ class WriteForm(ModalScreen[Outcome | str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form"):
-            yield Static(self.title_text(), classes="form-title", markup=False)
+            yield Static(self.heading(), classes="form-title", markup=False)
             yield Static(id="scope-warning", classes="form-warning", markup=False)
             yield from self.compose_target()
             yield Static("Value", classes="form-label")
@@ -141,10 +151,19 @@ class WriteForm(ModalScreen[Outcome | str | None]):
     def title_text(self) -> str:
         return self.what
 
+    def heading(self) -> str:
+        if self.editing is not None:
+            return f"Edit queued write {self.editing.id}: {self.title_text()}"
+        return self.title_text()
+
     def keys_text(self) -> str:
         return "ctrl+s save · escape cancel · tab next field"
 
     def on_mount(self) -> None:
+        if self.editing is not None:
+            self.query_one("#value", Input).value = f"={self.editing.value}"
+            self.query_one(TextArea).load_text(self.editing.comment or "")
+            self.prefill_status(self.editing.status)
         self.query_one("#value", Input).focus()
         scope = SCOPES[self.kind]
         warning = self.query_one("#scope-warning", Static)
@@ -261,9 +280,23 @@ class WriteForm(ModalScreen[Outcome | str | None]):
             self.query_one("#value", Input).focus()
             return
         comment = self.query_one(TextArea).text.strip() or None
+        if self.editing is not None:
+            self._change(self.editing, value, comment)
+            return
         form_error.update("Sending…")
         self.sending = True
         self._send(target, value, comment)
+
+    def _change(self, entry: Entry, value: Value, comment: str | None) -> None:
+        deliveries = self.okrt.deliveries
+        assert deliveries is not None
+        try:
+            deliveries.edit(entry.id, value.text, comment, self.status())
+        except OkrtError as exc:  # sent meanwhile, or the outbox's file failed
+            self.query_one("#form-error", Static).update(one_line(str(exc)))
+            return
+        self.notify(f"Write {entry.id} now sends {value.text}.", title="Queued write changed", markup=False)
+        self.dismiss(None)
 
     @work(exclusive=True, group="write", exit_on_error=False)
     async def _send(self, target: tuple[str, str], value: Value, comment: str | None) -> None:
@@ -464,6 +497,10 @@ class CheckinForm(WriteForm):
 
     def preview(self, value: Value) -> Preview:
         return key_result_preview(self._key_result(), self.okr.cycle, value, self.okrt.clock())
+
+    def prefill_status(self, status: str | None) -> None:
+        index = next(i for i, (_, _, value) in enumerate(STATUSES) if value == status)
+        self.query_one(f"#status-{STATUSES[index][0]}", RadioButton).value = True
 
     def status(self) -> str | None:
         pressed = self.query_one("#status", RadioSet).pressed_index

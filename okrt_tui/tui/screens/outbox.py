@@ -1,7 +1,8 @@
 """``4``: the writes not yet delivered: queued, unconfirmed and refused, each with why and how old.
 
-``a`` sends the highlighted write again (for an unconfirmed one it asks first: the server may already
-have it, and the API cannot tell a second copy from a new check-in); ``d`` drops it (asks first).
+``e`` changes a queued write (value, comment, status) before it goes; ``a`` sends the highlighted write
+again (for an unconfirmed one it asks first: the server may already have it, and the API cannot tell a
+second copy from a new check-in); ``d`` drops it (asks first).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class OutboxScreen(DataScreen):
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("escape", "back", "Back", id="okrt.back"),
         Binding("a", "resend", "Send again", id="okrt.resend"),
+        Binding("e", "edit", "Edit", id="okrt.edit"),
         Binding("d", "drop", "Drop", id="okrt.drop"),
     ]
     HELP_NOTES = (
@@ -80,7 +82,7 @@ class OutboxScreen(DataScreen):
                 if line:
                     line.append(" · ", style=self.tones[MUTED])
                 line.append(f"{n} {'refused' if state == FAILED else state}", style=self.tones[TONES[state]])
-        line.append("   a send again · d drop", style=self.tones[MUTED])
+        line.append("   e edit (queued) · a send again · d drop", style=self.tones[MUTED])
         summary.update(line)
         table.display = True
         table.set_rows([(str(e.id), self._cells(e)) for e in self.entries])
@@ -125,6 +127,42 @@ class OutboxScreen(DataScreen):
             ),
             answered,
         )
+
+    def action_edit(self) -> None:
+        """``e``: the form of a queued write, filled in as it is; saving changes it, sends nothing."""
+        entry = self._highlighted()
+        if entry is None or self.okrt.deliveries is None:
+            return
+        if entry.state != QUEUED:
+            self.notify(
+                "Only a queued write can be changed: this one has gone out, or was refused.", markup=False
+            )
+            return
+        from okrt_tui.api.models import Kpi, Okr
+        from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
+        from okrt_tui.views.direction import kpi_direction
+
+        snapshot = self.okrt.snapshot
+        if entry.kind == "kpi_update":
+            found = next((k for k in snapshot.kpis.items or () if k.id == entry.target_id), None)
+            kpi = found or Kpi(id=entry.target_id, name=entry.target_label)
+            direction = kpi_direction(kpi, self.okrt.settings.kpi_directions, snapshot.kpi_directions)
+            self.app.push_screen(KpiForm(kpi, direction).edits(entry))
+            return
+        okr = next(
+            (
+                o
+                for o in snapshot.okrs.items or ()
+                if any(kr.id == entry.target_id for kr in o.key_results or ())
+            ),
+            None,
+        )
+        if okr is None:  # the documented API lists no key results: the id as it was pasted
+            okr = Okr(title=entry.target_label, key_results=None)
+            form = CheckinForm(okr, remembered=entry.target_id)
+        else:
+            form = CheckinForm(okr, entry.target_id)
+        self.app.push_screen(form.edits(entry))
 
     def action_drop(self) -> None:
         entry = self._highlighted()
