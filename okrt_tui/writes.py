@@ -12,21 +12,24 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 
-from okrt_tui.api.client import OkrtClient
+from okrt_tui.api.client import Fetched, OkrtClient
 from okrt_tui.api.decode import check_id, decode_kpis, decode_okrs
 from okrt_tui.api.errors import ApiDataError, InvalidInput, OkrtError
 from okrt_tui.api.models import OKR_STATUSES, Kpi, Okr
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, UNCONFIRMED, Entry, Outbox
-from okrt_tui.sync.sender import Outcome, Sender, confirm_from_lists
+from okrt_tui.sync.sender import Sender, confirm_from_lists
+from okrt_tui.sync.snapshot import Outcome
 from okrt_tui.views.text import one_line, truncate
 from okrt_tui.views.values import BadValue, parse_value
+
+T = TypeVar("T")
 
 FRESH = 300.0
 """A cached list younger than this (seconds) is used to find targets by name without a request."""
@@ -106,10 +109,10 @@ class Writer:
     async def _list(
         self,
         feed: str,
-        fetch: Callable[..., Any],
-        decode: Callable[[bytes], Any],
+        fetch: Callable[..., Awaitable[Fetched[T]]],
+        decode: Callable[[bytes], T],
         fresh: bool,
-    ) -> Any:
+    ) -> T | None:
         cached = self._cache.load(feed)
         if cached is not None and not fresh and time.time() - cached.fetched_at < FRESH:
             try:

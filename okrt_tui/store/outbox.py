@@ -95,9 +95,10 @@ _COLUMNS = (
 
 def _entry(row: Sequence[object]) -> Entry:
     values = list(row)
-    if values[-1] is not None:
-        values[-1] = bytes(values[-1])  # type: ignore[arg-type]
-    return Entry(*values)  # type: ignore[arg-type]
+    blob = values[-1]
+    if isinstance(blob, bytes | bytearray | memoryview):
+        values[-1] = bytes(blob)
+    return Entry(*values)  # type: ignore[arg-type]  # the columns in _COLUMNS are Entry's fields
 
 
 def this_process() -> str:

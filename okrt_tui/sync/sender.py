@@ -51,20 +51,10 @@ from okrt_tui.store.outbox import (
     OutboxUnavailable,
 )
 from okrt_tui.sync.refresher import Refresher
-from okrt_tui.sync.snapshot import OutboxView
+from okrt_tui.sync.snapshot import OutboxView, Outcome
 from okrt_tui.views.times import parse_timestamp
 
 log = logging.getLogger(__name__)
-
-
-class Outcome(msgspec.Struct, frozen=True):
-    """What became of one write this time: its new state, and a sentence saying so."""
-
-    entry: Entry
-    state: str
-    message: str
-    error: OkrtError | None = None
-    record: bytes | None = None  # the server's JSON, when delivered
 
 
 class Sender:
@@ -106,11 +96,12 @@ class Sender:
 
         try:
             if entry.kind == "kpi_update":
-                fetched = await self._client.create_kpi_update(
+                update = await self._client.create_kpi_update(
                     entry.target_id, entry.number, comment=entry.comment, wait=wait, on_send=sending
                 )
+                record = update.raw
             else:
-                fetched = await self._client.create_checkin(
+                checkin = await self._client.create_checkin(
                     entry.target_id,
                     entry.number,
                     status=entry.status,
@@ -118,6 +109,7 @@ class Sender:
                     wait=wait,
                     on_send=sending,
                 )
+                record = checkin.raw
         except OutboxUnavailable:
             raise  # the outbox's own file failed: nothing more can be recorded about this write
         except OkrtError as exc:
@@ -128,7 +120,7 @@ class Sender:
             if not went_out:
                 self.outbox.finish(entry.id, QUEUED, self._clock.now())
             raise
-        return self._settle(entry, DELIVERED, _recorded(entry), record=fetched.raw)
+        return self._settle(entry, DELIVERED, _recorded(entry), record=record)
 
     def _settle(
         self,

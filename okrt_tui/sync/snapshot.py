@@ -46,6 +46,17 @@ class KpiPoint(msgspec.Struct, frozen=True):
     value: float
 
 
+class Outcome(msgspec.Struct, frozen=True):
+    """What became of one write this time: its new state, and a sentence saying so (the forms show it;
+    here rather than beside the sender, so screens need nothing that talks HTTP)."""
+
+    entry: Entry
+    state: str
+    message: str
+    error: OkrtError | None = None
+    record: bytes | None = None  # the server's JSON, when delivered
+
+
 class OutboxView(msgspec.Struct, frozen=True):
     """The writes not yet delivered, for the status bar and the Outbox screen."""
 

@@ -27,8 +27,7 @@ from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Okr, ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.logs import scrub
-from okrt_tui.sync.sender import Outcome
-from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.sync.snapshot import Outcome, Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
 from okrt_tui.tui.resources import stylesheet

@@ -11,6 +11,7 @@ or a vanished target in the form. ``escape`` asks before throwing away what was 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -24,7 +25,7 @@ from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextAr
 from okrt_tui.api.errors import BadRequest, Forbidden, NotFound, OkrtError
 from okrt_tui.api.models import KeyResult, Kpi, Okr
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, Entry, OutboxUnavailable
-from okrt_tui.sync.sender import Outcome
+from okrt_tui.sync.snapshot import Outcome
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.views.direction import KpiDirection
 from okrt_tui.views.errors import KEYS_WHERE
@@ -77,7 +78,7 @@ SKIPPED = "skipped"
 class WriteForm(ModalScreen[Outcome | str | None]):
     """What the two forms share; ``kind`` is the outbox's (``checkin`` or ``kpi_update``)."""
 
-    CSS_PATH: ClassVar[list[str]] = [str(stylesheet("dialogs.tcss")), str(stylesheet("forms.tcss"))]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [stylesheet("dialogs.tcss"), stylesheet("forms.tcss")]
     HOLDS_KEYS = True  # the screen keys (1-4) do not switch screens under it
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "submit", "Save", id="okrt.submit", priority=True),
