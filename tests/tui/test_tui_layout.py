@@ -32,12 +32,16 @@ def assert_no_waste_while_cut(lines: list[str], width: int) -> None:
 async def test_okrs_and_kpis_use_the_width_their_cells_need(size):
     app = OkrtApp(FakeRefresher(), clock=frozen_clock)
     async with app.run_test(size=size) as pilot:
-        await show_all_cycles(pilot)
         width = app.screen.query_one("#table").scrollable_content_region.width
-        okrs = table_lines(app)
+        okrs = table_lines(app)  # one cycle, as the screen opens: its name is in the summary line
         assert_no_waste_while_cut(okrs, width)
         assert "Improve onboarding con" in okrs[1]  # 18 cells of it at 80x24 before
         assert "Alice Nguyen" in okrs[1]  # owners whole (11 cells at 80x24 before)
+        assert "Cycle" not in okrs[0]
+        await show_all_cycles(pilot)
+        every = table_lines(app)  # rows of several cycles: each shows its own, at every width
+        assert_no_waste_while_cut(every, width)
+        assert "Cycle" in every[0] and "Q2 2026" in every[1]
         summary = screen_text(app).splitlines()[1]
         assert not re.search(r"·\s*\d+\s*$", summary), summary  # never a bare "· 40"
         await pilot.press("2")

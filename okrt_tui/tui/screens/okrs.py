@@ -71,6 +71,28 @@ LAYOUTS = (
     ),
 )
 
+
+def _with_cycle(layout: Layout) -> Layout:
+    """``layout`` with a Cycle column after the owner, for when the rows shown span several cycles."""
+    if any(column.key == "cycle" for column in layout.columns):
+        return layout
+    columns = list(layout.columns)
+    at = next(i for i, column in enumerate(columns) if column.key == "owner") + 1
+    columns.insert(at, ColumnSpec("cycle", "Cycle", min_width=7))
+    return Layout(f"{layout.name}+cycle", layout.min_width, tuple(columns), layout.options)
+
+
+def _without_cycle(layout: Layout) -> Layout:
+    """``layout`` without its Cycle column, for one cycle's objectives (the summary names the cycle)."""
+    columns = tuple(column for column in layout.columns if column.key != "cycle")
+    return Layout(f"{layout.name}-cycle", layout.min_width, columns, layout.options)
+
+
+#: By width, the columns for all cycles (every width shows each row's cycle) and for one cycle (whose
+#: name the summary line gives, so its column would repeat it on every row).
+ALL_CYCLE_LAYOUTS = {layout.name: _with_cycle(layout) for layout in LAYOUTS}
+ONE_CYCLE_LAYOUTS = {layout.name: _without_cycle(layout) for layout in LAYOUTS}
+
 _SORT_KEYS: dict[str, Callable[[Okr], Any]] = {
     "title": lambda o: text_key(o.title),
     "type": lambda o: text_key(o.type),
@@ -135,7 +157,15 @@ class OkrsScreen(Writes, ListScreen):
     def show_cycle(self, choice: str | None) -> None:
         """``None``: follow the current cycle; ``ALL_CYCLES``: every cycle; else that cycle."""
         self._cycle_choice = choice
-        self._apply()
+        if self._pick_layout() is not self._layout:
+            self.redraw()  # the Cycle column comes or goes
+        else:
+            self._apply()
+
+    def _pick_layout(self) -> Layout:
+        by_width = super()._pick_layout()
+        variants = ALL_CYCLE_LAYOUTS if self.shown_cycle is None else ONE_CYCLE_LAYOUTS
+        return variants[by_width.name]
 
     def scope(self, query: Query) -> tuple[str, str] | None:
         if any(name == "cycle" for name, _ in query.fields):
