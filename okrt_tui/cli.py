@@ -437,20 +437,9 @@ def _say_outcome(outcome: Any, as_json: bool) -> int:
 
 
 def _recorded(outcome: Any) -> str:
-    """``38 → 41`` for a KPI update, ``41 (on track)`` for a check-in, from the server's record."""
-    from okrt_tui.api.decode import decode_checkin, decode_kpi_update
-    from okrt_tui.api.errors import ApiDataError
-    from okrt_tui.views.numbers import format_number
-    from okrt_tui.views.status import status_label
+    from okrt_tui.views.preview import recorded
 
-    try:
-        if outcome.entry.kind == "kpi_update":
-            update = decode_kpi_update(outcome.record)
-            return f"{format_number(update.previous_value)} → {format_number(update.new_value)}"
-        checkin = decode_checkin(outcome.record)
-        return f"{format_number(checkin.value)} ({status_label(checkin.status).display})"
-    except (ApiDataError, TypeError):
-        return "the server's record could not be read, but the write was recorded"
+    return recorded(outcome.entry.kind, outcome.record)
 
 
 async def _write_one(

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from okrt_tui.api.decode import decode_checkin, decode_kpi_update
+from okrt_tui.api.errors import ApiDataError
 from okrt_tui.api.models import KeyResult, Kpi
 from okrt_tui.views.direction import KpiDirection, kpi_figures, status_for_ratio
 from okrt_tui.views.numbers import finite, format_number, kpi_ratio, percent, with_unit
@@ -109,3 +111,18 @@ def kpi_preview(kpi: Kpi, value: Value, direction: KpiDirection) -> Preview:
     else:
         parts.append(_status_part(None, "no suggested status: which way is better is not known"))
     return Preview(tuple(parts))
+
+
+def recorded(kind: str, record: bytes | None) -> str:
+    """What the server's record of a write says: ``38 → 41`` for a KPI update, ``72.5 (▲ at risk)`` for a
+    check-in. The command line and the forms both say it this way."""
+    if record is None:
+        return "recorded"
+    try:
+        if kind == "kpi_update":
+            update = decode_kpi_update(record)
+            return f"{format_number(update.previous_value)} → {format_number(update.new_value)}"
+        checkin = decode_checkin(record)
+        return f"{format_number(checkin.value)} ({status_label(checkin.status).display})"
+    except ApiDataError:
+        return "recorded (the server's record could not be read)"

@@ -12,7 +12,8 @@ from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_READ_KEY
 from okrt_tui.session import Session
 from okrt_tui.tui.app import OkrtApp
-from okrt_tui.tui.forms.write_form import CheckinForm, ConfirmModal, KpiForm
+from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
+from okrt_tui.tui.screens.modals import ConfirmModal
 from okrt_tui.tui.screens.outbox import OutboxScreen
 
 

@@ -18,8 +18,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import VerticalScroll
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from okrt_tui.api.errors import BadRequest, Forbidden, NotFound, OkrtError
@@ -27,10 +26,12 @@ from okrt_tui.api.models import KeyResult, Kpi, Okr
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, Entry, OutboxUnavailable
 from okrt_tui.sync.snapshot import Outcome
 from okrt_tui.tui.resources import stylesheet
+from okrt_tui.tui.screens.modals import ConfirmModal, Dialog
+from okrt_tui.tui.widgets.text_box import TextBox
 from okrt_tui.views.direction import KpiDirection
 from okrt_tui.views.errors import KEYS_WHERE
 from okrt_tui.views.numbers import format_number, with_unit
-from okrt_tui.views.preview import Preview, key_result_preview, kpi_preview
+from okrt_tui.views.preview import Preview, key_result_preview, kpi_preview, recorded
 from okrt_tui.views.text import DASH, one_line, truncate
 from okrt_tui.views.values import BadValue, Value, parse_value
 
@@ -48,34 +49,11 @@ STATUSES = (
 SCOPES = {"checkin": "okr-checkins:write", "kpi_update": "kpis:write"}
 
 
-class ConfirmModal(ModalScreen[bool]):
-    """``y`` / ``n``: a yes-or-no question before something cannot be undone."""
-
-    CSS_PATH = str(stylesheet("dialogs.tcss"))
-    HOLDS_KEYS = True  # the screen keys (1-4) do not switch screens under it
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No", id="okrt.back"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(Text(self.question), classes="dialog-title", markup=False)
-            yield Static("y yes · n no", classes="dialog-keys")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
 SKIPPED = "skipped"
 """What a form of the check-in round returns for ``ctrl+n``."""
 
 
-class WriteForm(ModalScreen[Outcome | str | None]):
+class WriteForm(Dialog[Outcome | str | None]):
     """What the two forms share; ``kind`` is the outbox's (``checkin`` or ``kpi_update``)."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = [stylesheet("dialogs.tcss"), stylesheet("forms.tcss")]
@@ -139,7 +117,7 @@ class WriteForm(ModalScreen[Outcome | str | None]):
             yield from self.compose_target()
             yield Static("Value", classes="form-label")
             placeholder = format_number(self.current()) if self.current() is not None else "new value"
-            yield Input(placeholder=f"{placeholder}  (+N or -N for a change)", id="value")
+            yield TextBox(placeholder=f"{placeholder}  (+N or -N for a change)", id="value")
             yield Static(id="value-error", classes="form-error", markup=False)
             yield Static(id="preview", classes="form-preview", markup=False)
             yield from self.compose_extra()
@@ -259,12 +237,12 @@ class WriteForm(ModalScreen[Outcome | str | None]):
         if self.sending:
             return  # the answer is on its way: the form closes with it
         if not self.typed():
-            self.dismiss(None)
+            self.close(None)
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self.dismiss(None)
+                self.close(None)
 
         self.app.push_screen(ConfirmModal(f"Throw away this {self.what.lower()}?"), answered)
 
@@ -297,7 +275,7 @@ class WriteForm(ModalScreen[Outcome | str | None]):
             self.query_one("#form-error", Static).update(one_line(str(exc)))
             return
         self.notify(f"Write {entry.id} now sends {value.text}.", title="Queued write changed", markup=False)
-        self.dismiss(None)
+        self.close(None)
 
     @work(exclusive=True, group="write", exit_on_error=False)
     async def _send(self, target: tuple[str, str], value: Value, comment: str | None) -> None:
@@ -318,7 +296,7 @@ class WriteForm(ModalScreen[Outcome | str | None]):
         if outcome.state != QUEUED or outcome.entry.attempts:
             self.remember(target[0])
         self._announce(outcome)
-        self.dismiss(outcome)
+        self.close(outcome)
 
     def _refused(self, outcome: Outcome) -> None:
         error = outcome.error
@@ -344,7 +322,8 @@ class WriteForm(ModalScreen[Outcome | str | None]):
     def _announce(self, outcome: Outcome) -> None:
         label = truncate(one_line(outcome.entry.target_label or outcome.entry.target_id), 50)
         if outcome.state == DELIVERED:
-            self.notify(f"{label}: {recorded_text(outcome)}", title=f"{self.what} recorded", markup=False)
+            said = recorded(outcome.entry.kind, outcome.record)
+            self.notify(f"{label}: {said}", title=f"{self.what} recorded", markup=False)
         elif outcome.state == QUEUED:
             self.notify(
                 f"{label}: not sent yet. {one_line(outcome.message)} It is in the outbox (4) and is "
@@ -363,24 +342,6 @@ class WriteForm(ModalScreen[Outcome | str | None]):
                 timeout=15,
                 markup=False,
             )
-
-
-def recorded_text(outcome: Outcome) -> str:
-    """``38 → 41`` for a KPI, ``72.5 (▲ at risk)`` for a check-in: from the server's own record."""
-    from okrt_tui.api.decode import decode_checkin, decode_kpi_update
-    from okrt_tui.api.errors import ApiDataError
-    from okrt_tui.views.status import status_label
-
-    if outcome.record is None:
-        return "recorded"
-    try:
-        if outcome.entry.kind == "kpi_update":
-            update = decode_kpi_update(outcome.record)
-            return f"{format_number(update.previous_value)} → {format_number(update.new_value)}"
-        checkin = decode_checkin(outcome.record)
-        return f"{format_number(checkin.value)} ({status_label(checkin.status).display})"
-    except ApiDataError:
-        return "recorded (the server's record could not be read)"
 
 
 class KpiForm(WriteForm):
@@ -446,7 +407,7 @@ class CheckinForm(WriteForm):
 
     def _skip(self) -> None:
         if not self.sending:
-            self.dismiss(SKIPPED)
+            self.close(SKIPPED)
 
     def compose_target(self) -> ComposeResult:
         yield Static("Key result", classes="form-label")
@@ -454,7 +415,7 @@ class CheckinForm(WriteForm):
             options = [(self._option(kr), kr.id) for kr in self.key_results]
             yield Select(options, value=self.chosen, allow_blank=False, id="kr")
         else:
-            yield Input(value=self.remembered or "", placeholder="paste the key result's id", id="kr-id")
+            yield TextBox(value=self.remembered or "", placeholder="paste the key result's id", id="kr-id")
             yield Static(
                 "This API lists objectives without their key results: paste the key result's id from the "
                 "web app (it is remembered for this objective).",

@@ -29,6 +29,29 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
             self.dismiss(result)
 
 
+class ConfirmModal(Dialog[bool]):
+    """``y`` / ``n``: a yes-or-no question before something cannot be undone."""
+
+    CSS_PATH = str(stylesheet("dialogs.tcss"))
+    HOLDS_KEYS = True  # the screen keys (1-4) do not switch screens under it
+    BINDINGS = [  # noqa: RUF012
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n,escape", "answer(False)", "No", id="okrt.back"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question), classes="dialog-title", markup=False)
+            yield Static("y yes · n no", classes="dialog-keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.close(answer)
+
+
 class OpenReviewModal(Dialog[str | None]):
     """Dismisses with the pasted id (trimmed), or ``None`` on escape."""
 

@@ -114,7 +114,7 @@ class OutboxScreen(DataScreen):
         if entry.state != UNCONFIRMED:
             deliveries.resend(entry.id)
             return
-        from okrt_tui.tui.forms.write_form import ConfirmModal
+        from okrt_tui.tui.screens.modals import ConfirmModal
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -169,7 +169,7 @@ class OutboxScreen(DataScreen):
         deliveries = self.okrt.deliveries
         if entry is None or deliveries is None:
             return
-        from okrt_tui.tui.forms.write_form import ConfirmModal
+        from okrt_tui.tui.screens.modals import ConfirmModal
 
         def answered(yes: bool | None) -> None:
             if yes:
