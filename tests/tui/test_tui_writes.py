@@ -206,14 +206,12 @@ async def test_a_checkin_on_the_documented_api_takes_a_pasted_id_and_remembers_i
         await pilot.pause()
         await pilot.press("c")
         assert isinstance(app.screen, CheckinForm)
-        await pilot.press("tab")  # from the value to... the id field comes first: focus it by clicking
-        app.screen.query_one("#kr-id").value = kr_id
-        app.screen.query_one("#value").value = "5"
-        await pilot.press("ctrl+s")
+        await pilot.press(*kr_id, "tab", "5", "ctrl+s")  # the id field has the focus first
         await wait_for(pilot, lambda: not isinstance(app.screen, CheckinForm), timeout=10, message="sent")
         assert strict_sandbox.control.writes()[0]["target_id"] == kr_id
         await pilot.press("c")
-        assert app.screen.query_one("#kr-id").value == kr_id
+        assert app.screen.query_one("#kr-id").value == kr_id  # remembered for this objective
+        assert app.focused is app.screen.query_one("#value")
 
 
 async def test_the_status_bar_counts_writes_waiting_in_the_outbox(sandbox, open_app):

@@ -102,6 +102,10 @@ class WriteForm(Dialog[Outcome | str | None]):
     def status(self) -> str | None:
         return None
 
+    def first_field(self) -> str:
+        """The field that has the focus when the form opens: the value, unless the target is missing."""
+        return "#value"
+
     def prefill_status(self, status: str | None) -> None:
         """Editing a queued check-in: its status chosen again (KPI updates have none)."""
 
@@ -143,7 +147,7 @@ class WriteForm(Dialog[Outcome | str | None]):
             self.query_one("#value", Input).value = f"={self.editing.value}"
             self.query_one(TextArea).load_text(self.editing.comment or "")
             self.prefill_status(self.editing.status)
-        self.query_one("#value", Input).focus()
+        self.query_one(self.first_field(), Input).focus()
         scope = SCOPES[self.kind]
         warning = self.query_one("#scope-warning", Static)
         missing = scope in self.okrt.missing_scopes
@@ -162,7 +166,7 @@ class WriteForm(Dialog[Outcome | str | None]):
         """Keys typed right behind the key that opened the form (``u41`` and ctrl+s at once) can reach
         the screen before its value field has the focus, past the bindings: the letters belong in the
         field, in order, and the form's own keys still do what they say."""
-        focused = self.focused or self.query_one("#value", Input)  # the field that gets the focus
+        focused = self.focused or self.query_one(self.first_field(), Input)  # the one that gets the focus
         if event.is_printable and event.character and isinstance(focused, Input):
             focused.insert_text_at_cursor(event.character)
             event.stop()
@@ -467,6 +471,11 @@ class CheckinForm(WriteForm):
     def status(self) -> str | None:
         pressed = self.query_one("#status", RadioSet).pressed_index
         return STATUSES[pressed][2] if pressed >= 0 else None
+
+    def first_field(self) -> str:
+        if not self.key_results and not self.remembered and self.editing is None:
+            return "#kr-id"  # the documented API: the key result's id comes first
+        return "#value"
 
     def keys_text(self) -> str:
         if self.step is None:
