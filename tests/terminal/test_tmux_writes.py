@@ -63,3 +63,12 @@ def test_the_checkin_round_records_three_checkins_in_a_row(sandbox, pane):
     pane.keys("Escape")
     pane.wait_for("Check-in round done")
     assert [w["body"]["value"] for w in sandbox.control.writes()] == [3, 4, 5]
+
+
+def test_u_a_value_and_ctrl_s_typed_at_once_record_the_value(sandbox, pane):
+    pane.wait_for("objectives", "● live")
+    pane.keys("2")
+    pane.wait_for("% of target")
+    pane.tmux("send-keys", "-t", "okrt", "u", "5", "5", "C-s")  # one burst, as a fast typist sends it
+    pane.wait_for("KPI update recorded")
+    assert [w["body"] for w in sandbox.control.writes()] == [{"value": 55}]

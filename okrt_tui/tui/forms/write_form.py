@@ -115,7 +115,9 @@ class WriteForm(Dialog[Outcome | str | None]):
     # -- composition ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form"):
+        # Not focusable itself: the first field has the focus as the form opens (``AUTO_FOCUS``), so keys
+        # typed with the key that opened it land there, not on the scroll container.
+        with VerticalScroll(classes="form", can_focus=False):
             yield Static(self.heading(), classes="form-title", markup=False)
             yield Static(id="scope-warning", classes="form-warning", markup=False)
             yield from self.compose_target()
@@ -224,12 +226,14 @@ class WriteForm(Dialog[Outcome | str | None]):
     # -- keys -----------------------------------------------------------------------------------
 
     # The form's keys are priority bindings: the app runs them as they arrive, while letters typed just
-    # before them may still wait in the focused field's queue (or this screen's, see ``on_key``). Each
-    # key's work is queued behind them, so "42" then escape asks before throwing the 42 away, and
-    # "3" then ctrl+s sends the 3.
+    # before them may still wait in this screen's queue (``on_key``) or the focused field's. Each key's
+    # work is queued behind them, so "42" then escape asks before throwing the 42 away, and "3" then
+    # ctrl+s sends the 3.
 
     def _after_typing(self, callback: Callable[[], object]) -> None:
-        (self.focused or self).call_later(callback)
+        # Keys typed before the field had the focus wait in this screen's queue, those typed after in
+        # the field's: through the screen's queue first, then the focused field's, behind them all.
+        self.call_later(lambda: (self.focused or self).call_later(callback))
 
     def action_cancel(self) -> None:
         self._after_typing(self._cancel)
