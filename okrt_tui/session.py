@@ -16,8 +16,9 @@ from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.paths import Dirs
 from okrt_tui.store.db import Database
 from okrt_tui.store.outbox import KeyResultIds, Outbox
+from okrt_tui.sync.deliveries import Deliveries
 from okrt_tui.sync.refresher import Refresher
-from okrt_tui.sync.sender import Deliveries, Sender
+from okrt_tui.sync.sender import Sender
 
 
 def open_client(
