@@ -26,7 +26,7 @@ from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.session import Session
 from okrt_tui.store.db import Database
 from okrt_tui.store.outbox import Outbox
-from okrt_tui.writes import Writer, find_kpi, read_csv, resolve_rows
+from okrt_tui.writes import Target, Writer, find_kpi, read_csv, resolve_rows
 
 
 def run(sandbox: SandboxServer, *args: str, key: str = ACME_ADMIN_KEY, stdin: str | None = None) -> Result:
@@ -339,3 +339,46 @@ def test_a_dashboard_and_a_cli_flush_at_once_send_each_write_once(sandbox: Sandb
     cli.communicate(timeout=120)
     assert sorted(w["body"]["value"] for w in writes(sandbox)) == list(range(16))
     assert outbox_states(sandbox) == {"delivered": 16}
+
+
+def test_a_write_whose_answer_is_slower_than_the_read_timeout_is_unconfirmed_then_confirmed(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    target = kpi(sandbox, "Signups per week")
+    sandbox.control.fault("slow", count=1, match="writes", seconds=2)
+
+    async def send() -> str:
+        timeout = httpx.Timeout(5.0, read=0.3)
+        async with OkrtClient(
+            sandbox.base_url, ACME_ADMIN_KEY, budget=Budget(None), timeout=timeout
+        ) as client:
+            writer = Writer(client, Database(tmp_path / "ws.sqlite3"))
+            (entry,) = writer.queue("kpi_update", [(Target(target["id"], target["name"]), "901", None, None)])
+            (outcome,) = await writer.deliver(entry.id)
+            confirmed = await writer.confirm_unconfirmed()
+            return f"{outcome.state} {[e.id for e in confirmed]}"
+
+    assert asyncio.run(send()) == "unconfirmed [1]"  # never sent again; the KPI list shows it landed
+    assert [w["body"] for w in writes(sandbox)] == [{"value": 901}]
+
+
+def test_a_write_made_while_the_server_is_down_is_sent_once_when_it_is_back(tmp_path: Path) -> None:
+    data = tmp_path / "sandbox.sqlite3"  # the server keeps its data across the outage
+    with SandboxServer(db_path=data, control=True) as server:
+        base = server.base_url
+        port = httpx.URL(base).port
+        target = kpi(server, "Signups per week")["id"]
+        assert run(server, "kpis").exit_code == 0  # the KPI list, as a user would have it cached
+    down = run_against(base, "kpi-update", target, "41")
+    assert down.exit_code == 75 and "queued" in down.stderr
+    with SandboxServer(db_path=data, port=port, control=True) as back:
+        assert back.base_url == base
+        flushed = run_against(base, "outbox", "flush")
+        assert flushed.exit_code == 0, flushed.stderr
+        assert [w["body"] for w in writes(back)] == [{"value": 41}]
+        assert run_against(base, "outbox", "flush").exit_code == 0
+        assert len(writes(back)) == 1
+
+
+def run_against(base: str, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--base-url", base, *args], env={"OKRT_API_KEY": ACME_ADMIN_KEY})
