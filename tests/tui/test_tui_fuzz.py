@@ -8,6 +8,7 @@ all at once, as a terminal would deliver it; afterwards the app must still run a
 
 from __future__ import annotations
 
+import asyncio
 import random
 import string
 
@@ -17,8 +18,12 @@ from textual.widgets import Input
 from tui_data import FakeRefresher, frozen_clock, screen_text, wait_for
 
 from okrt_tui.config import UiSettings
+from okrt_tui.store.outbox import Entry
+from okrt_tui.sync.snapshot import Outcome
 from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.forms.write_form import WriteForm
 from okrt_tui.tui.screens.kpis import KpisScreen
+from okrt_tui.tui.screens.modals import ConfirmModal
 from okrt_tui.tui.screens.okrs import OkrsScreen
 
 # Every key the dashboard, its dialogs and the palette react to, and typing. ``q`` and ``ctrl+q``
@@ -125,3 +130,73 @@ async def test_random_keys_sent_at_once_never_stop_the_app(tmp_path):
             assert isinstance(app.screen, KpisScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
             await pilot.press("1")
             assert isinstance(app.screen, OkrsScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
+
+
+class FakeDeliveries:
+    """The outbox's dashboard side, answering every write as recorded at once (the keys are the test)."""
+
+    def __init__(self) -> None:
+        self.submitted: list[tuple[str, str, str]] = []
+
+    async def submit(self, kind, target_id, label, value, *, status=None, comment=None) -> Outcome:
+        self.submitted.append((kind, target_id, value))
+        entry = Entry(
+            len(self.submitted),
+            kind,
+            target_id,
+            label,
+            value,
+            status,
+            comment,
+            "delivered",
+            0.0,
+            0.0,
+            1,
+            0.0,
+            None,
+            None,
+        )
+        return Outcome(entry, "delivered", "recorded", record=None)
+
+    async def run(self) -> None:
+        await asyncio.Event().wait()
+
+    def key_result_id(self, okr_id: str) -> str | None:
+        return None
+
+    def remember_key_result(self, okr_id: str, kr_id: str) -> None: ...
+
+    def resend(self, entry_id: int) -> None: ...
+
+    def drop(self, entry_id: int) -> None: ...
+
+    def edit(self, entry_id: int, value: str, comment: str | None, status: str | None) -> None: ...
+
+
+# Where a batch of the write keys starts: each form, the round, the outbox screen.
+WRITE_STARTS = (("2", "u"), ("c",), ("enter", "c"), ("C",), ("4",), ("2", "enter", "u"))
+
+
+async def test_random_keys_sent_at_once_never_stop_the_forms_or_the_round():
+    app = OkrtApp(FakeRefresher(), clock=frozen_clock, deliveries=FakeDeliveries())  # type: ignore[arg-type]
+    reached = 0
+    async with app.run_test(size=(80, 24)) as pilot:
+        for seed in range(12):
+            rng = random.Random(seed)
+            keys = list(WRITE_STARTS[seed % len(WRITE_STARTS)])
+            keys += [rng.choice(NAMED) if rng.random() < 0.5 else rng.choice(TYPED) for _ in range(24)]
+            send_at_once(app, keys)
+            await pilot.pause()
+            assert app.is_running and app._exception is None, f"seed {seed}: {keys}"
+            reached += any(isinstance(screen, WriteForm | ConfirmModal) for screen in app.screen_stack)
+            for _ in range(20):  # out of the forms: escape, and yes to throwing away what was typed
+                await pilot.pause()
+                if len(app.screen_stack) == 1 and not isinstance(app.screen, ModalScreen):
+                    break
+                await pilot.press("y" if isinstance(app.screen, ConfirmModal) else "escape")
+            await back_to_a_list(pilot)
+            await pilot.press("2")
+            assert isinstance(app.screen, KpisScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
+            await pilot.press("1")
+            assert isinstance(app.screen, OkrsScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
+        assert reached >= 6, "the batches did not reach the forms: the test would prove nothing"
