@@ -199,4 +199,5 @@ async def test_random_keys_sent_at_once_never_stop_the_forms_or_the_round():
             assert isinstance(app.screen, KpisScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
             await pilot.press("1")
             assert isinstance(app.screen, OkrsScreen), f"seed {seed}: {keys}\n{screen_text(app)}"
-        assert reached >= 6, "the batches did not reach the forms: the test would prove nothing"
+        # A batch that escapes out of its form is fine; one that never opened it would test nothing.
+        assert reached >= 3, "the batches did not reach the forms: the test would prove nothing"
