@@ -15,6 +15,7 @@ from okrt_tui.tui.app import OkrtApp
 from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
 from okrt_tui.tui.screens.modals import ConfirmModal
 from okrt_tui.tui.screens.outbox import OutboxScreen
+from okrt_tui.views.numbers import format_number
 
 
 @pytest.fixture
@@ -57,8 +58,9 @@ async def test_a_kpi_value_typed_with_u_is_recorded_and_shown_at_once(sandbox, o
         assert isinstance(app.screen, KpiForm)
         await pilot.press(*"+3")
         await wait_for(pilot, lambda: "→" in screen_text(app), message="the preview")
-        preview = screen_text(app).replace(",", "")
-        assert f"{kpi.current} → {kpi.current + 3}" in preview and "(+3)" in preview
+        preview = screen_text(app)  # e.g. "38 → 41 NPS (+3)" or "214,350 → $214,353 (+3)"
+        assert f"{format_number(kpi.current)} → " in preview and "(+3)" in preview
+        assert format_number(kpi.current + 3) in preview
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm), timeout=10, message="the answer")
         (write,) = sandbox.control.writes()
