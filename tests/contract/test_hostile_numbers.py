@@ -15,7 +15,9 @@ HEADERS = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
 
 def set_kpi(sandbox: SandboxServer, value: float) -> dict[str, object]:
     """Updates the first KPI to ``value`` the way a teammate would, and returns it as now listed."""
-    kpi = httpx.get(f"{sandbox.base_url}/kpis", headers=HEADERS).json()[0]
+    # By name: the first KPI listed changes with the time of day; this one's unit follows the number.
+    kpis = httpx.get(f"{sandbox.base_url}/kpis", headers=HEADERS).json()
+    kpi = next(k for k in kpis if k["name"] == "Net Promoter Score")
     answer = httpx.post(
         f"{sandbox.base_url}/kpis/{kpi['id']}/updates", headers=HEADERS, json={"value": value}
     )
