@@ -15,7 +15,7 @@ from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.decode import decode_checkin, decode_kpi_update
 from okrt_tui.api.errors import ApiDataError
 from okrt_tui.api.models import KeyResult, Kpi, Okr
-from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, KeyResultIds, OutboxUnavailable
+from okrt_tui.store.outbox import CLAIMED, DELIVERED, FAILED, QUEUED, KeyResultIds, OutboxUnavailable
 from okrt_tui.sync.refresher import Refresher
 from okrt_tui.sync.sender import Sender, confirm_from_lists
 from okrt_tui.sync.snapshot import OutboxView, Outcome
@@ -91,7 +91,10 @@ class Deliveries:
                 await asyncio.wait_for(self._wake.wait(), self._retry)
             self._wake.clear()
             try:
-                if not any(e.state == QUEUED for e in self.outbox.pending(self._clock.now())):
+                # A read, not the recovery's write transaction: this runs after every good fetch, and
+                # claiming recovers what killed processes left claimed.
+                counts = self.outbox.counts()
+                if not counts.get(QUEUED) and not counts.get(CLAIMED):
                     continue
                 async with self._lock:
                     await self.sender.flush(on_outcome=self._show)
