@@ -12,10 +12,9 @@ import asyncio
 import random
 import string
 
-from textual import events
 from textual.screen import ModalScreen
 from textual.widgets import Input
-from tui_data import FakeRefresher, frozen_clock, screen_text, wait_for
+from tui_data import FakeRefresher, frozen_clock, screen_text, send_at_once, wait_for
 
 from okrt_tui.config import UiSettings
 from okrt_tui.store.outbox import Entry
@@ -68,15 +67,6 @@ STARTS = (
 )
 
 
-def key_event(key: str) -> events.Key:
-    characters = {"slash": "/", "question_mark": "?", "space": " ", "tab": "\t", "enter": "\r"}
-    if len(key) == 1:
-        name = {" ": "space", "-": "minus", ":": "colon", '"': "quotation_mark", "'": "apostrophe"}
-        name |= {".": "full_stop"}
-        return events.Key(name.get(key, key), key)
-    return events.Key(key, characters.get(key))
-
-
 def batch(seed: int, size: int = 24) -> list[str]:
     rng = random.Random(seed)
     keys = list(STARTS[seed % len(STARTS)])
@@ -95,14 +85,6 @@ async def back_to_a_list(pilot) -> None:
             return
         await pilot.press("escape")
     raise AssertionError(f"escape does not lead back to a list\n{screen_text(app)}")
-
-
-def send_at_once(app, keys: list[str]) -> None:
-    """Queue every key before the app handles the first, as a terminal delivers typed-ahead keys."""
-    for key in keys:
-        event = key_event(key)
-        event.set_sender(app)
-        app._driver.send_message(event)
 
 
 async def test_ctrl_p_and_a_page_key_at_once_open_the_palette():

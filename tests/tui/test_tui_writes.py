@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tui_data import screen_text, wait_for
+from tui_data import screen_text, send_at_once, wait_for
 
 from okrt_tui.config import UiSettings
 from okrt_tui.paths import Dirs
@@ -214,6 +214,23 @@ async def test_a_checkin_on_the_documented_api_takes_a_pasted_id_and_remembers_i
         await pilot.press("c")
         assert app.screen.query_one("#kr-id").value == kr_id  # remembered for this objective
         assert app.focused is app.screen.query_one("#value")
+
+
+async def test_a_checkin_typed_at_once_on_the_documented_api_fills_id_then_value(
+    sandbox, strict_sandbox, open_app
+):
+    # As a terminal delivers typed-ahead keys: every key queued before the form exists. The tab belongs
+    # between the id and the value however early it arrives.
+    okrs = httpx.get(f"{sandbox.base_url}/okrs", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}).json()
+    kr_id = okrs[0]["key_results"][0]["id"]
+    app = open_app(strict_sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.items is not None, timeout=10, message="OKRs")
+        await pilot.pause()
+        send_at_once(app, ["c", *kr_id, "tab", "7", "ctrl+s"])
+        await wait_for(pilot, lambda: strict_sandbox.control.writes(), timeout=10, message="the write")
+        write = strict_sandbox.control.writes()[0]
+        assert (write["target_id"], write["body"]["value"]) == (kr_id, 7)
 
 
 async def test_the_status_bar_counts_writes_waiting_in_the_outbox(sandbox, open_app):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from msgspec.structs import replace
+from textual import events
 
 from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import NotFound, OkrtError
@@ -323,3 +324,20 @@ async def show_all_cycles(pilot) -> None:
 
 def table_keys(app, selector: str = "#table") -> list[str]:
     return app.screen.query_one(selector).row_keys()
+
+
+def key_event(key: str) -> events.Key:
+    characters = {"slash": "/", "question_mark": "?", "space": " ", "tab": "\t", "enter": "\r"}
+    if len(key) == 1:
+        name = {" ": "space", "-": "minus", ":": "colon", '"': "quotation_mark", "'": "apostrophe"}
+        name |= {".": "full_stop"}
+        return events.Key(name.get(key, key), key)
+    return events.Key(key, characters.get(key))
+
+
+def send_at_once(app, keys: list[str]) -> None:
+    """Queue every key before the app handles the first, as a terminal delivers typed-ahead keys."""
+    for key in keys:
+        event = key_event(key)
+        event.set_sender(app)
+        app._driver.send_message(event)

@@ -19,6 +19,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from okrt_tui.api.errors import BadRequest, Forbidden, NotFound, OkrtError
@@ -232,8 +233,17 @@ class WriteForm(Dialog[Outcome | str | None]):
 
     def _after_typing(self, callback: Callable[[], object]) -> None:
         # Keys typed before the field had the focus wait in this screen's queue, those typed after in
-        # the field's: through the screen's queue first, then the focused field's, behind them all.
-        self.call_later(lambda: (self.focused or self).call_later(callback))
+        # the field's: through the screen's queue first, then the focused field's, behind them all. A
+        # tab among them moves the focus and the keys behind it (TextBox): follow it to the field
+        # that has it now, until the focus stays put.
+        def behind(widget: Widget) -> None:
+            now = self.focused or self
+            if now is widget:
+                callback()
+            else:
+                now.call_later(behind, now)
+
+        self.call_later(lambda: behind(self))
 
     def action_cancel(self) -> None:
         self._after_typing(self._cancel)

@@ -1,10 +1,14 @@
-"""A one-line text box whose own keys (ctrl+u, ctrl+w, ctrl+k…) act in the order they were typed.
+"""A one-line text box whose keys act in the order they were typed, even when they arrive together.
 
 Textual runs a focused Input's bindings only once an unhandled key has bubbled up to the app, while
 the letters behind it are inserted as they reach the box. When keys arrive together (type-ahead, a
 paste, a slow moment: the tmux test under load), ``ctrl+u`` then ``Alice`` inserted "Alice" first and
 deleted it with the rest when the ctrl+u came back round. Here the box runs its own bindings as the key
 reaches it, in order with the letters. Textual is pinned to 8.2 (``_bindings`` is its binding table).
+
+The same goes for the focus: the app hands each key to the widget focused when the key arrives, so an
+id, ``tab`` and a value typed at once all wait in the id box's queue. ``tab`` moves the focus as it is
+read here, and the keys behind it go on to the box that has the focus now.
 """
 
 from __future__ import annotations
@@ -12,9 +16,23 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Input
 
+FOCUS_KEYS = {"tab": "focus_next", "shift+tab": "focus_previous"}
+
 
 class TextBox(Input):
     async def _on_key(self, event: events.Key) -> None:
+        focused = self.app.focused
+        if focused is not self and focused is not None:
+            # Typed after a tab that this box has already handled: it belongs where the focus is now.
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        if event.key in FOCUS_KEYS:
+            event.stop()
+            event.prevent_default()
+            getattr(self.screen, FOCUS_KEYS[event.key])()
+            return
         if event.is_printable:
             return  # Input's own handler inserts it, next in the same dispatch
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
