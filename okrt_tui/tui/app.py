@@ -12,7 +12,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
 from textual import work
 from textual.actions import SkipAction
@@ -45,7 +45,14 @@ from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.views.errors import describe_error
 from okrt_tui.views.text import one_line, truncate
 
+if TYPE_CHECKING:
+    from okrt_tui.tui.forms.write_form import WriteForm
+
 log = logging.getLogger(__name__)
+
+FormT = TypeVar("FormT", bound="WriteForm")
+#: Seconds after the first data is painted that the forms are built, while nobody types yet.
+FORMS_AFTER = 1.0
 
 #: The list each screen (mode) shows, by the refresher's feed names.
 MODE_FEEDS = {"okrs": "okrs", "kpis": "kpis", "reviews": "cycles", "outbox": "okrs"}
@@ -180,6 +187,7 @@ class OkrtApp(App[None]):
         self._tones: Tones | None = None
         self._refresher_worker: Worker[None] | None = None
         self._first_shown = first_shown
+        self._forms_due = False
         self._store_notices_shown = 0
         self._watch_budget = watch_budget
         self.theme = self._initial_theme()
@@ -291,6 +299,9 @@ class OkrtApp(App[None]):
         if self._first_shown is not None and (okrs.items is not None or okrs.error is not None):
             self.call_after_refresh(self._first_shown)
             self._first_shown = None
+        if not self._forms_due and self.deliveries is not None and okrs.items is not None:
+            self._forms_due = True
+            self.set_timer(FORMS_AFTER, self._build_forms)
 
     def register_view(self, view: DataScreen) -> None:
         if view not in self._views:
@@ -388,7 +399,7 @@ class OkrtApp(App[None]):
             return
         from okrt_tui.tui.forms.write_form import CheckinForm
 
-        self.push_screen(CheckinForm(okr, kr_id, self.deliveries.key_result_id(okr_id)))
+        self.push_screen(self.write_form(CheckinForm).load(okr, kr_id, self.deliveries.key_result_id(okr_id)))
 
     def checkin_round(self, objectives: Sequence[Okr] | None = None) -> None:
         """``C``: the key results of ``objectives`` (default: all) without a check-in for 7 days, one
@@ -422,7 +433,7 @@ class OkrtApp(App[None]):
         counts = {"recorded": 0, "queued": 0, "unconfirmed": 0, "skipped": 0}
         assert self.deliveries is not None
         for number, (okr, kr_id) in enumerate(due, start=1):
-            form = CheckinForm(okr, kr_id, step=(number, len(due)))
+            form = self.write_form(CheckinForm).load(okr, kr_id, step=(number, len(due)))
             result = await self.push_screen_wait(form)
             if result is None:
                 break  # escape: the round ends here
@@ -449,7 +460,28 @@ class OkrtApp(App[None]):
         from okrt_tui.views.direction import kpi_direction
 
         direction = kpi_direction(kpi, self.settings.kpi_directions, self.snapshot.kpi_directions)
-        self.push_screen(KpiForm(kpi, direction))
+        self.push_screen(self.write_form(KpiForm).load(kpi, direction))
+
+    def write_form(self, kind: type[FormT]) -> FormT:
+        """The session's one form of this kind (see ``okrt_tui.tui.forms.write_form``), made on first use."""
+        name = f"form-{kind.kind}"
+        if not self.is_screen_installed(name):
+            self.install_screen(kind(), name)
+        form = self.get_screen(name)
+        assert isinstance(form, kind)
+        return form
+
+    def _build_forms(self) -> None:
+        """Builds the forms while nothing happens, so the key that opens one only shows it. Textual
+        builds a screen as it is first pushed; these are its two steps for that, without showing it
+        (Textual is pinned to 8.2)."""
+        from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
+
+        for kind in (KpiForm, CheckinForm):
+            form = self.write_form(kind)
+            if not form.is_running:
+                self._load_screen_css(form)
+                self._register(self, form)
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

@@ -233,6 +233,33 @@ async def test_a_checkin_typed_at_once_on_the_documented_api_fills_id_then_value
         assert (write["target_id"], write["body"]["value"]) == (kr_id, 7)
 
 
+async def test_a_form_opened_again_starts_afresh_for_its_new_target(sandbox, open_app):
+    # The app keeps one form of each kind and shows it again: nothing of the last time may remain.
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        first = highlighted_kpi(app)
+        await pilot.press("u", *"1,5", "ctrl+s")
+        await wait_for(pilot, lambda: "use a dot" in screen_text(app), message="the error")
+        await pilot.press("escape", "y")
+        await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm | ConfirmModal), message="closed")
+        await pilot.press("down")
+        second = highlighted_kpi(app)
+        assert second.id != first.id
+        await pilot.press("u")
+        form = app.screen
+        assert isinstance(form, KpiForm) and form.kpi.id == second.id
+        text = screen_text(app)
+        assert second.name[:30] in text and first.name[:30] not in text
+        assert "use a dot" not in text
+        assert form.query_one("#value").value == ""
+        assert form.query_one("#value").placeholder.startswith(format_number(second.current))
+        assert app.focused is form.query_one("#value")
+        await pilot.press(*"17", "ctrl+s")
+        await wait_for(pilot, lambda: sandbox.control.writes(), timeout=10, message="the write")
+        assert [(w["target_id"], w["body"]["value"]) for w in sandbox.control.writes()] == [(second.id, 17)]
+
+
 async def test_the_status_bar_counts_writes_waiting_in_the_outbox(sandbox, open_app):
     app = open_app(sandbox.base_url)
     async with app.run_test(size=(140, 40)) as pilot:

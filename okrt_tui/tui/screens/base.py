@@ -126,7 +126,7 @@ class DataScreen(Screen[None]):
     def tick(self) -> None:
         """Every second: the status bar and the banner again, from one reading of the clock, so their
         ages agree and the countdown steps by one; between snapshots nothing else would redraw them."""
-        if self.snapshot is not None and self.app.screen is self:
+        if self.snapshot is not None and self.is_active:  # not while the app takes its screens apart
             self._draw_status(self.snapshot, self.now)
 
     def on_unmount(self) -> None:

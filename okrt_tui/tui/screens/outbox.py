@@ -147,7 +147,7 @@ class OutboxScreen(DataScreen):
             found = next((k for k in snapshot.kpis.items or () if k.id == entry.target_id), None)
             kpi = found or Kpi(id=entry.target_id, name=entry.target_label)
             direction = kpi_direction(kpi, self.okrt.settings.kpi_directions, snapshot.kpi_directions)
-            self.app.push_screen(KpiForm(kpi, direction).edits(entry))
+            self.app.push_screen(self.okrt.write_form(KpiForm).load(kpi, direction, editing=entry))
             return
         okr = next(
             (
@@ -157,12 +157,13 @@ class OutboxScreen(DataScreen):
             ),
             None,
         )
+        form = self.okrt.write_form(CheckinForm)
         if okr is None:  # the documented API lists no key results: the id as it was pasted
             okr = Okr(title=entry.target_label, key_results=None)
-            form = CheckinForm(okr, remembered=entry.target_id)
+            form.load(okr, remembered=entry.target_id, editing=entry)
         else:
-            form = CheckinForm(okr, entry.target_id)
-        self.app.push_screen(form.edits(entry))
+            form.load(okr, entry.target_id, editing=entry)
+        self.app.push_screen(form)
 
     def action_drop(self) -> None:
         entry = self._highlighted()
