@@ -34,6 +34,7 @@ from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
+from okrt_tui.views.changes import TRACKED, ChangeMarks
 from okrt_tui.views.direction import learn_directions
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ class Refresher:
         self._visible = "okrs"
         self._wake = asyncio.Event()
         self._kpi_seen: dict[str, tuple[KpiPoint, ...]] = {}
+        # The cached lists are the previous session's last view: the first fresh list is compared
+        # with them, each later one with the one before.
+        self._marks = {name: ChangeMarks() for name in TRACKED}
         self._subscribers: list[Callable[[Snapshot], None]] = []
         self._listeners: list[Callable[[str, tuple[Any, ...]], None]] = []
         self._task: asyncio.Task[None] | None = None
@@ -232,6 +236,7 @@ class Refresher:
                 log.info("ignoring a cached %s list that no longer decodes", name)
                 continue
             self._feeds[name] = Feed(items=items, fetched_at=cached.fetched_at, from_cache=True)
+            self._mark_changes(name, items)
             self._due[name] = cached.fetched_at + self._interval(name)
             if name == "kpis":
                 self._remember_kpis(items, cached.fetched_at)
@@ -251,6 +256,7 @@ class Refresher:
         self._failures[name] = 0
         self._due[name] = now + self._interval(name)
         self._feeds[name] = Feed(items=fetched.data, fetched_at=fetched.received_at)
+        self._mark_changes(name, fetched.data)
         if name == "kpis":
             self._remember_kpis(fetched.data, fetched.received_at)
         if self._cache is not None:
@@ -290,6 +296,11 @@ class Refresher:
                 continue  # an integer past the range of a float (JSON allows it): shown, not charted
             self._kpi_seen[kpi.id] = (*seen, KpiPoint(at=at, value=value))[-MAX_POINTS_PER_KPI:]
         self._learn_directions(kpis)
+
+    def _mark_changes(self, name: str, items: tuple[Any, ...]) -> None:
+        marks = self._marks.get(name)
+        if marks is not None and marks.seen(items):
+            self._snapshot = replace(self._snapshot, changed={**self._snapshot.changed, name: marks.marked})
 
     def _learn_directions(self, kpis: tuple[Kpi, ...]) -> None:
         """Which way is better, as the statuses of this list show it, kept for the lists that cannot."""

@@ -83,4 +83,7 @@ class Snapshot(msgspec.Struct, frozen=True):
     #: ever grows, so a screen shows each once however many snapshots it skips.
     store_notices: tuple[str, ...] = ()
     outbox: OutboxView = msgspec.field(default_factory=OutboxView)
+    #: Per list (``okrs``, ``kpis``): the ids of the rows changed since the user last looked
+    #: (``okrt_tui.views.changes``).
+    changed: Mapping[str, frozenset[str]] = msgspec.field(default_factory=dict)
     taken_at: float = 0.0

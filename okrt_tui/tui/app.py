@@ -77,6 +77,7 @@ BINDING_IDS = frozenset(
         "okrt.back",
         "okrt.filter",
         "okrt.sort",
+        "okrt.next_changed",
         "okrt.cycle",
         "okrt.refresh",
         "okrt.range",

@@ -304,3 +304,21 @@ async def test_a_store_with_corrupt_pages_is_set_aside_and_the_lists_load(
         assert session.database.moved_aside is not None
     (notice,) = loaded.store_notices
     assert "moved aside" in notice
+
+
+async def test_a_kpi_updated_between_two_sessions_is_marked_changed_in_the_next(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        first = await until(session, all_loaded)
+    assert first.changed.get("kpis", frozenset()) == frozenset()  # the first session has no baseline
+    kpi = next(k for k in first.kpis.items or () if k.current is not None)
+    httpx.post(
+        f"{sandbox.base_url}/kpis/{kpi.id}/updates",
+        headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"},
+        json={"value": kpi.current + 7},  # type: ignore[operator]
+    )
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        session.refresher.refresh_now("kpis")
+        again = await until(session, lambda s: s.kpis.items is not None and not s.kpis.from_cache)
+    assert again.changed["kpis"] == {kpi.id}

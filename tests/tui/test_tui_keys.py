@@ -597,3 +597,28 @@ async def test_dialogs_bring_their_styles_when_first_opened():
         await wait_for(pilot, lambda: app.screen.query(".dialog"), message="the open-by-id dialog")
         dialog = app.screen.query_one(".dialog")
         assert dialog.styles.border_top[0] == "round" and dialog.styles.width.value == 72
+
+
+async def test_changed_rows_are_marked_and_n_goes_from_one_to_the_next():
+    refresher = FakeRefresher(data_snapshot(changed={"okrs": frozenset({"okr-2", "okr-5"})}))
+    app = OkrtApp(refresher, clock=frozen_clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await show_all_cycles(pilot)
+        keys = table_keys(app)
+        marked = [line.strip()[2:20] for line in screen_text(app).splitlines() if line.strip()[:2] == "• "]
+        titles = {o.id: o.title or "" for o in OKRS}
+        assert sorted(marked) == sorted(titles[key][:18] for key in ("okr-2", "okr-5")), screen_text(app)
+        first, second = sorted(("okr-2", "okr-5"), key=keys.index)
+        await pilot.press("home", "n")
+        assert app.screen.table.highlighted_key == first
+        await pilot.press("n")
+        assert app.screen.table.highlighted_key == second
+        await pilot.press("n")  # round again
+        assert app.screen.table.highlighted_key == first
+
+
+async def test_n_says_so_when_nothing_changed():
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("n")
+        assert "changed since you last looked" in " ".join(n.message for n in app._notifications)

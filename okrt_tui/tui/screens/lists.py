@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, ClassVar
 
 import msgspec
+from msgspec.structs import replace
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -23,8 +24,9 @@ from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.screens.base import DATA, EMPTY, DataScreen, feed_state, show_state, state_message
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
 from okrt_tui.tui.widgets.text_box import TextBox
+from okrt_tui.views.changes import next_marked
 from okrt_tui.views.query import Query, explain, matches, next_sort, parse_query, sort_by
-from okrt_tui.views.status import MUTED
+from okrt_tui.views.status import INFO, MUTED
 
 
 class Layout(msgspec.Struct, frozen=True):
@@ -53,6 +55,8 @@ class ListScreen(DataScreen):
         # keys, q quitting). In the box itself a slash is just a character (``action_filter``).
         Binding("slash", "filter", "Filter", id="okrt.filter", priority=True),
         Binding("s", "sort", "Sort", id="okrt.sort"),
+        # Not on the key bar (it is full at 100 columns); ? and the palette list it.
+        Binding("n", "next_changed", "Next changed", id="okrt.next_changed", show=False),
     ]
 
     #: Focused as the screen is composed, so the first paint already shows it focused (focusing it in
@@ -71,9 +75,9 @@ class ListScreen(DataScreen):
         self._sort: tuple[str, bool] | None = None
         self._ordered: tuple[list[tuple[Any, RowData]], Any, str, list[tuple[Any, RowData]]] | None = None
         self._query = Query()
-        # The list and layout the rows were last built from; a snapshot that changed neither (a
-        # refresh starting, or a failure) leaves the table alone.
-        self._drawn: tuple[Sequence[Any] | None, Layout] | None = None
+        # The list, layout and changed rows the rows were last built from; a snapshot that changed
+        # none (a refresh starting, or a failure) leaves the table alone.
+        self._drawn: tuple[Sequence[Any] | None, Layout, frozenset[str]] | None = None
 
     # -- subclasses ---------------------------------------------------------------------------------
 
@@ -153,14 +157,16 @@ class ListScreen(DataScreen):
             table.set_columns(layout.columns)
             table.set_sorted(self._sort)
         items = self.items(snapshot)
+        marked = snapshot.changed.get(self.FEED, frozenset())
         if (
             items is not None
             and self._drawn is not None
             and self._drawn[0] is items
             and self._drawn[1] is layout
+            and self._drawn[2] is marked
         ):
             return
-        self._drawn = (items, layout)
+        self._drawn = (items, layout, marked)
         rows: list[tuple[Any, RowData]] = []
         if items is not None:
             cache = self._cache
@@ -168,11 +174,13 @@ class ListScreen(DataScreen):
             for index, item in enumerate(items):
                 # Found by id and compared, not hashed: a refresh decodes every record afresh, and
                 # hashing one walks all its fields and key results, twice per row.
-                source = self.cache_key(item, layout)
                 slot = getattr(item, "id", None) or index
+                source = (self.cache_key(item, layout), slot in marked)
                 entry = cache.get(slot)
                 if entry is None or entry[0] != source:
                     row = self.build_row(item, index, layout)
+                    if slot in marked:
+                        row = self._marked(row)
                     entry = (source, row, tuple(cell.cell_len for cell in row.cells))
                 fresh[slot] = entry
                 rows.append((item, entry[1]))
@@ -184,6 +192,11 @@ class ListScreen(DataScreen):
         self._ordered = None
         self._all_rows = rows
         self._apply(snapshot)
+
+    def _marked(self, row: RowData) -> RowData:
+        """The row with ``•`` before its first cell: it changed since the user last looked."""
+        first = Text.assemble(("• ", self.tones[INFO]), row.cells[0])
+        return replace(row, cells=(first, *row.cells[1:]))
 
     def _sorted_rows(self) -> list[tuple[Any, RowData]]:
         rows = getattr(self, "_all_rows", [])
@@ -252,6 +265,16 @@ class ListScreen(DataScreen):
             raise SkipAction()  # a slash typed in the filter
         box.remove_class("-hidden")
         self.set_focus(box)  # now: ``focus()`` would wait for a message behind the letters that follow
+
+    def action_next_changed(self) -> None:
+        """``n``: the next row (in the order shown) changed since the user last looked."""
+        table = self.table
+        marked = self.snapshot.changed.get(self.FEED, frozenset()) if self.snapshot else frozenset()
+        key = next_marked(table.row_keys(), marked, table.highlighted_key)
+        if key is None:
+            self.notify("No row shown here changed since you last looked.", timeout=4)
+            return
+        table.move_to_key(key)
 
     def action_sort(self) -> None:
         self.table.request_sort()
