@@ -82,7 +82,7 @@ class WriteForm(Dialog[Outcome | str | None]):
         self.editing = editing
         self.sending = False
         if self.is_mounted:
-            self._start()
+            self._start(reset=True)
 
     @property
     def okrt(self) -> OkrtApp:
@@ -93,8 +93,8 @@ class WriteForm(Dialog[Outcome | str | None]):
     def compose_target(self) -> ComposeResult:
         return iter(())
 
-    def start_target(self) -> None:
-        """Fills the fields of ``compose_target`` for what was loaded."""
+    def start_target(self, *, reset: bool) -> None:
+        """Fills the fields of ``compose_target`` for what was loaded (``reset``: see ``_start``)."""
 
     def compose_extra(self) -> ComposeResult:
         return iter(())
@@ -161,19 +161,26 @@ class WriteForm(Dialog[Outcome | str | None]):
     def on_mount(self) -> None:
         # Built while the app closes (the forms are built on a timer), a screen mounts without children.
         if self.query("#title"):
-            self._start()
+            self._start(reset=False)
 
-    def _start(self) -> None:
-        """Every field as the loaded target and write say, the first one focused."""
+    def _start(self, *, reset: bool) -> None:
+        """Every field as the loaded target and write say, the first one focused. ``reset``: empty
+        what the last time left; not as the form first mounts, its fields new, when keys typed while
+        it was being built may already be in them (``on_key``)."""
         self.query_one("#title", Static).update(self.heading())
         self.query_one("#keys", Static).update(self.keys_text())
         for error in ("#value-error", "#form-error"):
             self.query_one(error, Static).update("")
-        self.start_target()
+        self.start_target(reset=reset)
         value = self.query_one("#value", Input)
-        value.value = f"={self.editing.value}" if self.editing is not None else ""
+        comment = self.query_one(TextArea)
+        if self.editing is not None:
+            value.value = f"={self.editing.value}"
+            comment.load_text(self.editing.comment or "")
+        elif reset:
+            value.value = ""
+            comment.load_text("")
         value.placeholder = self.placeholder()
-        self.query_one(TextArea).load_text(self.editing.comment or "" if self.editing is not None else "")
         self.prefill_status(self.editing.status if self.editing is not None else None)
         self.query_one(VerticalScroll).scroll_home(animate=False)
         self.set_focus(self.query_one(self.first_field(), Input))
@@ -484,7 +491,7 @@ class CheckinForm(WriteForm):
             classes="form-target",
         )
 
-    def start_target(self) -> None:
+    def start_target(self, *, reset: bool) -> None:
         listed = bool(self.key_results)
         select = self.query_one("#kr", Select)
         select.display = listed
@@ -494,7 +501,8 @@ class CheckinForm(WriteForm):
             select.set_options((self._option(kr), kr.id) for kr in self.key_results if kr.id)
             if self.chosen is not None:
                 select.value = self.chosen
-        self.query_one("#kr-id", Input).value = self.remembered or ""
+        if reset or self.remembered:  # else the new box may hold an id typed while it was built
+            self.query_one("#kr-id", Input).value = self.remembered or ""
 
     def compose_extra(self) -> ComposeResult:
         yield Static("Status", classes="form-label")
