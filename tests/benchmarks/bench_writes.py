@@ -8,8 +8,8 @@
    shared machine ran meanwhile). Target: at most 1.3.
    Both run from compiled bytecode, as an installed program does (pip compiles a package when it
    installs it): with ``PYTHONDONTWRITEBYTECODE`` set, as on this project's machines, okrt-tui's own
-   modules would otherwise be compiled from source in every run (~0.1 s) while httpx's come compiled
-   from site-packages.
+   modules would otherwise be compiled from source in every run (~50 ms of CPU for the 28 a write
+   loads) while httpx's come compiled from site-packages.
    Also shown, not asserted: the floor without httpx's command-line client (which ``import httpx``
    loads, with Rich and Pygments, when they are installed, as in okrt-tui's environment; okrt-tui
    never loads it), and, measured in this process in between, what two unavoidable parts of the write
