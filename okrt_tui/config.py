@@ -9,7 +9,6 @@ today the key comes from ``OKRT_API_KEY`` only, so no file okrt-tui writes ever 
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -83,6 +82,8 @@ def _read_file(path: Path) -> _ConfigFile:
         return _ConfigFile()
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}. Check its permissions.") from None
+    import tomllib  # only when there is a file: ~4 ms of every command's start-up otherwise
+
     try:
         raw = tomllib.loads(text.decode("utf-8", errors="replace"))
     except tomllib.TOMLDecodeError as exc:

@@ -6,6 +6,7 @@ refresher, so the dashboard and the scripting commands share exactly the same ma
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import msgspec
@@ -15,10 +16,10 @@ from okrt_tui.api.client import OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.paths import Dirs
 from okrt_tui.store.db import Database
-from okrt_tui.store.outbox import KeyResultIds, Outbox
-from okrt_tui.sync.deliveries import Deliveries
-from okrt_tui.sync.refresher import Refresher
-from okrt_tui.sync.sender import Sender
+
+if TYPE_CHECKING:
+    from okrt_tui.sync.deliveries import Deliveries
+    from okrt_tui.sync.refresher import Refresher
 
 
 def open_client(
@@ -67,6 +68,12 @@ class Session(msgspec.Struct):
         polling_share: float = 0.5,
         clock: Clock = SYSTEM_CLOCK,
     ) -> Session:
+        # Imported here: the scripting commands import this module for ``open_client`` alone.
+        from okrt_tui.store.outbox import KeyResultIds, Outbox
+        from okrt_tui.sync.deliveries import Deliveries
+        from okrt_tui.sync.refresher import Refresher
+        from okrt_tui.sync.sender import Sender
+
         client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
         database = Database(dirs.database_file(base_url, api_key))
         refresher = Refresher(

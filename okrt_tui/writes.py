@@ -9,7 +9,6 @@ interrupted command loses nothing: ``okrt-tui outbox flush`` sends what is left,
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -182,6 +181,8 @@ def read_csv(text: str, *, statuses: bool) -> tuple[list[CsvRow], list[str]]:
     """Rows of a CSV with a header: ``id`` or ``name``, ``value``, ``comment``, and (check-ins) ``status``,
     and the problems of its rows, each naming its line and column (``resolve_rows`` adds the rest and
     refuses the file if there are any). A header that cannot be used is refused at once."""
+    import csv  # only ``--from`` reads a CSV: one write from the arguments does not load it
+
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [(h or "").strip().casefold() for h in reader.fieldnames or []]
     reader.fieldnames = header

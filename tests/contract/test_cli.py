@@ -174,6 +174,31 @@ def test_scripting_commands_never_import_textual(cli_env: dict[str, str]) -> Non
     assert "LOADED []" in done.stderr, done.stderr
 
 
+def test_a_kpi_update_loads_only_what_one_write_needs(
+    sandbox: SandboxServer, cli_env: dict[str, str]
+) -> None:
+    # Start-up time: not the dashboard, the sandbox, the refresher, a CSV reader for one value, nor a
+    # TOML parser when there is no config file.
+    unneeded = (
+        "textual", "starlette", "uvicorn", "pygments", "okrt_tui.tui", "okrt_tui.sandbox",
+        "okrt_tui.sync.refresher", "okrt_tui.sync.deliveries", "csv", "tomllib",
+    )  # fmt: skip
+    kpi_id = api(sandbox, "/kpis").json()[0]["id"]
+    probe = (
+        "import sys\nfrom okrt_tui.cli import main\n"
+        f"try:\n    main(['kpi-update', {kpi_id!r}, '41', '--json'])\n"
+        "except SystemExit as e:\n    assert not e.code, e.code\n"
+        f"unneeded = {unneeded!r}\n"
+        "loaded = sorted(m for m in sys.modules if any(m == u or m.startswith(u + '.') for u in unneeded))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=cli_env, capture_output=True, text=True, timeout=60
+    )
+    assert "LOADED []" in done.stderr, done.stderr
+    assert [w["target_id"] for w in sandbox.control.writes()] == [kpi_id]
+
+
 def test_module_entry_point_prints_the_version() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "okrt_tui", "--version"], capture_output=True, text=True, timeout=60
