@@ -91,6 +91,12 @@ def with_unit(value: Number | None, unit: str | None, *, compact: bool = False) 
     return f"{number} {label}"
 
 
+def attached_unit(unit: str | None) -> bool:
+    """A unit written against the number (``$1,200``, ``45%``) rather than after a space: short
+    enough for a chart's ticks."""
+    return one_line(unit) in _PREFIX_UNITS | _TIGHT_UNITS
+
+
 def percent(fraction: Number | None, *, decimals: int = 0) -> str:
     """``0.654`` → ``65%``; ``1.2`` → ``120%``; ``1e308`` → ``1e+310%``; ``None`` → ``—``."""
     number = finite(fraction)

@@ -1,4 +1,5 @@
-"""Which way a KPI moved since the previous value this client saw (the API keeps no history)."""
+"""How a KPI moved: since the previous value this client saw, since a moment (7 days ago), and the
+series of values with the current one placed at its own update time (the API keeps no history)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,43 @@ def points_in_range(points: Sequence[KpiPoint], now: float, days: int | None) ->
         return list(points)
     since = now - days * 86400
     return [p for p in points if p.at >= since]
+
+
+def kpi_series(
+    points: Sequence[KpiPoint], current: Number | None, last_updated: float | None
+) -> Sequence[KpiPoint]:
+    """The values seen, with the current one placed at the KPI's own ``last_updated``.
+
+    Polling sees a value only when it asks: a value set at 03:00 and first fetched at 10:00 was seen at
+    10:00, though it held from 03:00. So when no point is at or after ``last_updated``, the current
+    value is added there; and when the newest point is the current value seen after ``last_updated``
+    (with nothing else since), it moves back to when it was set. Otherwise the points are as given.
+    """
+    value = finite(current)
+    if value is None or last_updated is None:
+        return points
+    if not points or points[-1].at < last_updated:
+        return (*points, KpiPoint(at=last_updated, value=value))
+    newest = points[-1]
+    alone = len(points) == 1 or points[-2].at < last_updated
+    if newest.value == value and newest.at > last_updated and alone:
+        return (*points[:-1], KpiPoint(at=last_updated, value=value))
+    return points
+
+
+def value_at(points: Sequence[KpiPoint], at: float) -> float | None:
+    """The value that held at ``at``: the newest point at or before it (``None`` before the first)."""
+    found = None
+    for point in reversed(points):
+        if point.at <= at:
+            found = finite(point.value)
+            break
+    return found
+
+
+def change_since(
+    points: Sequence[KpiPoint], current: Number | None, since: float, direction: str | None
+) -> Trend:
+    """The change from the value that held at ``since`` to ``current`` (``·`` when nothing that old was
+    seen); the arrow judged as :func:`trend` judges it."""
+    return trend(value_at(points, since), current, direction)

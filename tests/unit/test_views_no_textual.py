@@ -16,6 +16,7 @@ def test_views_never_import_textual():
         "import okrt_tui.views.text, okrt_tui.views.numbers, okrt_tui.views.status, okrt_tui.views.times\n"
         "import okrt_tui.views.trend, okrt_tui.views.aggregates, okrt_tui.views.errors\n"
         "import okrt_tui.views.markdown, okrt_tui.views.query\n"
+        "import okrt_tui.views.sparkline, okrt_tui.views.projection, okrt_tui.views.chart\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "assert not bad, bad\n"
     )

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from okrt_tui.api.models import Kpi, Okr
 from okrt_tui.sync.snapshot import KpiPoint
 from okrt_tui.views.aggregates import summarize_okrs, summary_line
+from okrt_tui.views.chart import chart_model
 from okrt_tui.views.direction import kpi_direction, kpi_figures, learn_directions
 from okrt_tui.views.markdown import kpi_markdown, okr_markdown
 from okrt_tui.views.numbers import (
@@ -29,6 +30,8 @@ from okrt_tui.views.numbers import (
     progress_text,
     with_unit,
 )
+from okrt_tui.views.projection import project
+from okrt_tui.views.sparkline import BLOCKS, recent_values, sparkline
 from okrt_tui.views.status import health_band
 from okrt_tui.views.text import DASH
 from okrt_tui.views.trend import trend
@@ -151,3 +154,22 @@ def test_a_chart_axis_scaled_by_its_exponent_has_a_finite_span(values):
     scaled = [value / scale for value in values]
     assert math.isfinite(max(scaled) - min(scaled))
     assert max(abs(value) for value in scaled) < 1e15
+
+
+@relaxed
+@given(
+    st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=0, max_size=8),
+    json_numbers,
+    st.sampled_from(["increase", "decrease", None]),
+)
+def test_sparklines_projections_and_charts_take_every_number(values, target, direction):
+    now = 1_778_068_800.0
+    seen = [KpiPoint(at=now - (len(values) - i) * 86400.0, value=v) for i, v in enumerate(values)]
+    current = values[-1] if values else target
+    drawn = sparkline(recent_values(seen, current))
+    assert len(drawn) in (0, len(recent_values(seen, current))) and set(drawn) <= set(BLOCKS)
+    projection = project(seen, current, target, direction, now)
+    assert projection.cell(now) and projection.sentence(now)
+    model = chart_model(seen, start=now - 30 * 86400.0, end=now, target=target, unit="$")
+    assert all(math.isfinite(y) for y in (*model.ys, *model.y_range, *model.y_axis.ticks))
+    assert len(model.y_axis.ticks) == len(model.y_axis.labels)

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from okrt_tui.sync.snapshot import KpiPoint
-from okrt_tui.views.trend import NO_TREND, kpi_trend, points_in_range, previous_value, trend
+from okrt_tui.views.trend import (
+    NO_TREND,
+    change_since,
+    kpi_series,
+    kpi_trend,
+    points_in_range,
+    previous_value,
+    trend,
+    value_at,
+)
 
 
 def points(*values):
@@ -43,3 +52,28 @@ def test_points_in_range():
     seen = tuple(KpiPoint(at=now - d * 86400, value=d) for d in (90, 20, 5, 0))
     assert [p.value for p in points_in_range(seen, now, 7)] == [5, 0]
     assert len(points_in_range(seen, now, None)) == 4
+
+
+def test_the_current_value_is_placed_at_the_kpis_own_last_update():
+    seen = (KpiPoint(100.0, 1.0), KpiPoint(500.0, 2.0))
+    # Set at 300, first seen at 500 (nothing else since): it held from 300.
+    assert kpi_series(seen, 2, 300.0) == (KpiPoint(100.0, 1.0), KpiPoint(300.0, 2.0))
+    # Updated at 700, after the last value seen: the current value is added there.
+    assert kpi_series(seen, 3, 700.0) == (*seen, KpiPoint(700.0, 3.0))
+    assert kpi_series((), 3, 700.0) == (KpiPoint(700.0, 3.0),)
+    # Points already at or after the update (the history's own times), or no time known: as given.
+    assert kpi_series(seen, 2, 500.0) is seen
+    assert kpi_series(seen, 2, None) is seen
+    assert kpi_series(seen, None, 700.0) is seen
+    # The newest point came after an earlier one that is itself after the update: as given.
+    assert kpi_series(seen, 2, 50.0) is seen
+
+
+def test_the_value_that_held_at_a_moment_and_the_change_since():
+    seen = (KpiPoint(100.0, 10.0), KpiPoint(200.0, 20.0))
+    assert value_at(seen, 99.0) is None
+    assert value_at(seen, 100.0) == 10 and value_at(seen, 199.0) == 10 and value_at(seen, 1e9) == 20
+    assert change_since(seen, 25, 150.0, "increase").display == "↑ +15"
+    assert change_since(seen, 25, 150.0, "decrease").tone == "bad"
+    assert change_since(seen, 25, 50.0, "increase") == NO_TREND  # nothing that old was seen
+    assert change_since(seen, 20, 250.0, None).display == "→ 0"
