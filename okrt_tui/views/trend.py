@@ -74,14 +74,6 @@ def kpi_trend(points: Sequence[KpiPoint] | None, current: Number | None, directi
     return trend(previous_value(points, current), current, direction)
 
 
-def points_in_range(points: Sequence[KpiPoint], now: float, days: int | None) -> list[KpiPoint]:
-    """The points of the last ``days`` days (all of them for ``None``), oldest first."""
-    if days is None:
-        return list(points)
-    since = now - days * 86400
-    return [p for p in points if p.at >= since]
-
-
 def kpi_series(
     points: Sequence[KpiPoint], current: Number | None, last_updated: float | None
 ) -> Sequence[KpiPoint]:

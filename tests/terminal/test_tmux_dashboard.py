@@ -142,9 +142,9 @@ def test_the_dashboard_runs_in_a_real_terminal(pane):
     pane.keys("Escape")
     pane.wait_for(": 28 objectives")
     pane.keys("2")
-    pane.wait_for("% of target", "Trend")
+    pane.wait_for("Of tgt", "Recent", "At this pace")
     pane.keys("Enter")
-    pane.wait_for("values seen", "(0 = now)")
+    pane.wait_for("values seen", " 30d ")
     pane.keys("t")
     pane.wait_for("values seen")
     pane.keys("3")
@@ -170,7 +170,7 @@ def test_letters_typed_right_after_the_slash_go_into_the_filter(pane):
 def test_a_screen_key_then_a_filter_typed_at_once_filter_that_screen(pane):
     pane.wait_for("objectives", "● live")
     pane.keys("2/net")
-    pane.wait_for("Net Promoter Score", "% of target")
+    pane.wait_for("Net Promoter Score", "Of tgt")
     assert "Monthly cloud spend" not in pane.text()
 
 
@@ -198,7 +198,7 @@ def test_the_demo_shows_the_seed_workspace_and_cleans_up_when_the_terminal_close
         demo.wait_for("Acme (demo sandbox)", "Improve onboarding conversion", ": 28 objectives", "● live")
         assert [p.name[:14] for p in temp.iterdir()] == ["okrt-tui-demo-"]
         demo.keys("2")
-        demo.wait_for("Weekly Active Users", "% of target")
+        demo.wait_for("Weekly Active Users", "Of tgt")
         demo.keys("3")
         demo.wait_for("Review cycle", "Reviewees")
         pid = demo.pid()

@@ -30,7 +30,7 @@ def test_a_kpi_value_typed_with_u_is_recorded(sandbox, pane):
     kpi = first(sandbox, "/kpis")
     pane.wait_for("objectives", "● live")
     pane.keys("2")
-    pane.wait_for("% of target")
+    pane.wait_for("Of tgt")
     pane.keys("u41")  # the key and the value at once, as a fast typist sends them
     pane.wait_for("Update KPI", "→ ", "41")  # "38 → 41 NPS" or "214,350 → $41": the unit decides
     pane.keys("C-s")
@@ -68,7 +68,7 @@ def test_the_checkin_round_records_three_checkins_in_a_row(sandbox, pane):
 def test_u_a_value_and_ctrl_s_typed_at_once_record_the_value(sandbox, pane):
     pane.wait_for("objectives", "● live")
     pane.keys("2")
-    pane.wait_for("% of target")
+    pane.wait_for("Of tgt")
     pane.tmux("send-keys", "-t", "okrt", "u", "5", "5", "C-s")  # one burst, as a fast typist sends it
     pane.wait_for("KPI update recorded")
     assert [w["body"] for w in sandbox.control.writes()] == [{"value": 55}]

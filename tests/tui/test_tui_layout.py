@@ -51,6 +51,9 @@ async def test_okrs_and_kpis_use_the_width_their_cells_need(size):
         # The numbers sit next to the names (at 200x60 they were ~105 cells away).
         assert header.index("Current") - header.index("KPI") <= len("Support first response time") + 8
         assert "Support first resp" in kpis[2]  # 13 cells of a name at 80x24 before
+        # The sparkline and the last change at every width; the week's change and the pace from 120.
+        assert "Recent" in header and "Change" in header
+        assert ("7 days" in header and "At this pace" in header) == (size[0] >= 120), header
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

@@ -62,7 +62,7 @@ async def test_dashboard_on_the_sandbox(sandbox, open_app, tmp_path):
         await wait_for(pilot, lambda: "Key results (" in screen_text(app), message="key results")
         await pilot.press("2")
         await loaded(pilot, "kpis")
-        await wait_for(pilot, lambda: "% of target" in screen_text(app), message="KPIs")
+        await wait_for(pilot, lambda: "At this pace" in screen_text(app), message="KPIs")
         await pilot.press("3")
         await loaded(pilot, "cycles")
         cycles = app.snapshot.cycles.items

@@ -8,7 +8,6 @@ from okrt_tui.views.trend import (
     change_since,
     kpi_series,
     kpi_trend,
-    points_in_range,
     previous_value,
     trend,
     value_at,
@@ -45,13 +44,6 @@ def test_unchanged_and_unknown():
 
 def test_kpi_trend_and_large_deltas():
     assert kpi_trend(points(1_000_000, 1_240_000), 1_240_000, None).display == "↑ +240k"
-
-
-def test_points_in_range():
-    now = 100 * 86400.0
-    seen = tuple(KpiPoint(at=now - d * 86400, value=d) for d in (90, 20, 5, 0))
-    assert [p.value for p in points_in_range(seen, now, 7)] == [5, 0]
-    assert len(points_in_range(seen, now, None)) == 4
 
 
 def test_the_current_value_is_placed_at_the_kpis_own_last_update():

@@ -21,17 +21,22 @@ from okrt_tui.tui.widgets.kpi_chart import KpiChart
 from okrt_tui.views.direction import KpiDirection, kpi_figures
 from okrt_tui.views.markdown import kpi_markdown
 from okrt_tui.views.numbers import with_unit
+from okrt_tui.views.projection import project
 from okrt_tui.views.status import GOOD, MUTED, WARN, status_label
-from okrt_tui.views.text import DASH, one_line, safe_text
-from okrt_tui.views.times import relative_time
-from okrt_tui.views.trend import kpi_trend, points_in_range
+from okrt_tui.views.text import DASH, safe_text
+from okrt_tui.views.times import parse_timestamp, relative_time
+from okrt_tui.views.trend import NO_TREND, change_since, kpi_series, kpi_trend
 
 RANGES: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("90d", 90), ("all", None))
+DAY = 86400.0
+WEEK = 7 * DAY
 
 
 def kpi_header(
-    kpi: Kpi, direction: KpiDirection, points: Sequence[KpiPoint], now: float, tones: Tones
+    kpi: Kpi, direction: KpiDirection, series: Sequence[KpiPoint], now: float, tones: Tones
 ) -> Text:
+    """Name, numbers and status; which way is better and when it was updated; how it has moved (the
+    last change, the change over 7 days) and where its pace leads. ``series`` as ``kpi_series`` makes it."""
     text = Text()
     text.append(safe_text(kpi.name).strip() or DASH, style="bold")
     text.append("\n")
@@ -49,12 +54,21 @@ def kpi_header(
     text.append("   ")
     text.append_text(label_text(status_label(kpi.status), tones))
     text.append("\n")
-    trend = kpi_trend(points, kpi.current, direction.api_value)
-    text.append(
-        f"{direction.sentence} · updated {relative_time(kpi.last_updated, now)} · trend ", style=tones[MUTED]
-    )
-    text.append(trend.display, style=tones[trend.tone])
-    text.append(f" ({trend.word})", style=tones[MUTED])
+    text.append(f"{direction.sentence} · updated {relative_time(kpi.last_updated, now)}", style=tones[MUTED])
+    text.append("\n")
+    way = direction.api_value
+    last = kpi_trend(series, kpi.current, way)
+    week = change_since(series, kpi.current, now - WEEK, way)
+    projection = project(series, kpi.current, kpi.target, way, now)
+    text.append("last change ", style=tones[MUTED])
+    text.append(last.display, style=tones[last.tone])
+    if week == NO_TREND:
+        text.append(" · no value seen 7 days ago", style=tones[MUTED])
+    else:
+        text.append(" · since 7 days ago ", style=tones[MUTED])
+        text.append(week.display, style=tones[week.tone])
+    text.append(" · ", style=tones[MUTED])
+    text.append(projection.sentence(now), style=tones[projection.tone])
     return text
 
 
@@ -71,7 +85,10 @@ class KpiScreen(Writes, DataScreen):
     ]
     HELP_NOTES = (
         "The API keeps no history: the chart shows the values this computer has seen "
-        "(while the dashboard runs and, when stored, from earlier sessions). The orange line is the target."
+        "(while the dashboard runs and, when stored, from earlier sessions), and the current value at the "
+        "time the KPI says it was updated. The orange line is the target; a target far from the values "
+        "is named above the chart (↑ above, ↓ below) rather than drawn. ▲ marks an update posted from "
+        "here. t cycles 7 days, 30, 90, everything. The pace: see the KPI list's help."
     )
 
     def __init__(self, kpi_id: str) -> None:
@@ -101,28 +118,60 @@ class KpiScreen(Writes, DataScreen):
         if kpi is None:
             head.update(Text("This KPI is not in the workspace's list.", style=self.tones[WARN]))
             return
-        points = snapshot.kpi_seen.get(self.kpi_id, ())
-        header = kpi_header(kpi, shown_direction(self, kpi), points, self.now, self.tones)
+        now = self.now
+        series = kpi_series(
+            snapshot.kpi_seen.get(self.kpi_id, ()), kpi.current, parse_timestamp(kpi.last_updated)
+        )
+        header = kpi_header(kpi, shown_direction(self, kpi), series, now, self.tones)
         if found is None and snapshot.kpis.items is not None:
             header.append(
                 "\nThis KPI is no longer in the list; showing what was last seen.", self.tones[WARN]
             )
         head.update(header)
-        days = RANGES[self.range_index][1]
-        shown = points_in_range(points, self.now, days)
+        start = self.range_start(series, now)
+        shown = [point for point in series if start <= point.at <= now]
+        model = self.query_one(KpiChart).plot(
+            series, start=start, end=now, target=kpi.target, unit=kpi.unit, posted=self.posted(snapshot)
+        )
+        tones = self.tones
         line = Text()
         for index, (label, _) in enumerate(RANGES):
-            style = "bold reverse" if index == self.range_index else self.tones[MUTED]
+            style = "bold reverse" if index == self.range_index else tones[MUTED]
             line.append(f" {label} ", style=style)
-        line.append(
-            f"  t changes the range · {len(shown)} of {len(points)} values seen", style=self.tones[MUTED]
-        )
+        line.append(f"  {len(shown)} of {len(series)} values seen", style=tones[MUTED])
         if kpi.target is not None:
-            line.append(f" · ── target {with_unit(kpi.target, kpi.unit)}", style=self.tones[WARN])
-        if len(points) < 2:
-            line.append("\nThe chart fills in as new values are seen.", style=self.tones[GOOD])
+            target = with_unit(kpi.target, kpi.unit)
+            if model.target_side is None:
+                line.append(f" · ── target {target}", style=tones[WARN])
+            else:
+                arrow = "↑" if model.target_side == "above" else "↓"
+                line.append(f" · target {target} {arrow} {model.target_side}", style=tones[WARN])
+        if model.posted:
+            line.append(" · ▲ posted from here", style=tones[MUTED])
+        if len(series) < 2:
+            line.append("\nThe chart fills in as new values are seen.", style=tones[GOOD])
         self.query_one("#range", Static).update(line)
-        self.query_one(KpiChart).plot(shown, kpi.target, self.now, unit=one_line(kpi.unit))
+
+    def range_start(self, series: Sequence[KpiPoint], now: float) -> float:
+        """Where the range shown begins: ``days`` before now, or (``all``) at the first value of the
+        series, at least an hour back.
+
+        The series is the snapshot's. The history store is to give the refresher a way to load a KPI's
+        whole series for ``all``; the screen will ask for it here and keep drawing what the snapshot
+        holds."""
+        days = RANGES[self.range_index][1]
+        if days is not None:
+            return now - days * DAY
+        return min(series[0].at if series else now, now - 3600.0)
+
+    def posted(self, snapshot: Snapshot) -> list[float]:
+        """When this app posted updates of this KPI, as far as the snapshot tells: for now the writes of
+        the outbox that went on the wire (``sent_at``); the history store is to keep every one."""
+        return [
+            entry.sent_at
+            for entry in snapshot.outbox.entries
+            if entry.kind == "kpi_update" and entry.target_id == self.kpi_id and entry.sent_at is not None
+        ]
 
     def kpi_target(self) -> str | None:
         return self.kpi_id

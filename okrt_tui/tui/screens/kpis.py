@@ -9,50 +9,83 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from okrt_tui.api.models import Kpi
-from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.sync.snapshot import KpiPoint, Snapshot
 from okrt_tui.tui.messages import OpenKpi
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.screens.writing import KPI_UPDATE, Writes
-from okrt_tui.tui.widgets.cells import label_text, plain
+from okrt_tui.tui.widgets.cells import label_text, plain, spark_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.direction import KpiDirection, direction_legend, kpi_direction, kpi_figures
+from okrt_tui.views.projection import OFF_PACE, ON_PACE, REACHED, project
 from okrt_tui.views.query import number_key, status_key, text_key
+from okrt_tui.views.sparkline import recent_values, sparkline
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.text import cell, fold, fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
-from okrt_tui.views.trend import kpi_trend, previous_value
+from okrt_tui.views.trend import Trend, change_since, kpi_series, kpi_trend
+
+WEEK = 7 * 86400.0
 
 _NAME = ColumnSpec("name", "KPI", min_width=12, weight=2)
+_CURRENT = ColumnSpec("current", "Current", min_width=None, justify="right")
+_TARGET = ColumnSpec("target", "Target", min_width=None, justify="right")
+_STATUS = ColumnSpec("status", "Status", min_width=None)
+_RECENT = ColumnSpec("recent", "Recent", min_width=None, justify="right")
+_CHANGE = ColumnSpec("trend", "Change", min_width=None)
+_WEEK = ColumnSpec("week", "7 days", min_width=None)
+_PACE = ColumnSpec("pace", "At this pace", min_width=None)
 
+# Under 120 columns the sparkline and the last change take the place of "Updated"; the change over
+# 7 days and the projection join from 120 (the detail shows them all at any width).
 LAYOUTS = (
     Layout(
         "narrow",
         0,
         (
             _NAME,
-            ColumnSpec("current", "Current", min_width=None, justify="right"),
-            ColumnSpec("target", "Target", min_width=None, justify="right"),
+            _CURRENT,
+            _TARGET,
             ColumnSpec("ratio", "Of tgt", min_width=None, justify="right"),
-            ColumnSpec("status", "Status", min_width=None),
+            _STATUS,
+            _RECENT,
+            _CHANGE,
+        ),
+        {"compact": 1, "units": 0},
+    ),
+    Layout(
+        "medium",
+        120,
+        (
+            _NAME,
+            _CURRENT,
+            _TARGET,
+            ColumnSpec("ratio", "Of tgt", min_width=None, justify="right"),
+            _STATUS,
             ColumnSpec("updated", "Updated"),
-            ColumnSpec("trend", "Trend", min_width=None),
+            _RECENT,
+            _CHANGE,
+            _WEEK,
+            _PACE,
         ),
         {"compact": 1, "units": 0},
     ),
     Layout(
         "wide",
-        110,
+        160,
         (
             _NAME,
-            ColumnSpec("current", "Current", min_width=None, justify="right"),
-            ColumnSpec("target", "Target", min_width=None, justify="right"),
+            _CURRENT,
+            _TARGET,
             ColumnSpec("unit", "Unit"),
             ColumnSpec("ratio", "% of target", min_width=None, justify="right"),
-            ColumnSpec("status", "Status", min_width=None),
+            _STATUS,
             ColumnSpec("updated", "Last updated"),
-            ColumnSpec("trend", "Trend", min_width=None),
+            _RECENT,
+            _CHANGE,
+            _WEEK,
+            _PACE,
         ),
         {"compact": 0, "units": 1},
     ),
@@ -67,6 +100,7 @@ _SORT_KEYS: dict[str, Callable[[Kpi], Any]] = {
     # Most recently updated first reads naturally as "ascending" here: sort by age.
     "updated": lambda k: None if (at := parse_timestamp(k.last_updated)) is None else -at,
     "trend": lambda k: None,
+    "recent": lambda k: None,
 }
 
 
@@ -86,8 +120,12 @@ class KpisScreen(Writes, ListScreen):
     BINDINGS = [*ListScreen.BINDINGS, KPI_UPDATE]  # noqa: RUF012 - Textual's idiom
     FILTER_PLACEHOLDER = "filter name · status:at_risk unit:users"
     HELP_NOTES = (
-        "Filter: words match the KPI's name; narrow with status: or unit:. Trend is the direction of "
-        "the last change this app saw (↑ ↓ →, green when it is the good direction; · before any change). "
+        "Filter: words match the KPI's name; narrow with status: or unit:. Recent: the last 8 values seen, "
+        "lowest ▁ to highest █. Change: the last change this app saw, 7 days: since the value a week ago "
+        "(↑ ↓ →, green when it is the good direction; · when nothing that old was seen). At this pace: "
+        "when the target is reached if the last 30 days' steady pace goes on (at least 4 values over a "
+        "day or more, close to a straight line); off pace when it moves away or would take over a year; "
+        "· when the values are too few or too uneven to say. "
         "The target shows the better way: ≤ lower is better, ≥ higher; * when it was inferred from the "
         "server's status (the API does not say), ? of target when nobody knows; config.toml's "
         "[kpis.direction] sets it. "
@@ -107,19 +145,33 @@ class KpisScreen(Writes, ListScreen):
     def direction(self, item: Kpi) -> KpiDirection:
         return shown_direction(self, item)
 
-    def build_row(self, item: Kpi, index: int, layout: Layout) -> RowData:
-        tones = self.tones
-        compact = bool(layout.options["compact"])
-        units = bool(layout.options["units"])
+    def series(self, item: Kpi) -> Sequence[KpiPoint]:
+        """The values seen of ``item``, its current one at its own ``last_updated`` (``kpi_series``)."""
         snapshot = self.snapshot
         points = snapshot.kpi_seen.get(item.id or "", ()) if snapshot is not None else ()
+        return kpi_series(points, item.current, parse_timestamp(item.last_updated))
+
+    def build_row(self, item: Kpi, index: int, layout: Layout) -> RowData:
+        tones = self.tones
+        now = self.now
+        compact = bool(layout.options["compact"])
+        units = bool(layout.options["units"])
+        series = self.series(item)
         direction = self.direction(item)
+        way = direction.api_value
         # With a unit column the numbers go bare; without one only "%" is short enough to keep.
         unit = None if units or item.unit != "%" else item.unit
         figures = kpi_figures(item, direction, unit, compact=compact)
-        age = age_seconds(item.last_updated, self.now)
-        trend = kpi_trend(points, item.current, direction.api_value)
-        updated = relative_time(item.last_updated, self.now)
+        age = age_seconds(item.last_updated, now)
+        updated = relative_time(item.last_updated, now)
+
+        def change(moved: Trend) -> Text:
+            return plain(moved.display, tones[moved.tone])
+
+        def pace() -> Text:
+            projection = project(series, item.current, item.target, way, now)
+            return plain(projection.cell(now), tones[projection.tone])
+
         builders: dict[str, Callable[[], Text]] = {
             "name": lambda: plain(cell(item.name, 200)),
             "current": lambda: plain(figures.current, justify="right"),
@@ -128,7 +180,10 @@ class KpisScreen(Writes, ListScreen):
             "ratio": lambda: plain(figures.of_target, tones[figures.tone], justify="right"),
             "status": lambda: label_text(status_label(item.status), tones),
             "updated": lambda: plain(updated, tones[MUTED] if age else ""),
-            "trend": lambda: plain(trend.display, tones[trend.tone]),
+            "recent": lambda: spark_cell(sparkline(recent_values(series, item.current)), tones),
+            "trend": lambda: change(kpi_trend(series, item.current, way)),
+            "week": lambda: change(change_since(series, item.current, now - WEEK, way)),
+            "pace": pace,
         }
         return RowData(
             key=item.id or f"row-{index}",
@@ -138,22 +193,40 @@ class KpisScreen(Writes, ListScreen):
         )
 
     def cache_key(self, item: Kpi, layout: Layout) -> Hashable:
-        # A KPI's row shows more than the record: its direction, the previous value seen (trend), the age.
+        # A KPI's row shows more than the record: its direction, the values seen (the sparkline and
+        # the changes: a new one is a new last point), the age, and the hour (the 7-day change and the
+        # projection slide with time).
         snapshot = self.snapshot
         points = snapshot.kpi_seen.get(item.id or "", ()) if snapshot is not None else ()
         return (
             item,
             layout.name,
             self.direction(item),
-            previous_value(points, item.current),
+            len(points),
+            points[-1] if points else None,
             relative_time(item.last_updated, self.now),
+            self.now // 3600,
         )
 
     def sort_key(self, column: str) -> Callable[[Any], Any]:
         if column == "ratio":
             # The share of the target the row shows: none (last) while the direction is unknown.
             return lambda k: kpi_figures(k, self.direction(k), None).ratio
+        if column == "week":
+            return lambda k: (
+                change_since(self.series(k), k.current, self.now - WEEK, self.direction(k).api_value).delta
+            )
+        if column == "pace":
+            return self._pace_key
         return _SORT_KEYS.get(column, _SORT_KEYS["name"])
+
+    def _pace_key(self, item: Kpi) -> tuple[int, float] | None:
+        """Reached first, then the soonest dates, then off pace; no projection last."""
+        projection = project(
+            self.series(item), item.current, item.target, self.direction(item).api_value, self.now
+        )
+        order = {REACHED: 0, ON_PACE: 1, OFF_PACE: 2}.get(projection.kind)
+        return None if order is None else (order, projection.at or 0.0)
 
     def open_row(self, key: str) -> None:
         self.post_message(OpenKpi(key))

@@ -126,3 +126,12 @@ def _health_cell(band: Band, bar_width: int, tones: Tones) -> Text:
     filled = min(bar_width, round(band.score / 100 * bar_width))
     words = f"{band.score:>3} {band.label}"
     return _joined(("▰" * filled, style), ("▱" * (bar_width - filled), muted), (" ", None), (words, style))
+
+
+@_shared
+def spark_cell(drawn: str, tones: Tones) -> Text:
+    """A sparkline (``▂▃▅▆█``) in the accent colour, or a muted ``·`` before two values were seen
+    (shared, by what it draws: see ``_shared``)."""
+    if not drawn:
+        return plain("·", tones[MUTED], justify="right")
+    return plain(drawn, tones[INFO], justify="right")

@@ -1,32 +1,25 @@
 """A KPI's values over time against its target, drawn by plotext (through textual-plotext).
 
-plotext keeps state per figure; textual-plotext gives each widget its own figure, and this widget
-only touches it on the UI thread, from ``plot()`` and Textual's render.
+What is drawn is worked out by :func:`okrt_tui.views.chart.chart_model` (dated x ticks, y ticks
+written like the header, the target only where it does not squash the values); this widget hands it
+to plotext. plotext keeps state per figure; textual-plotext gives each widget its own figure, and this
+widget only touches it on the UI thread, from ``plot()`` and Textual's render.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from textual_plotext import PlotextPlot
 
 from okrt_tui.sync.snapshot import KpiPoint
-from okrt_tui.views.numbers import Number, axis_exponent, finite
-
-DAY = 86400.0
-
-
-def time_scale(span: float) -> tuple[float, str]:
-    """The x axis unit for a span of seconds: minutes, hours or days, so ticks read as whole-ish numbers."""
-    if span < 2 * 3600:
-        return 60.0, "minutes"
-    if span < 2 * DAY:
-        return 3600.0, "hours"
-    return DAY, "days"
+from okrt_tui.views.chart import ChartModel, chart_model
+from okrt_tui.views.numbers import Number
 
 
 class KpiChart(PlotextPlot):
-    """``plot(points, target, now)``: x is time relative to now (0 = now), y the KPI's values."""
+    """``plot(points, start=, end=, target=, unit=, posted=)``: the values between two moments."""
 
     DEFAULT_CSS = """
     KpiChart {
@@ -35,30 +28,50 @@ class KpiChart(PlotextPlot):
     }
     """
 
-    def plot(self, points: Sequence[KpiPoint], target: Number | None, now: float, *, unit: str = "") -> None:
+    model: ChartModel | None = None
+    _request: tuple[Sequence[KpiPoint], dict[str, Any]] | None = None
+
+    def on_resize(self) -> None:
+        """The ticks are chosen for the size: a wider chart gets more of them."""
+        if self._request is not None:
+            self.plot(self._request[0], **self._request[1])
+
+    def plot(
+        self,
+        points: Sequence[KpiPoint],
+        *,
+        start: float,
+        end: float,
+        target: Number | None,
+        unit: str | None,
+        posted: Sequence[float] = (),
+    ) -> ChartModel:
+        """Draws the chart and returns what it drew (the screen's legend says what is off it)."""
+        self._request = (
+            points,
+            {"start": start, "end": end, "target": target, "unit": unit, "posted": posted},
+        )
+        width, height = self.size.width or 80, self.size.height or 12
+        model = chart_model(
+            points, start=start, end=end, target=target, unit=unit, posted=posted, width=width, height=height
+        )
+        self.model = model
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        oldest = min((point.at for point in points), default=now)
-        scale, scale_name = time_scale(now - oldest)
-        xs = [round((point.at - now) / scale, 4) for point in points]
-        goal = finite(target)
-        exponent = axis_exponent([*(point.value for point in points), *([goal] if goal is not None else [])])
-        ys = [point.value / 10.0**exponent for point in points]
-        if goal is not None:
-            goal /= 10.0**exponent
-        if xs:
-            plt.plot(xs, ys, marker="braille", color="cyan")
-            plt.scatter(xs[-1:], ys[-1:], marker="●", color="cyan")
-        if goal is not None:
-            plt.hline(goal, "orange")
-        if xs:
-            span = max(-min(xs), 1.0)
-            plt.xlim(-span * 1.02, span * 0.02)
-            values = [*ys, *([goal] if goal is not None else [])]
-            low, high = min(values), max(values)
-            pad = (high - low) * 0.1 or abs(high) * 0.1 or 1
-            plt.ylim(low - pad, high + pad)
-        plt.xlabel(f"{scale_name} (0 = now)")
-        plt.ylabel(f"{unit[:12]} \u00d71e+{exponent}".lstrip() if exponent else unit[:12])
+        if model.xs:
+            plt.plot(list(model.xs), list(model.ys), marker="braille", color="cyan")
+            plt.scatter(list(model.xs[-1:]), list(model.ys[-1:]), marker="●", color="cyan")
+        if model.posted:
+            plt.scatter(
+                [x for x, _ in model.posted], [y for _, y in model.posted], marker="▲", color="magenta"
+            )
+        if model.target_y is not None:
+            plt.hline(model.target_y, "orange")
+        plt.xlim(*model.x_range)
+        plt.ylim(*model.y_range)
+        plt.xticks(list(model.x_axis.ticks), list(model.x_axis.labels))
+        plt.yticks(list(model.y_axis.ticks), list(model.y_axis.labels))
+        plt.ylabel(model.unit_label[:12])
         self.refresh()
+        return model

@@ -1,0 +1,173 @@
+"""The KPI screens as a user reads them: the list's sparklines, changes and projections, and the
+detail's chart with dated axes, ticks written like the header, the target's place and the range key."""
+
+from __future__ import annotations
+
+import pytest
+from msgspec.structs import replace
+from tui_data import KPI_SEEN, KPIS, NOW, FakeRefresher, data_snapshot, frozen_clock, screen_text
+
+from okrt_tui.api.models import Kpi
+from okrt_tui.store.outbox import Entry
+from okrt_tui.sync.snapshot import Feed, KpiPoint, OutboxView
+from okrt_tui.tui.app import OkrtApp
+from okrt_tui.tui.screens.kpi_detail import KpiScreen
+from okrt_tui.tui.widgets.kpi_chart import KpiChart
+
+DAY = 86400.0
+HOUR = 3600.0
+
+
+def row_of(app, name: str) -> str:
+    return next(line for line in screen_text(app).splitlines() if name in line)
+
+
+def daily(*values: float, last_days_ago: float = 0.0) -> tuple[KpiPoint, ...]:
+    last = last_days_ago + len(values) - 1
+    return tuple(KpiPoint(NOW - (last - i) * DAY, float(v)) for i, v in enumerate(values))
+
+
+async def test_at_80_columns_the_sparkline_and_the_last_change_show_and_the_rest_gives_way():
+    app = OkrtApp(FakeRefresher(), clock=frozen_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        header = row_of(app, "Current")
+        assert "Recent" in header and "Change" in header
+        assert "Updated" not in header and "7 days" not in header and "At this pace" not in header
+        # Five values seen (3,721 once, though seen twice), lowest to highest; +89 since 3,632.
+        assert "▁▃▆▇█  ↑ +89" in row_of(app, "Weekly Active Users")
+        assert row_of(app, "Monthly recurring").rstrip().endswith("·  ·")  # nothing seen yet
+        assert "Support first resp" in row_of(app, "Support first")  # names keep their room
+
+
+@pytest.mark.parametrize("size", [(120, 30), (160, 40)], ids=["120x30", "160x40"])
+async def test_wider_the_change_over_7_days_and_the_projection_join(size):
+    app = OkrtApp(FakeRefresher(), clock=frozen_clock)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("2")
+        header = row_of(app, "Current")
+        assert "pdated" in header and "7 days" in header and "At this pace" in header
+        # 3,500 held 7 days ago; 3,300 to 3,721 over 25 days, steadily: 4,500 on 20 Jun at that pace.
+        assert row_of(app, "Weekly Active Users").rstrip().endswith("↑ +89   ↑ +221  20 Jun")
+        # Unchanged for 16 days (its last update): no change over the week, and no pace to project.
+        assert row_of(app, "Monthly recurring").rstrip().endswith("·       → 0     ·")
+
+
+async def test_reached_off_pace_and_unsteady_read_in_the_list_and_in_the_detail():
+    kpis = (
+        Kpi(id="up", name="Reached already", current=120, target=100, unit="x", direction="increase"),
+        Kpi(id="down", name="Sliding away", current=60, target=100, unit="x", direction="increase"),
+        Kpi(id="wild", name="Swinging about", current=160, target=300, unit="x", direction="increase"),
+        Kpi(id="bugs", name="Open bugs", current=20, target=10, unit="bugs", direction="decrease"),
+    )
+    seen = {
+        "up": daily(90, 100, 110, 120),
+        "down": daily(90, 80, 70, 60),
+        "wild": daily(100, 180, 90, 170, 110, 160),
+        "bugs": daily(40, 35, 30, 25, 20),  # -5 a day: 10 in two days
+    }
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=kpis, fetched_at=NOW), kpi_seen=seen))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        assert row_of(app, "Reached already").rstrip().endswith("✓ reached")
+        assert row_of(app, "Sliding away").rstrip().endswith("off pace")
+        assert row_of(app, "Swinging about").rstrip().endswith("·")
+        assert row_of(app, "Open bugs").rstrip().endswith("8 May")  # lower is better, falling to it
+        app.screen.query_one("#table").move_to_key("down")
+        await pilot.press("enter")
+        assert "off pace: moving away from the target" in screen_text(app)
+        await pilot.press("escape")
+        app.screen.query_one("#table").move_to_key("wild")
+        await pilot.press("enter")
+        assert "no projection: the values are not steady" in screen_text(app)
+
+
+async def test_a_refresh_with_a_new_value_moves_the_sparkline_and_the_changes():
+    fake = FakeRefresher()
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        before = row_of(app, "Weekly Active Users")
+        moved = replace(KPIS[0], current=3650, last_updated="2026-05-06T11:59:00Z")
+        seen = {**KPI_SEEN, "kpi-1": (*KPI_SEEN["kpi-1"], KpiPoint(NOW - 60, 3650.0))}
+        fake.publish(data_snapshot(kpis=Feed(items=(moved, *KPIS[1:]), fetched_at=NOW), kpi_seen=seen))
+        await pilot.pause()
+        after = row_of(app, "Weekly Active Users")
+        assert "▁▃▆▇█" in before and "▁▃▆▇█▇" in after  # down a little, from the top
+        assert "↓ -71" in after and "↑ +150" in after  # since 3,721, and since 3,500 a week ago
+
+
+async def test_t_cycles_the_range_and_the_dates_under_the_chart_follow_it():
+    app = OkrtApp(FakeRefresher(), clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "enter")
+        screen = app.screen
+        assert isinstance(screen, KpiScreen) and screen.range_name == "30d"
+        text = screen_text(app)
+        assert (
+            "(0 = now)" not in text and "minutes" not in text and "days" not in text.split("values seen")[1]
+        )
+        assert "13 Apr" in text and "4 May" in text  # weekly, at midnights
+        expected = {
+            "90d": ("19 Feb", "5 Mar", "16 Apr", "30 Apr"),  # fortnightly
+            "all": ("3 Apr", "10 Apr", "1 May"),  # from the first value seen, 40 days ago
+            "7d": ("30 Apr", "1 May", "2 May", "3 May", "4 May", "5 May", "6 May"),  # daily
+        }
+        for name, labels in expected.items():
+            await pilot.press("t")
+            assert screen.range_name == name
+            axis = screen_text(app).splitlines()
+            dates = next(line for line in axis if labels[0] in line)
+            assert all(label in dates for label in labels), dates
+        assert "3,600" in screen_text(app) and "3,700" in screen_text(app)  # ticks written as the header
+
+
+async def test_a_money_kpi_updated_hours_ago_far_from_its_target_reads_as_its_header():
+    """The issue's case: ticks of ``2498000`` under a header of ``$1,464,258``, a value updated 7 h
+    ago plotted when this computer first saw it, and the target squashing the values into two rows."""
+    kpi = Kpi(
+        id="mrr",
+        name="Monthly recurring revenue",
+        current=1_464_258,
+        target=2_500_000,
+        unit="$",
+        status="off_track",
+        last_updated="2026-05-06T05:00:00Z",  # 7 h before NOW
+        direction="increase",
+    )
+    seen = {"mrr": (KpiPoint(NOW - 3 * DAY, 1_400_000.0), KpiPoint(NOW - 60, 1_464_258.0))}
+    outbox = OutboxView(
+        (
+            Entry(
+                1,
+                "kpi_update",
+                "mrr",
+                "MRR",
+                "1400000",
+                None,
+                None,
+                "unconfirmed",
+                NOW - 3 * DAY,
+                NOW - 3 * DAY,
+                1,
+                NOW - 3 * DAY,
+                None,
+                None,
+            ),
+        )
+    )
+    snapshot = data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=seen, outbox=outbox)
+    app = OkrtApp(FakeRefresher(snapshot), clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "enter")
+        text = screen_text(app)
+        assert "Current $1,464,258" in text
+        assert "$1,400,000" in text and "$1,460,000" in text  # round ticks, written like the header
+        assert "2500000" not in text and "2498000" not in text
+        assert "target $2,500,000 ↑ above" in text  # named, not drawn: the values keep the height
+        assert "▲ posted from here" in text and "▲" in text.split("posted from here")[1]
+        model = app.screen.query_one(KpiChart).model
+        assert model is not None and model.target_y is None
+        # The current value is drawn when it was set, 7 h ago, not when it was first seen.
+        assert model.xs[-1] * DAY == pytest.approx(30 * DAY - 7 * HOUR)
