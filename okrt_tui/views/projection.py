@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from math import isfinite
 
 import msgspec
 
@@ -84,17 +85,20 @@ def is_reached(current: float, target: float, direction: str) -> bool:
 
 def _fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float]:
     """The least-squares slope of ``ys`` over ``xs``, and the share of their variation it explains
-    (1.0 for values that do not vary: a flat line fits them exactly)."""
+    (R², the squared correlation; 1.0 for values that do not vary: a flat line fits them exactly)."""
     count = len(xs)
     mean_x, mean_y = sum(xs) / count, sum(ys) / count
-    sxx = sum((x - mean_x) ** 2 for x in xs)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
-    syy = sum((y - mean_y) ** 2 for y in ys)
-    slope = sxy / sxx if sxx else 0.0
+    sxx = sxy = syy = 0.0
+    for x, y in zip(xs, ys, strict=True):
+        dx, dy = x - mean_x, y - mean_y
+        sxx += dx * dx
+        sxy += dx * dy
+        syy += dy * dy
     if syy == 0:
-        return slope, 1.0
-    residual = sum((y - mean_y - slope * (x - mean_x)) ** 2 for x, y in zip(xs, ys, strict=True))
-    return slope, 1.0 - residual / syy
+        return 0.0, 1.0
+    if sxx == 0:
+        return 0.0, 0.0
+    return sxy / sxx, sxy * sxy / (sxx * syy)
 
 
 def project(
@@ -114,7 +118,7 @@ def project(
     if is_reached(cur, tgt, direction):
         return Projection(REACHED, "at or beyond the target")
     since = now - WINDOW_DAYS * DAY
-    recent = [p for p in points[-MAX_POINTS:] if since <= p.at <= now and finite(p.value) is not None]
+    recent = [p for p in points[-MAX_POINTS:] if since <= p.at <= now and isfinite(p.value)]
     if len(recent) < MIN_POINTS:
         return Projection(UNKNOWN, f"fewer than {MIN_POINTS} values seen in {WINDOW_DAYS} days")
     span = (now - recent[0].at) / DAY

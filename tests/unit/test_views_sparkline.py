@@ -41,3 +41,7 @@ def test_values_no_float_holds_are_left_out():
     assert recent_values(points(1, 2), 10**400) == [1, 2]
     assert recent_values((), None) == []
     assert recent_values((), 7) == [7]
+
+
+def test_subnormal_steps_still_scale():
+    assert sparkline([5e-324, 1e-323, 1.5e-323, 2e-323]) == "▁▃▆█"

@@ -91,6 +91,9 @@ LAYOUTS = (
     ),
 )
 
+#: The columns that need each value's time, not only their order.
+_TIMED = frozenset({"week", "pace"})
+
 _SORT_KEYS: dict[str, Callable[[Kpi], Any]] = {
     "name": lambda k: text_key(k.name),
     "current": lambda k: number_key(k.current),
@@ -145,18 +148,23 @@ class KpisScreen(Writes, ListScreen):
     def direction(self, item: Kpi) -> KpiDirection:
         return shown_direction(self, item)
 
+    def points(self, item: Kpi) -> Sequence[KpiPoint]:
+        """The values this app has seen of ``item``, oldest first."""
+        snapshot = self.snapshot
+        return snapshot.kpi_seen.get(item.id or "", ()) if snapshot is not None else ()
+
     def series(self, item: Kpi) -> Sequence[KpiPoint]:
         """The values seen of ``item``, its current one at its own ``last_updated`` (``kpi_series``)."""
-        snapshot = self.snapshot
-        points = snapshot.kpi_seen.get(item.id or "", ()) if snapshot is not None else ()
-        return kpi_series(points, item.current, parse_timestamp(item.last_updated))
+        return kpi_series(self.points(item), item.current, parse_timestamp(item.last_updated))
 
     def build_row(self, item: Kpi, index: int, layout: Layout) -> RowData:
         tones = self.tones
         now = self.now
         compact = bool(layout.options["compact"])
         units = bool(layout.options["units"])
-        series = self.series(item)
+        points = self.points(item)
+        # The change over 7 days and the projection need each value's time (``kpi_series``).
+        series = self.series(item) if any(spec.key in _TIMED for spec in layout.columns) else points
         direction = self.direction(item)
         way = direction.api_value
         # With a unit column the numbers go bare; without one only "%" is short enough to keep.
@@ -180,8 +188,9 @@ class KpisScreen(Writes, ListScreen):
             "ratio": lambda: plain(figures.of_target, tones[figures.tone], justify="right"),
             "status": lambda: label_text(status_label(item.status), tones),
             "updated": lambda: plain(updated, tones[MUTED] if age else ""),
-            "recent": lambda: spark_cell(sparkline(recent_values(series, item.current)), tones),
-            "trend": lambda: change(kpi_trend(series, item.current, way)),
+            # The sparkline and the last change need no times: the values seen, in order, are enough.
+            "recent": lambda: spark_cell(sparkline(recent_values(points, item.current)), tones),
+            "trend": lambda: change(kpi_trend(points, item.current, way)),
             "week": lambda: change(change_since(series, item.current, now - WEEK, way)),
             "pace": pace,
         }
