@@ -171,3 +171,23 @@ async def test_a_money_kpi_updated_hours_ago_far_from_its_target_reads_as_its_he
         assert model is not None and model.target_y is None
         # The current value is drawn when it was set, 7 h ago, not when it was first seen.
         assert model.xs[-1] * DAY == pytest.approx(30 * DAY - 7 * HOUR)
+
+
+async def test_as_hours_pass_a_refresh_moves_the_week_back_though_no_value_changed():
+    kpi = Kpi(
+        id="nps", name="Net Promoter Score", current=15, target=40, unit="NPS",
+        last_updated="2026-05-03T12:00:00Z", direction="increase",
+    )  # fmt: skip
+    seen = {"nps": (KpiPoint(NOW - 20 * DAY, 10.0), KpiPoint(NOW - 7 * DAY + 2 * HOUR, 12.0))}
+    now = [NOW]
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=seen))
+    app = OkrtApp(fake, clock=lambda: now[0])
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        assert "3 d ago" in row_of(app, "Net Promoter")
+        assert row_of(app, "Net Promoter").rstrip().endswith("↑ +3    ↑ +5    ·")  # 10 held a week ago
+        now[0] = NOW + 3 * HOUR  # 12 held a week ago now; still "3 d ago"
+        fake.publish(data_snapshot(kpis=Feed(items=(kpi,), fetched_at=now[0]), kpi_seen=seen))
+        await pilot.pause()
+        assert "3 d ago" in row_of(app, "Net Promoter")
+        assert row_of(app, "Net Promoter").rstrip().endswith("↑ +3    ↑ +3    ·")
