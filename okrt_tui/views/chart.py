@@ -66,6 +66,8 @@ class ChartModel(msgspec.Struct, frozen=True):
     target_y: float | None
     #: ``above`` or ``below`` when the target is too far from the values to be drawn.
     target_side: str | None
+    #: The newest value in the range, where it was set (``●``); the line goes on flat from it.
+    latest: tuple[float, float] | None
     #: Where this app posted an update: x, and the value then (y).
     posted: tuple[tuple[float, float], ...]
     #: A word unit (``users``) for the axis' label; short units (``$``, ``%``) are in the ticks.
@@ -74,8 +76,8 @@ class ChartModel(msgspec.Struct, frozen=True):
 
 def time_axis(start: float, end: float, most: int) -> Axis:
     """At most ``most`` ticks between ``start`` and ``end`` (epoch seconds), at round local times,
-    as positions in days since ``start``: ``14:00`` under two days, ``12 Mar`` under a year's steps of
-    a month, ``Mar 2026`` beyond."""
+    as positions in days since ``start``: ``14:00`` for steps under a day (a midnight says its date),
+    ``12 Mar`` for steps of days and weeks, ``Mar 2026`` for steps of months."""
     span = max(end - start, 1.0)
     gaps = max(most - 1, 1)  # both ends may carry a tick
     step = next(
@@ -162,12 +164,16 @@ def chart_model(
     height: int = 12,
 ) -> ChartModel:
     """The chart of ``points`` (oldest first) between ``start`` and ``end`` (epoch seconds), for a
-    plot about ``width`` x ``height`` cells. The value that held at ``start`` is drawn at ``start``,
-    so a KPI that did not change in the range is a flat line across it, not an empty chart."""
+    plot about ``width`` x ``height`` cells. The value that held at ``start`` is drawn at ``start``
+    and the newest one goes on to ``end``, so a KPI that did not change in the range is a flat line
+    across it, not a dot or an empty chart."""
     shown = [p for p in points if start <= p.at <= end and finite(p.value) is not None]
+    latest = shown[-1] if shown else None
     held = value_at(points, start)
     if held is not None and (not shown or shown[0].at > start):
         shown.insert(0, KpiPoint(at=start, value=held))
+    if shown and shown[-1].at < end:  # the newest value still holds: the line goes on to the end
+        shown.append(KpiPoint(at=end, value=shown[-1].value))
     values = [p.value for p in shown]
     goal = finite(target)
     exponent = axis_exponent([*values, *([goal] if goal is not None else [])])
@@ -185,7 +191,8 @@ def chart_model(
             low, high = min(low, goal), max(high, goal)
     pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
     # Past 1e307 the padding itself would overflow: the range is then the values' own.
-    bottom, top = finite(low - pad) or low, finite(high + pad) or high
+    bottom, top = finite(low - pad), finite(high + pad)
+    bottom, top = low if bottom is None else bottom, high if top is None else top
     most_y = max(2, height // 3)
     return ChartModel(
         xs=tuple((p.at - start) / DAY for p in shown),
@@ -196,6 +203,7 @@ def chart_model(
         y_range=(bottom / divisor, top / divisor),
         target_y=goal / divisor if goal is not None and side is None else None,
         target_side=side,
+        latest=None if latest is None else ((latest.at - start) / DAY, latest.value / divisor),
         posted=tuple(
             ((at - start) / DAY, _posted_value(shown, at, bottom) / divisor)
             for at in posted

@@ -170,7 +170,7 @@ async def test_a_money_kpi_updated_hours_ago_far_from_its_target_reads_as_its_he
         model = app.screen.query_one(KpiChart).model
         assert model is not None and model.target_y is None
         # The current value is drawn when it was set, 7 h ago, not when it was first seen.
-        assert model.xs[-1] * DAY == pytest.approx(30 * DAY - 7 * HOUR)
+        assert model.latest is not None and model.latest[0] * DAY == pytest.approx(30 * DAY - 7 * HOUR)
 
 
 async def test_as_hours_pass_a_refresh_moves_the_week_back_though_no_value_changed():

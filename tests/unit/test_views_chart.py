@@ -76,8 +76,15 @@ def test_huge_values_are_placed_scaled_and_labelled_whole():
 def test_the_value_that_held_at_the_start_is_drawn_there_and_the_range_spans_the_axis():
     seen = [KpiPoint(NOW - 40 * DAY, 100.0), KpiPoint(NOW - 10 * DAY, 120.0)]
     model = chart_model(seen, start=NOW - 30 * DAY, end=NOW, target=None, unit=None)
-    assert model.xs == (0.0, 20.0) and model.ys == (100.0, 120.0)
-    assert model.x_range == (0.0, 30.0)
+    assert model.xs == (0.0, 20.0, 30.0) and model.ys == (100.0, 120.0, 120.0)  # 120 holds to now
+    assert model.x_range == (0.0, 30.0) and model.latest == (20.0, 120.0)
+    unchanged = chart_model(seen[:1], start=NOW - 30 * DAY, end=NOW, target=None, unit=None)
+    assert unchanged.xs == (0.0, 30.0) and unchanged.latest is None  # a flat line, set before the range
+
+
+def test_a_range_padded_down_to_zero_keeps_its_zero():
+    seen = [KpiPoint(NOW - 2 * DAY, 1.0), KpiPoint(NOW - DAY, 11.0)]
+    assert chart_model(seen, start=NOW - 7 * DAY, end=NOW, target=None, unit=None).y_range == (0.0, 12.0)
 
 
 def test_a_target_near_the_values_is_drawn_and_a_far_one_is_named_instead():

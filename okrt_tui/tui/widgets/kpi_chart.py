@@ -61,7 +61,8 @@ class KpiChart(PlotextPlot):
         plt.clear_figure()
         if model.xs:
             plt.plot(list(model.xs), list(model.ys), marker="braille", color="cyan")
-            plt.scatter(list(model.xs[-1:]), list(model.ys[-1:]), marker="●", color="cyan")
+        if model.latest is not None:
+            plt.scatter([model.latest[0]], [model.latest[1]], marker="●", color="cyan")
         if model.posted:
             plt.scatter(
                 [x for x, _ in model.posted], [y for _, y in model.posted], marker="▲", color="magenta"
