@@ -336,6 +336,9 @@ async def kpi_blocking() -> dict[str, list[Longest]]:
             await pilot.pause(0.01)
         else:
             raise RuntimeError("the KPI table never showed its 500 rows")
+        # As the dashboard does once its first workspace is on screen (``heap``): what lives on (here
+        # the 100,000 values seen) is frozen out of the collector's sight, so no variant pays for it.
+        heap.freeze_first_workspace()
         screen = app.screen
         points = dict(seen)
 
