@@ -61,13 +61,13 @@ from a thread, the command line directly; times are epoch seconds):
   key/value table behind it.
 
 **Failures** cost the history, never the app (the history is a convenience, like the cache): every
-SQLite error is caught, said once per kind of trouble in the database's ``notices`` (the dashboard
-shows them), and the session goes on without what failed. A read that fails returns nothing. A locked
-file loses the changes of that write (the next poll records the state it finds) and is tried again; a
-damaged or unwritable file stops the history until it is replaced (the database moves a damaged file
-aside when it meets it, and the history follows to the fresh file). When the database itself went to
-memory (locked or unwritable at start), the history records nothing: the database's notice said that
-this session saves nothing to the file.
+SQLite error is caught, a read that fails returns nothing, a write that fails loses the changes it held
+(the next poll records the state it finds), and the session goes on. A trouble met once is only logged:
+the database meets most of them too and says so (it moves a damaged file aside, and the history follows
+to the fresh file; it stops saving to a locked or unwritable file, and the history stops with it), and
+a lock may be gone at the next poll. Met again on the same file while the database is still on it, it
+is said once in the database's ``notices`` (the dashboard shows them): a locked file is tried again at
+each poll, a damaged or unwritable one is left alone until it is replaced.
 """
 
 from __future__ import annotations
@@ -111,8 +111,10 @@ RECENT_POINTS = 32
 """Points per series loaded at start-up: a sparkline of the last ~30 changes and a trend to project."""
 TREND_DAYS = 7
 """``recent`` also loads the point this many days back: the change "since 7 days ago"."""
-LOCK_WAIT = 5.0
-"""Seconds the writer thread waits for another process's lock (the event loop never waits for it)."""
+LOCK_WAIT = 1.0
+"""Seconds the writer thread waits for another process's lock (the event loop never waits for it).
+Every writer of the file holds it for milliseconds (a poll's changes, a chunk of downsampling, an
+outbox claim); longer is another program, and waiting for it would only hold up closing the app."""
 READ_WAIT = 1.0
 """Seconds a read waits for a lock (a WAL file is read while another process writes: only an exclusive
 lock makes a reader wait)."""
@@ -338,6 +340,7 @@ class History:
         self._said: set[Trouble] = set()
         self._saying = threading.Lock()
         self._stopped_on: int | None = None  # the inode of a file the history stopped on
+        self._suspect: tuple[Trouble, int | None] | None = None  # the last trouble met, and on which file
         self._pruned_at = -math.inf
         self._previous_view = self._meta_float(VIEWED)
 
@@ -426,6 +429,7 @@ class History:
                 return
             with _immediate(conn):
                 _Writing(conn).apply(jobs)
+            self._suspect = None
             now = max((job.at for job in jobs if not isinstance(job, _Meta)), default=None)
             if now is not None and now - self._pruned_at >= PRUNE_EVERY:
                 self._pruned_at = now
@@ -530,7 +534,11 @@ class History:
         with self._reading:
             try:
                 conn = self._connection(writer=False)
-                return default if conn is None else query(conn)
+                if conn is None:
+                    return default
+                result = query(conn)
+                self._suspect = None
+                return result
             except (sqlite3.Error, OSError) as exc:
                 self._trouble(exc, writer=False)
                 return default
@@ -569,12 +577,22 @@ class History:
                 self._writer = None
             else:
                 self._reader = None
-        if trouble in _STOPPING:
-            with contextlib.suppress(OSError):
-                self._stopped_on = os.stat(self.path).st_ino
+        try:
+            inode: int | None = os.stat(self.path).st_ino
+        except OSError:
+            inode = None
         with self._saying:
-            said = trouble in self._said
-            self._said.add(trouble)
+            # Met once, a trouble is only logged: the database meets most of them too and says so (it
+            # moves a damaged file aside, and the history follows; it stops saving to a locked or
+            # unwritable file, and so does the history), and a lock may be gone at the next poll.
+            # Met again on the same file, with the database still on it, it is the history's to say.
+            first = self._suspect != (trouble, inode)
+            self._suspect = (trouble, inode)
+            said = first or not self.enabled or trouble in self._said
+            if not said:
+                self._said.add(trouble)
+            if not first and trouble in _STOPPING:
+                self._stopped_on = inode
         if said:
             log.info("local history in %s: %s", self.path, exc)
         else:
