@@ -33,9 +33,12 @@ chart can mark it. The list fetched next fills in the status the write's answer 
 series: the day's *last* point, the value the day ended on and the next day started from (a daily
 close, as stock charts keep; it also keeps a series' latest point, whatever its age, so "the value 7
 days ago" and the change detection always find one). Points this app posted are kept whatever their
-age (a person's writes are few, and the chart marks them). Days are UTC days. Downsampling runs in the
-writer thread once an hour of the polls' time at most, one series at a time in short transactions, so
-no other process waits long for the file.
+age (a person's writes are few, and the chart marks them). Days are UTC days. So that no rate of change
+can grow the file without bound, the full detail also holds at most ``MAX_DETAIL`` points (~30 MB): past
+that, its oldest hours are thinned the same way early (as Prometheus's ``retention.size`` caps its
+time-based retention); a realistic workspace never comes near it (see ``tests/benchmarks/
+bench_history.py``). Downsampling runs in the writer thread once an hour of the polls' time at most,
+one chunk of series at a time in short transactions, so no other process waits long for the file.
 
 **Writing** happens off the event loop: ``record_poll``, ``record_post`` and ``mark_viewed`` put the
 data on a queue (a few microseconds) and one writer thread, with its own connection, stores what
@@ -103,6 +106,9 @@ KINDS = (KPI, OKR_PROGRESS, OKR_HEALTH, KR_VALUE, KR_PROGRESS)
 DAY = 86400.0
 DETAIL_DAYS = 90
 """Days kept in full detail; older days keep one point a day per series."""
+MAX_DETAIL = 1_000_000
+"""Points kept in full detail at most: past it the oldest detail is thinned early (see the module's
+docstring), so that no rate of change makes the file grow without bound."""
 PRUNE_EVERY = 3600.0
 """Seconds (of the polls' time) between two downsampling runs of one process."""
 PRUNE_CHUNK = 100
@@ -207,6 +213,25 @@ def post_points(
     return points
 
 
+class LastPoll:
+    """Each list's records by id as the previous poll had them. A record equal to its previous self
+    (msgspec compares them in C, nested key results too) changed nothing and is passed over before any
+    of its values is looked at: most of a poll's records, at a fraction of the cost of reading them."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, dict[str | None, Any]] = {}
+
+    def changed(self, feed: str, items: Iterable[Any]) -> Iterator[Any]:
+        previous = self._records.setdefault(feed, {})
+        for item in items:
+            if previous.get(item.id) != item:
+                previous[item.id] = item
+                yield item
+
+    def forget(self) -> None:
+        self._records.clear()
+
+
 class Recent:
     """The latest points of some kinds of series in memory, for the screens: what the store loaded at
     start-up, then every change seen since, by the store's own rules (a new point when the value
@@ -216,9 +241,16 @@ class Recent:
         self.limit = limit
         self._series: dict[str, dict[str, tuple[Point, ...]]] = {kind: {} for kind in kinds}
         self.posted: dict[str, tuple[float, ...]] = {}
+        self._last_poll = LastPoll()
+        self._key_results = KR_VALUE in kinds or KR_PROGRESS in kinds
 
     def of(self, kind: str) -> dict[str, tuple[Point, ...]]:
         return self._series[kind]
+
+    def add_poll(self, feed: str, items: Iterable[Any], poll_at: float) -> None:
+        """The values of a fetched list (only its records that changed since the previous poll are read)."""
+        changed = self._last_poll.changed(feed, items)
+        self.add(seen_in(feed, changed, key_results=self._key_results), poll_at)
 
     def add(self, seen: Iterable[Seen], poll_at: float) -> None:
         for kind, entity, value, _status, stamp in seen:
@@ -325,12 +357,18 @@ class History:
     """The local history of one workspace's database (see the module's docstring)."""
 
     def __init__(
-        self, db: Database, *, lock_wait: float = LOCK_WAIT, detail_days: float = DETAIL_DAYS
+        self,
+        db: Database,
+        *,
+        lock_wait: float = LOCK_WAIT,
+        detail_days: float = DETAIL_DAYS,
+        max_detail: int = MAX_DETAIL,
     ) -> None:
         self.path = db.path
         self._db = db
         self._lock_wait = lock_wait
         self._detail = detail_days * DAY
+        self._max_detail = max_detail
         self._queue: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
@@ -342,6 +380,12 @@ class History:
         self._stopped_on: int | None = None  # the inode of a file the history stopped on
         self._suspect: tuple[Trouble, int | None] | None = None  # the last trouble met, and on which file
         self._pruned_at = -math.inf
+        # The writer thread's knowledge, valid while no other process wrote (``generation`` in the
+        # meta table counts the history's write transactions): each series' last stored point, and
+        # the records of the previous poll, so an unchanged poll costs ~1 ms instead of ~30.
+        self._generation: str | None = None
+        self._last: dict[tuple[str, str], list[Any]] | None = None
+        self._last_poll = LastPoll()
         self._previous_view = self._meta_float(VIEWED)
 
     @property
@@ -428,21 +472,29 @@ class History:
             if conn is None:
                 return
             with _immediate(conn):
-                _Writing(conn).apply(jobs)
+                generation = _meta(conn, "generation")
+                if generation != self._generation or self._last is None:
+                    # Another process wrote since this one did: what it knew may be out of date.
+                    self._last, self._last_poll = _last_values(conn), LastPoll()
+                _Writing(conn, self._last, self._last_poll).apply(jobs)
+                self._generation = str(int(generation or 0) + 1)
+                _set_meta(conn, "generation", self._generation)
             self._suspect = None
             now = max((job.at for job in jobs if not isinstance(job, _Meta)), default=None)
             if now is not None and now - self._pruned_at >= PRUNE_EVERY:
                 self._pruned_at = now
                 self._downsample(conn, now)
         except (sqlite3.Error, OSError) as exc:
+            self._last = None  # changed inside the transaction rolled back: read again next time
             self._trouble(exc, writer=True)
         except Exception:  # a bug of ours: it costs these changes, never the thread
+            self._last = None
             log.exception("recording the history failed")
 
     def _downsample(self, conn: sqlite3.Connection, now: float) -> None:
         """Keeps one point a day per series (the day's last, and the posted ones) before the detail."""
-        cutoff = math.floor((now - self._detail) / DAY) * DAY
         done = float(_meta(conn, "downsampled_until") or 0.0)
+        cutoff = max(math.floor((now - self._detail) / DAY) * DAY, self._crowded_until(conn, done))
         if cutoff <= done:
             return
         ids = [row[0] for row in conn.execute("SELECT id FROM history_series")]
@@ -452,6 +504,21 @@ class History:
                     conn.execute(_DOWNSAMPLE, (series, done, cutoff))
         with _immediate(conn):
             _set_meta(conn, "downsampled_until", repr(cutoff))
+
+    def _crowded_until(self, conn: sqlite3.Connection, done: float) -> float:
+        """Where the detail must start for at most ``max_detail`` points to be kept in full: the start of
+        the hour from which the newest points fill the allowance (-inf when all fit). One read of the
+        detail's times, once an hour, in the writer thread."""
+        kept = 0
+        for hour, count in conn.execute(
+            "SELECT CAST(at / 3600 AS INTEGER) AS hour, count(*) FROM history_point WHERE at >= ? "
+            "GROUP BY hour ORDER BY hour DESC",
+            (done,),
+        ):
+            kept += count
+            if kept > self._max_detail:
+                return (int(hour) + 1) * 3600.0
+        return -math.inf
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -599,23 +666,31 @@ class History:
             self._db.say(f"The local history in {self.path} cannot be used: {_WHY[trouble]}.", exc)
 
 
-class _Writing:
-    """One write transaction of the writer thread: the series' last stored values, read inside it,
-    decide what changed."""
+def _last_values(conn: sqlite3.Connection) -> dict[tuple[str, str], list[Any]]:
+    """(kind, entity) → [series id, last_at, last_value, last_status], as stored."""
+    return {
+        (kind, entity): [series, at, value, status]
+        for kind, entity, series, at, value, status in conn.execute(
+            "SELECT kind, entity, id, last_at, last_value, last_status FROM history_series"
+        )
+    }
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+
+class _Writing:
+    """One write transaction of the writer thread: the series' last stored values, as read inside it
+    or known to be unchanged since (see ``History._write``), decide what changed."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, last: dict[tuple[str, str], list[Any]], last_poll: LastPoll
+    ) -> None:
         self.conn = conn
-        self.last: dict[tuple[str, str], list[Any]] = {
-            (kind, entity): [series, at, value, status]
-            for kind, entity, series, at, value, status in conn.execute(
-                "SELECT kind, entity, id, last_at, last_value, last_status FROM history_series"
-            )
-        }
+        self.last = last
+        self.last_poll = last_poll
 
     def apply(self, jobs: Iterable[_Poll | _Post | _Meta]) -> None:
         for job in jobs:
             if isinstance(job, _Poll):
-                for seen in seen_in(job.feed, job.items):
+                for seen in seen_in(job.feed, self.last_poll.changed(job.feed, job.items)):
                     self.observe(seen, job.at)
             elif isinstance(job, _Post):
                 self.post(job)

@@ -32,7 +32,7 @@ from okrt_tui.api.models import Kpi, KpiUpdateResult, ReviewSummary
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
-from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent, seen_in
+from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
 from okrt_tui.views.changes import TRACKED, ChangeMarks
@@ -42,9 +42,10 @@ from okrt_tui.views.times import parse_timestamp
 
 log = logging.getLogger(__name__)
 
-#: Points kept per series in memory (KPI values, objectives' progress and health): the local history
-#: holds the rest; this bounds a long session (a week of 30-second polls is ~20k).
-MAX_POINTS_PER_KPI = 2000
+#: Points kept per series in memory (KPI values, objectives' progress and health): a sparkline, a week
+#: of a KPI updated hourly, a projection's window. The local history holds the rest (``load_series``);
+#: this bounds a session of weeks: 1500 series of 256 points are ~20 MB at most.
+MAX_POINTS = 256
 #: The series the snapshot carries, loaded from the local history at start-up.
 REMEMBERED = (KPI, OKR_PROGRESS, OKR_HEALTH)
 
@@ -101,7 +102,7 @@ class Refresher:
         self._urgent: set[str] = set()
         self._visible = "okrs"
         self._wake = asyncio.Event()
-        self._recent = Recent(REMEMBERED, MAX_POINTS_PER_KPI)
+        self._recent = Recent(REMEMBERED, MAX_POINTS)
         # The cached lists are the previous session's last view: the first fresh list is compared
         # with them, each later one with the one before.
         self._marks = {name: ChangeMarks() for name in TRACKED}
@@ -275,12 +276,14 @@ class Refresher:
         self._recent.merge_posted(posted)
         self._publish()
 
-    async def load_series(self, kind: str, entity: str) -> Sequence[KpiPoint]:
-        """One full series from the local history (``kind``: ``okrt_tui.store.history.KPI``, ...),
-        read in a thread; what this session holds in memory when there is no history."""
+    async def load_series(self, kind: str, entity: str, since: float | None = None) -> Sequence[KpiPoint]:
+        """One series from the local history from ``since`` on (all of it for None; ``kind``:
+        ``okrt_tui.store.history.KPI``, ...), oldest first, read in a thread; what this session holds
+        in memory when there is no history."""
         if self._history is None:
-            return self._recent.of(kind).get(entity, ()) if kind in REMEMBERED else ()
-        return await asyncio.to_thread(self._history.series, kind, entity)
+            points = self._recent.of(kind).get(entity, ()) if kind in REMEMBERED else ()
+            return [p for p in points if since is None or p.at >= since]
+        return await asyncio.to_thread(self._history.series, kind, entity, since)
 
     def record_kpi_update(self, update: KpiUpdateResult) -> None:
         """This app's KPI write the server recorded: shown in the KPI's series, marked as posted, and
@@ -345,7 +348,7 @@ class Refresher:
     def _remember(self, name: str, items: tuple[Any, ...], at: float) -> None:
         """The values of a list in the series in memory: one point per change, placed as the local
         history places it (a KPI's at its ``last_updated``), so the chart and the trend stay honest."""
-        self._recent.add(seen_in(name, items, key_results=False), at)
+        self._recent.add_poll(name, items, at)
         if name == "kpis":
             self._learn_directions(items)
 

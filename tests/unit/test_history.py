@@ -154,6 +154,22 @@ def test_after_90_days_a_series_keeps_the_last_point_of_each_day_and_the_posted_
     assert len([p for p in points if p[0] >= start + 3 * DAY]) == 90 * 4 + 1  # the last 90 days whole
 
 
+def test_whatever_the_rate_of_change_the_detail_kept_stays_within_its_allowance(tmp_path: Path) -> None:
+    history = History(Database(tmp_path / "ws.sqlite3"), max_detail=100)
+    kpis = 10
+    for poll in range(360):  # three hours of every KPI changing at every 30-second poll
+        history.record_poll(
+            "kpis", tuple(Kpi(id=f"k-{k}", current=poll) for k in range(kpis)), T0 + 30 * poll
+        )
+        if poll % 10 == 9:
+            assert history.flush()
+    points = [p for k in range(kpis) for p in history.series(KPI, f"k-{k}")]
+    # The allowance, and at most an hour of writes since the last thinning (it runs hourly).
+    assert 100 <= len(points) <= 100 + 120 * kpis
+    assert min(p.at for p in points) > T0 + 3600  # the newest kept, whole
+    assert {p.value for p in points if p.at >= T0 + 359 * 30} == {359}
+
+
 @pytest.mark.parametrize("version", range(len(MIGRATIONS)))
 def test_a_file_of_every_earlier_schema_gains_the_history_and_keeps_what_it_held(
     tmp_path: Path, version: int
