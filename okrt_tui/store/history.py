@@ -34,7 +34,7 @@ series: the day's *last* point, the value the day ended on and the next day star
 close, as stock charts keep; it also keeps a series' latest point, whatever its age, so "the value 7
 days ago" and the change detection always find one). Points this app posted are kept whatever their
 age (a person's writes are few, and the chart marks them). Days are UTC days. So that no rate of change
-can grow the file without bound, the full detail also holds at most ``MAX_DETAIL`` points (~30 MB): past
+can grow the file without bound, the full detail also holds at most ``MAX_DETAIL`` points (~25 MB): past
 that, its oldest hours are thinned the same way early (as Prometheus's ``retention.size`` caps its
 time-based retention); a realistic workspace never comes near it (see ``tests/benchmarks/
 bench_history.py``). Downsampling runs in the writer thread once an hour of the polls' time at most,
@@ -106,9 +106,11 @@ KINDS = (KPI, OKR_PROGRESS, OKR_HEALTH, KR_VALUE, KR_PROGRESS)
 DAY = 86400.0
 DETAIL_DAYS = 90
 """Days kept in full detail; older days keep one point a day per series."""
-MAX_DETAIL = 1_000_000
-"""Points kept in full detail at most: past it the oldest detail is thinned early (see the module's
-docstring), so that no rate of change makes the file grow without bound."""
+MAX_DETAIL = 800_000
+"""Points kept in full detail at most (~25 MB): past it the oldest detail is thinned early (see the
+module's docstring), so that no rate of change makes the file grow without bound. With an hour of
+writes before the next thinning and one point a day per series for a year, 500 KPIs and 500 objectives
+changing at every 30-second poll come to ~1.53 million points, ~47 MB at the ~31 bytes a point takes."""
 PRUNE_EVERY = 3600.0
 """Seconds (of the polls' time) between two downsampling runs of one process."""
 PRUNE_CHUNK = 100
@@ -345,8 +347,7 @@ _WHY = {
     Trouble.LOCKED: "another program holds it locked; the changes seen meanwhile are not recorded, and "
     "recording goes on when it is free",
     Trouble.READ_ONLY: "it cannot be written; this session records no history",
-    Trouble.UNREADABLE: "it is damaged; this session records no history (okrt-tui moves a damaged file "
-    "aside when it meets it, and the history starts again)",
+    Trouble.UNREADABLE: "it is damaged; this session records no history",
     Trouble.FAILED: "the disk refused it (full, or failing); recording is tried again at the next poll",
 }
 #: Troubles after which the history leaves the file alone until it is replaced.
