@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 #: Points kept per series in memory (KPI values, objectives' progress and health): a sparkline, a week
 #: of a KPI updated hourly, a projection's window. The local history holds the rest (``load_series``);
-#: this bounds a session of weeks: 1500 series of 256 points are ~20 MB at most.
+#: this bounds a session of weeks: 1500 series of 256 points are ~34 MB at most.
 MAX_POINTS = 256
 #: The series the snapshot carries, loaded from the local history at start-up.
 REMEMBERED = (KPI, OKR_PROGRESS, OKR_HEALTH)
