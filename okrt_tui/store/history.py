@@ -24,7 +24,8 @@ saw it. Otherwise, and always for objectives (whose progress and health move wit
 time. An observation older than the series' last point (a slow process recording after a newer one)
 is dropped: someone already recorded a newer state.
 
-**This app's own KPI writes.** ``record_post`` stores the server's record of a delivered KPI update:
+**This app's own KPI writes.** ``record_post`` stores the server's record of a delivered KPI update
+(the dashboard's forms and the command line's writes both give it, through ``post_of``):
 its ``previous_value`` just before the write (when the series did not already end on it; that is a
 change this computer had not seen) and its ``new_value`` at the write's time, marked ``posted`` so a
 chart can mark it. The list fetched next fills in the status the write's answer lacks.
@@ -87,7 +88,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 
-from okrt_tui.api.models import Kpi, Okr
+from okrt_tui.api.models import Kpi, KpiUpdateResult, Okr
 from okrt_tui.store.db import Database, Stage, Trouble, connect_file, trouble_of
 from okrt_tui.views.numbers import finite
 from okrt_tui.views.times import parse_timestamp
@@ -199,6 +200,16 @@ def placed(stamp: str | None, poll_at: float, last_at: float | None) -> float | 
     if own is not None and after < own <= poll_at:
         return own
     return poll_at if poll_at > after else None
+
+
+def post_of(update: KpiUpdateResult, now: float) -> tuple[str, float | None, float, float] | None:
+    """(KPI id, previous value, new value, when) of a KPI update the server recorded, as
+    ``History.record_post`` and ``Recent.add_post`` take them (its time: the record's ``created_at``,
+    else ``now``); None for a record that names no KPI or no new value."""
+    new = finite(update.new_value)
+    if update.kpi_id is None or new is None:
+        return None
+    return update.kpi_id, finite(update.previous_value), new, parse_timestamp(update.created_at) or now
 
 
 def post_points(
@@ -387,7 +398,8 @@ class History:
         self._generation: str | None = None
         self._last: dict[tuple[str, str], list[Any]] | None = None
         self._last_poll = LastPoll()
-        self._previous_view = self._meta_float(VIEWED)
+        self._previous_view: float | None = None
+        self._viewed_read = False
 
     @property
     def enabled(self) -> bool:
@@ -407,6 +419,7 @@ class History:
 
     def mark_viewed(self, at: float) -> None:
         """The person looked at the dashboard at ``at`` (the next session's ``previous_view``)."""
+        self.previous_view()  # read once before this session's first mark replaces it
         self.set_meta(VIEWED, repr(float(at)))
 
     def set_meta(self, key: str, value: str) -> None:
@@ -573,7 +586,11 @@ class History:
         return [str(row[0]) for row in rows]
 
     def previous_view(self) -> float | None:
-        """When the person last looked at the dashboard, as the previous session left it."""
+        """When the person last looked at the dashboard, as the previous session left it (read on the
+        first call; ``mark_viewed`` does not change it)."""
+        if not self._viewed_read:
+            self._viewed_read = True
+            self._previous_view = self._meta_float(VIEWED)
         return self._previous_view
 
     def meta(self, key: str) -> str | None:

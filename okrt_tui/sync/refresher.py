@@ -32,13 +32,11 @@ from okrt_tui.api.models import Kpi, KpiUpdateResult, ReviewSummary
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
-from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent
+from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent, post_of
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
 from okrt_tui.views.changes import TRACKED, ChangeMarks
 from okrt_tui.views.direction import learn_directions
-from okrt_tui.views.numbers import finite
-from okrt_tui.views.times import parse_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -288,14 +286,12 @@ class Refresher:
     def record_kpi_update(self, update: KpiUpdateResult) -> None:
         """This app's KPI write the server recorded: shown in the KPI's series, marked as posted, and
         stored in the local history."""
-        new = finite(update.new_value)
-        at = parse_timestamp(update.created_at) or self._clock.now()
-        if update.kpi_id is None or new is None:
+        post = post_of(update, self._clock.now())
+        if post is None:
             return
-        previous = finite(update.previous_value)
-        self._recent.add_post(update.kpi_id, previous, new, at)
+        self._recent.add_post(*post)
         if self._history is not None:
-            self._history.record_post(update.kpi_id, previous, new, at)
+            self._history.record_post(*post)
         self._publish()
 
     def mark_viewed(self, at: float) -> None:
