@@ -395,7 +395,11 @@ def _writer(ctx: Context) -> Any:
         database = Database(ctx.dirs.database_file(settings.base_url, key))
         try:
             async with open_client(settings.base_url, key, dirs=ctx.dirs) as client:
-                yield Writer(client, database, wait=not ctx.no_wait)
+                writer = Writer(client, database, wait=not ctx.no_wait)
+                try:
+                    yield writer
+                finally:
+                    writer.close()
         finally:
             database.close()
 

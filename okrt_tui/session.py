@@ -6,6 +6,7 @@ refresher, so the dashboard and the scripting commands share exactly the same ma
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -18,6 +19,7 @@ from okrt_tui.paths import Dirs
 from okrt_tui.store.db import Database
 
 if TYPE_CHECKING:
+    from okrt_tui.store.history import History
     from okrt_tui.sync.deliveries import Deliveries
     from okrt_tui.sync.refresher import Refresher
 
@@ -46,6 +48,7 @@ def workspace_label(base_url: str) -> str:
 class Session(msgspec.Struct):
     client: OkrtClient
     database: Database
+    history: History
     refresher: Refresher
     deliveries: Deliveries
 
@@ -69,6 +72,7 @@ class Session(msgspec.Struct):
         clock: Clock = SYSTEM_CLOCK,
     ) -> Session:
         # Imported here: the scripting commands import this module for ``open_client`` alone.
+        from okrt_tui.store.history import History
         from okrt_tui.store.outbox import KeyResultIds, Outbox
         from okrt_tui.sync.deliveries import Deliveries
         from okrt_tui.sync.refresher import Refresher
@@ -76,17 +80,20 @@ class Session(msgspec.Struct):
 
         client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
         database = Database(dirs.database_file(base_url, api_key))
+        history = History(database)
         refresher = Refresher(
             client,
             client.budget,
             workspace=workspace or workspace_label(base_url),
             store=database,
+            history=history,
             clock=clock,
         )
         sender = Sender(client, Outbox(database), clock=clock)
         deliveries = Deliveries(sender, refresher, KeyResultIds(database), clock=clock)
-        return cls(client, database, refresher, deliveries)
+        return cls(client, database, history, refresher, deliveries)
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        await asyncio.to_thread(self.history.close)  # what is queued is stored before the file closes
         self.database.close()

@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 import msgspec
 
 from okrt_tui.api.client import Fetched, OkrtClient
-from okrt_tui.api.decode import check_id, decode_kpis, decode_okrs
+from okrt_tui.api.decode import check_id, decode_kpi_update, decode_kpis, decode_okrs
 from okrt_tui.api.errors import ApiDataError, InvalidInput, OkrtError
 from okrt_tui.api.models import OKR_STATUSES, Kpi, Okr
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
+from okrt_tui.store.history import History, post_of
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, UNCONFIRMED, Entry, Outbox
 from okrt_tui.sync.sender import Sender, confirm_from_lists
 from okrt_tui.sync.snapshot import Outcome
@@ -90,14 +91,21 @@ def find_key_result(arg: str, okrs: Sequence[Okr] | None) -> Target:
 
 
 class Writer:
-    """The client, the outbox and the cache of one workspace, for one command."""
+    """The client, the outbox, the cache and the local history of one workspace, for one command."""
 
     def __init__(self, client: OkrtClient, database: Database, *, wait: bool = True) -> None:
         self.client = client
         self.outbox = Outbox(database)
         self.sender = Sender(client, self.outbox)
         self._cache = Cache(database)
+        # A delivered KPI update goes in the KPI's history, marked as posted by this app (the
+        # dashboard's chart marks it), as the dashboard's own writes do.
+        self.history = History(database)
         self._wait = wait
+
+    def close(self) -> None:
+        """Stores what the history was given (a few milliseconds)."""
+        self.history.close()
 
     async def kpis(self, *, fresh: bool = False) -> tuple[Kpi, ...] | None:
         return await self._list("kpis", self.client.list_kpis, decode_kpis, fresh)
@@ -141,7 +149,19 @@ class Writer:
         self, up_to: int, on_outcome: Callable[[Outcome], object] | None = None
     ) -> list[Outcome]:
         """Sends what is queued, in order, up to the write ``up_to``."""
-        return await self.sender.flush(wait=self._wait, up_to=up_to, on_outcome=on_outcome)
+
+        def settled(outcome: Outcome) -> None:
+            if outcome.state == DELIVERED and outcome.entry.kind == "kpi_update" and outcome.record:
+                try:
+                    post = post_of(decode_kpi_update(outcome.record), time.time())
+                except ApiDataError:
+                    post = None
+                if post is not None:
+                    self.history.record_post(*post)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
+        return await self.sender.flush(wait=self._wait, up_to=up_to, on_outcome=settled)
 
     async def confirm_unconfirmed(self) -> list[Entry]:
         """Looks at fresh lists for unconfirmed writes that did land (costs a request per list)."""

@@ -1,7 +1,8 @@
 """The local SQLite database of one workspace: one file, WAL, versioned schema.
 
-Later issues add history and the outbox as new migrations; each migration runs once, in order, inside
-a transaction, and ``PRAGMA user_version`` records how far a file has come.
+The cache, the outbox (``store.outbox``) and the local history (``store.history``) are its migrations;
+each runs once, in order, inside a transaction, and ``PRAGMA user_version`` records how far a file has
+come.
 
 The database is a convenience (a cache and a few remembered ids), so a problem with it costs its
 contents, never the app; ``read`` and ``write`` handle every SQLite failure the same way, at open or
@@ -28,6 +29,7 @@ import enum
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -82,6 +84,33 @@ MIGRATIONS: tuple[str, ...] = (
         okr_id TEXT PRIMARY KEY,
         kr_id TEXT NOT NULL,
         remembered_at REAL NOT NULL
+    );
+    """,
+    # The local history (okrt_tui.store.history): one row per change of a value seen. Points are kept
+    # by (series, at) without a rowid (no second copy of the key in an index), and REAL columns store
+    # whole numbers in as few bytes as an integer needs: a point takes ~25 bytes.
+    """
+    CREATE TABLE history_series (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        last_at REAL,
+        last_value REAL,
+        last_status TEXT,
+        UNIQUE (kind, entity)
+    );
+    CREATE TABLE history_point (
+        series INTEGER NOT NULL,
+        at REAL NOT NULL,
+        value REAL NOT NULL,
+        status TEXT,
+        posted INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (series, at)
+    ) WITHOUT ROWID;
+    CREATE INDEX history_posted ON history_point (series, at) WHERE posted = 1;
+    CREATE TABLE history_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
     );
     """,
 )
@@ -144,6 +173,7 @@ class Database:
         self.moved_aside: Path | None = None
         self.stage = Stage.FILE
         self._notices: tuple[str, ...] = ()
+        self._saying = threading.Lock()
         self._inode: int | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -180,15 +210,8 @@ class Database:
                 self.conn = self._replacement(exc)
 
     def _open_file(self, wait: float) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=wait, isolation_level=None, check_same_thread=False)
+        conn, self._inode = connect_file(self.path, wait)
         try:
-            self._inode = os.stat(self.path).st_ino
-            conn.execute("PRAGMA journal_mode=WAL")
-            # No fsync per commit (WAL keeps the file consistent; a power cut may lose the last saves
-            # of a cache): a save holds the write lock ~0.05 ms instead of ~7, so two dashboards never
-            # wait out STATEMENT_WAIT, and the event loop is not held by the disk.
-            conn.execute("PRAGMA synchronous=NORMAL")
-            _migrate(conn)
             conn.execute(f"PRAGMA busy_timeout={int(STATEMENT_WAIT * 1000)}")
         except BaseException:
             conn.close()
@@ -209,7 +232,8 @@ class Database:
                 aside = f"moved aside to {self.moved_aside}" if self.moved_aside else "moved aside"
                 self._say(
                     f"The local database {self.path} could not be read ({exc}); it was {aside} and a "
-                    "fresh one started: the lists come back from the server.",
+                    "fresh one started: the lists come back from the server, and the history starts "
+                    "again.",
                     exc,
                 )
                 return conn
@@ -261,8 +285,33 @@ class Database:
         return memory
 
     def _say(self, sentence: str, exc: BaseException) -> None:
+        self.say(sentence, exc)
+
+    def say(self, sentence: str, exc: BaseException) -> None:
+        """Adds a notice (the local history says its own problems here too, from its writer thread)."""
         log.warning("%s [%s: %s]", sentence, type(exc).__name__, exc)
-        self._notices = (*self._notices, sentence)
+        with self._saying:
+            self._notices = (*self._notices, sentence)
+
+
+def connect_file(path: Path, wait: float) -> tuple[sqlite3.Connection, int]:
+    """A connection to the file at ``path``, made whole (WAL, every migration), and the file's inode,
+    by which its user sees whether the file was moved aside and replaced since. The database and the
+    history (its own connection, in its writer thread) both open the file this way, so a fresh file
+    either of them meets is made the same."""
+    conn = sqlite3.connect(path, timeout=wait, isolation_level=None, check_same_thread=False)
+    try:
+        inode = os.stat(path).st_ino
+        conn.execute("PRAGMA journal_mode=WAL")
+        # No fsync per commit (WAL keeps the file consistent; a power cut may lose the last saves
+        # of a cache): a save holds the write lock ~0.05 ms instead of ~7, so two dashboards never
+        # wait out STATEMENT_WAIT, and the event loop is not held by the disk.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        _migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn, inode
 
 
 def _memory_sentence(path: Path, trouble: Trouble, exc: BaseException, *, copied: bool) -> str:

@@ -14,7 +14,7 @@ import msgspec
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.decode import decode_checkin, decode_kpi_update
 from okrt_tui.api.errors import ApiDataError
-from okrt_tui.api.models import KeyResult, Kpi, Okr
+from okrt_tui.api.models import KeyResult, Kpi, KpiUpdateResult, Okr
 from okrt_tui.store.outbox import CLAIMED, DELIVERED, FAILED, QUEUED, KeyResultIds, OutboxUnavailable
 from okrt_tui.sync.refresher import Refresher
 from okrt_tui.sync.sender import Sender, confirm_from_lists
@@ -131,24 +131,27 @@ class Deliveries:
         self._wake.set()  # the server answers again: send what waits
 
     def _show(self, outcome: Outcome) -> None:
-        """A delivered write's row shows the server's answer now; its list refreshes soon."""
+        """A delivered write's row shows the server's answer now (a KPI's series and the local history
+        keep it, marked as posted by this app); its list refreshes soon."""
         if outcome.state != DELIVERED or outcome.record is None:
             return
         snapshot = self._refresher.snapshot
-        if outcome.entry.kind == "kpi_update" and snapshot.kpis.items is not None:
-            self._refresher.patch("kpis", with_kpi_update(snapshot.kpis.items, outcome.record))
-            self._refresher.refresh_now("kpis")
+        if outcome.entry.kind == "kpi_update":
+            try:
+                update = decode_kpi_update(outcome.record)
+            except ApiDataError:
+                return
+            self._refresher.record_kpi_update(update)
+            if snapshot.kpis.items is not None:
+                self._refresher.patch("kpis", with_kpi_update(snapshot.kpis.items, update))
+                self._refresher.refresh_now("kpis")
         elif outcome.entry.kind == "checkin" and snapshot.okrs.items is not None:
             self._refresher.patch("okrs", with_checkin(snapshot.okrs.items, outcome.record))
             self._refresher.refresh_now("okrs")
 
 
-def with_kpi_update(kpis: tuple[Kpi, ...], record: bytes) -> tuple[Kpi, ...]:
+def with_kpi_update(kpis: tuple[Kpi, ...], update: KpiUpdateResult) -> tuple[Kpi, ...]:
     """The KPI list with the value the server recorded (its ``new_value`` and ``created_at``)."""
-    try:
-        update = decode_kpi_update(record)
-    except ApiDataError:
-        return kpis
     return tuple(
         msgspec.structs.replace(k, current=update.new_value, last_updated=update.created_at)
         if k.id == update.kpi_id

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -28,10 +28,11 @@ from okrt_tui.api.client import Fetched, OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
 from okrt_tui.api.errors import ApiDataError, Forbidden, OkrtError, RateLimited, Unauthorized
-from okrt_tui.api.models import Kpi, ReviewSummary
+from okrt_tui.api.models import Kpi, KpiUpdateResult, ReviewSummary
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
+from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent, post_of
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
 from okrt_tui.views.changes import TRACKED, ChangeMarks
@@ -39,8 +40,12 @@ from okrt_tui.views.direction import learn_directions
 
 log = logging.getLogger(__name__)
 
-#: Points kept per KPI in memory: a week of 30-second polls is ~20k; this bounds a long session.
-MAX_POINTS_PER_KPI = 2000
+#: Points kept per series in memory (KPI values, objectives' progress and health): a sparkline, a week
+#: of a KPI updated hourly, a projection's window. The local history holds the rest (``load_series``);
+#: this bounds a session of weeks: 1500 series of 256 points are ~34 MB at most.
+MAX_POINTS = 256
+#: The series the snapshot carries, loaded from the local history at start-up.
+REMEMBERED = (KPI, OKR_PROGRESS, OKR_HEALTH)
 
 
 class Intervals(msgspec.Struct, frozen=True):
@@ -68,6 +73,7 @@ class Refresher:
         *,
         workspace: str,
         store: Database | None = None,
+        history: History | None = None,
         clock: Clock = SYSTEM_CLOCK,
         intervals: Intervals = DEFAULT_INTERVALS,
     ) -> None:
@@ -79,6 +85,8 @@ class Refresher:
         self._cache = Cache(store) if store is not None else None
         self._reviews = RememberedReviews(store) if store is not None else None
         self._directions = RememberedDirections(store) if store is not None else None
+        # Written and read in threads; its problems reach the store's notices (see store.history).
+        self._history = history
         self._clock = clock
         self._intervals = intervals
         self._fetchers: dict[str, Callable[..., Awaitable[Fetched[tuple[Any, ...]]]]] = {
@@ -92,7 +100,7 @@ class Refresher:
         self._urgent: set[str] = set()
         self._visible = "okrs"
         self._wake = asyncio.Event()
-        self._kpi_seen: dict[str, tuple[KpiPoint, ...]] = {}
+        self._recent = Recent(REMEMBERED, MAX_POINTS)
         # The cached lists are the previous session's last view: the first fresh list is compared
         # with them, each later one with the one before.
         self._marks = {name: ChangeMarks() for name in TRACKED}
@@ -105,6 +113,7 @@ class Refresher:
             remembered_reviews=self._reviews.all() if self._reviews else (),
             kpi_directions=self._directions.all() if self._directions else {},
             store_notices=store.notices if store is not None else (),
+            previous_view=history.previous_view() if history is not None else None,
             budget=budget.status(),
             taken_at=clock.now(),
         )
@@ -167,6 +176,13 @@ class Refresher:
 
     async def _loop(self) -> None:
         self._load_cache()
+        loading = asyncio.ensure_future(self._load_history())
+        try:
+            await self._poll()
+        finally:
+            loading.cancel()
+
+    async def _poll(self) -> None:
         while True:
             name = self._next_feed()
             if name is None:
@@ -238,9 +254,50 @@ class Refresher:
             self._feeds[name] = Feed(items=items, fetched_at=cached.fetched_at, from_cache=True)
             self._mark_changes(name, items)
             self._due[name] = cached.fetched_at + self._interval(name)
-            if name == "kpis":
-                self._remember_kpis(items, cached.fetched_at)
+            self._remember(name, items, cached.fetched_at)
         self._publish()
+
+    async def _load_history(self) -> None:
+        """The recent series from the local history, read in a thread while the first fetch goes out;
+        the points this session saw meanwhile come after them."""
+        history = self._history
+        if history is None:
+            return
+        now = self._clock.now()
+
+        def read() -> tuple[dict[str, dict[str, tuple[Point, ...]]], dict[str, tuple[float, ...]]]:
+            return {kind: history.recent(kind, now) for kind in REMEMBERED}, history.posted()
+
+        series, posted = await asyncio.to_thread(read)
+        for kind, loaded in series.items():
+            self._recent.merge(kind, loaded)
+        self._recent.merge_posted(posted)
+        self._publish()
+
+    async def load_series(self, kind: str, entity: str, since: float | None = None) -> Sequence[KpiPoint]:
+        """One series from the local history from ``since`` on (all of it for None; ``kind``:
+        ``okrt_tui.store.history.KPI``, ...), oldest first, read in a thread; what this session holds
+        in memory when there is no history."""
+        if self._history is None:
+            points = self._recent.of(kind).get(entity, ()) if kind in REMEMBERED else ()
+            return [p for p in points if since is None or p.at >= since]
+        return await asyncio.to_thread(self._history.series, kind, entity, since)
+
+    def record_kpi_update(self, update: KpiUpdateResult) -> None:
+        """This app's KPI write the server recorded: shown in the KPI's series, marked as posted, and
+        stored in the local history."""
+        post = post_of(update, self._clock.now())
+        if post is None:
+            return
+        self._recent.add_post(*post)
+        if self._history is not None:
+            self._history.record_post(*post)
+        self._publish()
+
+    def mark_viewed(self, at: float) -> None:
+        """The person looked at the lists at ``at``: the next session marks what changed since."""
+        if self._history is not None:
+            self._history.mark_viewed(at)
 
     async def _fetch(self, name: str, *, urgent: bool) -> None:
         self._urgent.discard(name)
@@ -257,8 +314,9 @@ class Refresher:
         self._due[name] = now + self._interval(name)
         self._feeds[name] = Feed(items=fetched.data, fetched_at=fetched.received_at)
         self._mark_changes(name, fetched.data)
-        if name == "kpis":
-            self._remember_kpis(fetched.data, fetched.received_at)
+        self._remember(name, fetched.data, fetched.received_at)
+        if self._history is not None:
+            self._history.record_poll(name, fetched.data, fetched.received_at)  # queued: written in a thread
         if self._cache is not None:
             self._cache.save(name, fetched.raw, fetched.received_at)
         for listener in self._listeners:
@@ -283,19 +341,12 @@ class Refresher:
         self._feeds[name] = replace(self._feeds[name], error=exc, loading=False, retry_at=self._due[name])
         self._publish()
 
-    def _remember_kpis(self, kpis: tuple[Kpi, ...], at: float) -> None:
-        for kpi in kpis:
-            if kpi.id is None or kpi.current is None:
-                continue
-            seen = self._kpi_seen.get(kpi.id, ())
-            if seen and seen[-1].value == kpi.current:
-                continue  # unchanged: one point per change keeps the chart and the trend honest
-            try:
-                value = float(kpi.current)
-            except OverflowError:
-                continue  # an integer past the range of a float (JSON allows it): shown, not charted
-            self._kpi_seen[kpi.id] = (*seen, KpiPoint(at=at, value=value))[-MAX_POINTS_PER_KPI:]
-        self._learn_directions(kpis)
+    def _remember(self, name: str, items: tuple[Any, ...], at: float) -> None:
+        """The values of a list in the series in memory: one point per change, placed as the local
+        history places it (a KPI's at its ``last_updated``), so the chart and the trend stay honest."""
+        self._recent.add_poll(name, items, at)
+        if name == "kpis":
+            self._learn_directions(items)
 
     def _mark_changes(self, name: str, items: tuple[Any, ...]) -> None:
         marks = self._marks.get(name)
@@ -318,7 +369,10 @@ class Refresher:
             okrs=self._feeds["okrs"],
             kpis=self._feeds["kpis"],
             cycles=self._feeds["cycles"],
-            kpi_seen=dict(self._kpi_seen),
+            kpi_seen=dict(self._recent.of(KPI)),
+            okr_progress_seen=dict(self._recent.of(OKR_PROGRESS)),
+            okr_health_seen=dict(self._recent.of(OKR_HEALTH)),
+            kpi_posted=dict(self._recent.posted),
             budget=self._budget.status(),
             taken_at=self._clock.now(),
             store_notices=self._store.notices if self._store is not None else (),

@@ -15,7 +15,10 @@ import msgspec
 from okrt_tui.api.budget import BudgetStatus
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
+from okrt_tui.store.history import Point as KpiPoint
 from okrt_tui.store.outbox import Entry
+
+__all__ = ["FEEDS", "Feed", "KpiPoint", "OutboxView", "Outcome", "Snapshot"]
 
 T = TypeVar("T")
 
@@ -37,13 +40,6 @@ class Feed(msgspec.Struct, Generic[T], frozen=True):
     def stale(self) -> bool:
         """Data is on screen, but the latest attempt to renew it failed."""
         return self.items is not None and self.error is not None
-
-
-class KpiPoint(msgspec.Struct, frozen=True):
-    """One value of a KPI seen at a moment (``at`` is epoch seconds)."""
-
-    at: float
-    value: float
 
 
 class Outcome(msgspec.Struct, frozen=True):
@@ -72,8 +68,17 @@ class Snapshot(msgspec.Struct, frozen=True):
     kpis: Feed[Kpi] = msgspec.field(default_factory=Feed)
     cycles: Feed[ReviewCycle] = msgspec.field(default_factory=Feed)
     budget: BudgetStatus = msgspec.field(default_factory=BudgetStatus)
-    #: Values seen per KPI id, oldest first: this session's memory until local history exists.
+    #: Values per KPI id, oldest first (``KpiPoint``: the history's ``Point``): the recent points the
+    #: local history held at start-up, then each change seen since (``okrt_tui.store.history``).
     kpi_seen: Mapping[str, tuple[KpiPoint, ...]] = msgspec.field(default_factory=dict)
+    #: The same per objective id: its progress (0-1) and its health score (0-100).
+    okr_progress_seen: Mapping[str, tuple[KpiPoint, ...]] = msgspec.field(default_factory=dict)
+    okr_health_seen: Mapping[str, tuple[KpiPoint, ...]] = msgspec.field(default_factory=dict)
+    #: KPI id → when this app posted to it (epoch seconds, oldest first): the chart marks them.
+    kpi_posted: Mapping[str, tuple[float, ...]] = msgspec.field(default_factory=dict)
+    #: When the person last looked at the lists, as the previous session left it (``mark_viewed``):
+    #: rows changed since are marked. None: never recorded (or no local history).
+    previous_view: float | None = None
     #: Reviews opened by pasting their id, remembered locally with their employee and type.
     remembered_reviews: tuple[ReviewRef, ...] = ()
     #: KPI id → ``lower`` or ``higher``: the directions inferred from the server's statuses, stored

@@ -19,6 +19,8 @@ from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.session import Session
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
+from okrt_tui.store.history import KPI
+from okrt_tui.store.outbox import DELIVERED
 from okrt_tui.sync.snapshot import Snapshot
 
 
@@ -288,7 +290,8 @@ async def test_a_store_locked_by_another_program_is_left_alone_and_refreshing_go
             again = await until(session, lambda s: (s.okrs.fetched_at or 0) > (first.okrs.fetched_at or 0))
             assert session.database.moved_aside is None
     assert again.okrs.items and again.okrs.error is None
-    (notice,) = again.store_notices
+    assert again.kpi_seen and again.okr_health_seen  # no history saved: this session's memory still
+    (notice,) = again.store_notices  # the history says nothing more: nothing is saved to the file
     assert "locked by another program" in notice
     assert list(path.parent.glob("*.unreadable-*")) == []
 
@@ -302,8 +305,11 @@ async def test_a_store_with_corrupt_pages_is_set_aside_and_the_lists_load(
     async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
         loaded = await until(session, all_loaded)
         assert session.database.moved_aside is not None
+        kpi_id = (loaded.kpis.items or ())[0].id or ""
+        assert session.history.flush()
+        assert session.history.series(KPI, kpi_id)  # the history goes on in the fresh file
     (notice,) = loaded.store_notices
-    assert "moved aside" in notice
+    assert "moved aside" in notice and "history starts again" in notice
 
 
 async def test_a_kpi_updated_between_two_sessions_is_marked_changed_in_the_next(
@@ -322,3 +328,30 @@ async def test_a_kpi_updated_between_two_sessions_is_marked_changed_in_the_next(
         session.refresher.refresh_now("kpis")
         again = await until(session, lambda s: s.kpis.items is not None and not s.kpis.from_cache)
     assert again.changed["kpis"] == {kpi.id}
+
+
+async def test_the_series_seen_come_back_from_the_history_after_a_restart(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        first = await until(session, all_loaded)
+        kpi = next(k for k in first.kpis.items or () if k.name == "Net Promoter Score")
+        okr = next(o for o in first.okrs.items or () if o.key_results)
+        kr = (okr.key_results or ())[0]
+        assert kpi.id and kpi.current is not None and okr.id and kr.id and kr.current is not None
+        posted = await session.deliveries.submit("kpi_update", kpi.id, "NPS", str(kpi.current + 3))
+        checkin = await session.deliveries.submit("checkin", kr.id, "kr", str(kr.current + 5))
+        assert posted.state == checkin.state == DELIVERED
+        session.refresher.refresh_now("okrs")
+        seen = await until(session, lambda s: len(s.okr_progress_seen.get(okr.id or "", ())) == 2)
+        assert [p.value for p in seen.kpi_seen[kpi.id]] == [kpi.current, kpi.current + 3]
+    # Restarted with the server failing every read: what the snapshot holds beyond the cached lists
+    # (one value each) comes from the local history.
+    sandbox.control.fault("500", count=100, match="reads")
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as again:
+        loaded = await until(again, lambda s: len(s.okr_progress_seen.get(okr.id or "", ())) == 2)
+        assert loaded.okrs.from_cache
+    assert loaded.kpi_seen[kpi.id] == seen.kpi_seen[kpi.id]
+    assert loaded.okr_progress_seen[okr.id] == seen.okr_progress_seen[okr.id]
+    assert loaded.kpi_posted[kpi.id] == seen.kpi_posted[kpi.id] == (seen.kpi_seen[kpi.id][-1].at,)
+    assert loaded.okr_health_seen[okr.id]

@@ -25,6 +25,7 @@ from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_READ_KEY
 from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.session import Session
 from okrt_tui.store.db import Database
+from okrt_tui.store.history import KPI, History, Observation
 from okrt_tui.store.outbox import Outbox
 from okrt_tui.writes import Target, Writer, find_kpi, read_csv, resolve_rows
 
@@ -67,6 +68,9 @@ def test_a_kpi_value_given_by_name_is_recorded_once(sandbox: SandboxServer) -> N
     assert write["target_id"] == before["id"]
     assert write["body"] == {"value": 41, "comment": "after the survey"}
     assert outbox_states(sandbox) == {"delivered": 1}
+    history = History(Database(Dirs.default().database_file(sandbox.base_url, ACME_ADMIN_KEY)))
+    (posted,) = history.posted(before["id"])[before["id"]]  # the chart marks this app's writes
+    assert history.observations(KPI, before["id"])[-1] == Observation(posted, 41, None, True)
 
 
 def test_a_change_is_added_to_the_current_value_and_json_prints_the_record(sandbox: SandboxServer) -> None:
