@@ -41,7 +41,7 @@ time-based retention); a realistic workspace never comes near it (see ``tests/be
 bench_history.py``). Downsampling runs in the writer thread once an hour of the polls' time at most,
 one chunk of series at a time in short transactions, so no other process waits long for the file.
 
-**Writing** happens off the event loop: ``record_poll``, ``record_post`` and ``mark_viewed`` put the
+**Writing** happens off the event loop: ``record_poll`` and ``record_post`` put the
 data on a queue (a few microseconds) and one writer thread, with its own connection, stores what
 waits in one ``BEGIN IMMEDIATE`` transaction, comparing with the last stored values inside it. So a
 monitor and two dashboards on one workspace record each change once: the second process to see a
@@ -60,9 +60,6 @@ from a thread, the command line directly; times are epoch seconds):
   ``TREND_DAYS`` before ``now``, in one query (what the dashboard loads at start-up);
 - ``posted(kpi_id=None)``: the times this app posted to a KPI (to every KPI without an id);
 - ``entities(kind)``: the ids that have a series of that kind;
-- ``previous_view()`` / ``mark_viewed(at)``: when the person last looked at the dashboard, as the
-  previous session left it (for marking what changed since); ``meta`` / ``set_meta``: the small
-  key/value table behind it.
 
 **Failures** cost the history, never the app (the history is a convenience, like the cache): every
 SQLite error is caught, a read that fails returns nothing, a write that fails loses the changes it held
@@ -129,7 +126,6 @@ READ_WAIT = 1.0
 lock makes a reader wait)."""
 POST_GAP = 0.001
 """Seconds before a posted value at which the value it replaced is placed."""
-VIEWED = "last_viewed_at"
 
 
 class Point(msgspec.Struct, frozen=True, gc=False):
@@ -316,12 +312,7 @@ class _Post(NamedTuple):
     at: float
 
 
-class _Meta(NamedTuple):
-    key: str
-    value: str
-
-
-_Job = _Poll | _Post | _Meta | threading.Event | None  # an Event: flush; None: stop
+_Job = _Poll | _Post | threading.Event | None  # an Event: flush; None: stop
 
 _DOWNSAMPLE = """
 DELETE FROM history_point AS p
@@ -398,8 +389,6 @@ class History:
         self._generation: str | None = None
         self._last: dict[tuple[str, str], list[Any]] | None = None
         self._last_poll = LastPoll()
-        self._previous_view: float | None = None
-        self._viewed_read = False
 
     @property
     def enabled(self) -> bool:
@@ -416,14 +405,6 @@ class History:
     def record_post(self, kpi_id: str, previous: float | None, new: float, at: float) -> None:
         """This app's KPI write the server recorded: the value it replaced and the new one, at ``at``."""
         self._put(_Post(kpi_id, previous, new, at))
-
-    def mark_viewed(self, at: float) -> None:
-        """The person looked at the dashboard at ``at`` (the next session's ``previous_view``)."""
-        self.previous_view()  # read once before this session's first mark replaces it
-        self.set_meta(VIEWED, repr(float(at)))
-
-    def set_meta(self, key: str, value: str) -> None:
-        self._put(_Meta(key, value))
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Waits until everything queued so far is stored (or given up on); False on timeout."""
@@ -464,7 +445,7 @@ class History:
                 with contextlib.suppress(queue.Empty):
                     while True:
                         jobs.append(self._queue.get_nowait())
-                writes = [job for job in jobs if isinstance(job, _Poll | _Post | _Meta)]
+                writes = [job for job in jobs if isinstance(job, _Poll | _Post)]
                 if writes:
                     self._write(writes)
                 for job in jobs:
@@ -478,7 +459,7 @@ class History:
                     self._writer[0].close()
                 self._writer = None
 
-    def _write(self, jobs: list[_Poll | _Post | _Meta]) -> None:
+    def _write(self, jobs: list[_Poll | _Post]) -> None:
         if not self.enabled:
             return
         try:
@@ -494,7 +475,7 @@ class History:
                 self._generation = str(int(generation or 0) + 1)
                 _set_meta(conn, "generation", self._generation)
             self._suspect = None
-            now = max((job.at for job in jobs if not isinstance(job, _Meta)), default=None)
+            now = max((job.at for job in jobs), default=None)
             if now is not None and now - self._pruned_at >= PRUNE_EVERY:
                 self._pruned_at = now
                 self._downsample(conn, now)
@@ -584,24 +565,6 @@ class History:
             [],
         )
         return [str(row[0]) for row in rows]
-
-    def previous_view(self) -> float | None:
-        """When the person last looked at the dashboard, as the previous session left it (read on the
-        first call; ``mark_viewed`` does not change it)."""
-        if not self._viewed_read:
-            self._viewed_read = True
-            self._previous_view = self._meta_float(VIEWED)
-        return self._previous_view
-
-    def meta(self, key: str) -> str | None:
-        return self._read(lambda c: _meta(c, key), None)
-
-    def _meta_float(self, key: str) -> float | None:
-        text = self.meta(key) if self.enabled else None
-        try:
-            return float(text) if text is not None else None
-        except ValueError:
-            return None
 
     def _observations(
         self, kind: str, entity: str | None, since: float | None, state_then: bool
@@ -705,15 +668,13 @@ class _Writing:
         self.last = last
         self.last_poll = last_poll
 
-    def apply(self, jobs: Iterable[_Poll | _Post | _Meta]) -> None:
+    def apply(self, jobs: Iterable[_Poll | _Post]) -> None:
         for job in jobs:
             if isinstance(job, _Poll):
                 for seen in seen_in(job.feed, self.last_poll.changed(job.feed, job.items)):
                     self.observe(seen, job.at)
-            elif isinstance(job, _Post):
-                self.post(job)
             else:
-                _set_meta(self.conn, job.key, job.value)
+                self.post(job)
 
     def _entry(self, kind: str, entity: str) -> list[Any]:
         entry = self.last.get((kind, entity))

@@ -113,7 +113,6 @@ class Refresher:
             remembered_reviews=self._reviews.all() if self._reviews else (),
             kpi_directions=self._directions.all() if self._directions else {},
             store_notices=store.notices if store is not None else (),
-            previous_view=history.previous_view() if history is not None else None,
             budget=budget.status(),
             taken_at=clock.now(),
         )
@@ -293,11 +292,6 @@ class Refresher:
         if self._history is not None:
             self._history.record_post(*post)
         self._publish()
-
-    def mark_viewed(self, at: float) -> None:
-        """The person looked at the lists at ``at``: the next session marks what changed since."""
-        if self._history is not None:
-            self._history.mark_viewed(at)
 
     async def _fetch(self, name: str, *, urgent: bool) -> None:
         self._urgent.discard(name)

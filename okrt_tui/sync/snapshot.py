@@ -76,9 +76,6 @@ class Snapshot(msgspec.Struct, frozen=True):
     okr_health_seen: Mapping[str, tuple[KpiPoint, ...]] = msgspec.field(default_factory=dict)
     #: KPI id → when this app posted to it (epoch seconds, oldest first): the chart marks them.
     kpi_posted: Mapping[str, tuple[float, ...]] = msgspec.field(default_factory=dict)
-    #: When the person last looked at the lists, as the previous session left it (``mark_viewed``):
-    #: rows changed since are marked. None: never recorded (or no local history).
-    previous_view: float | None = None
     #: Reviews opened by pasting their id, remembered locally with their employee and type.
     remembered_reviews: tuple[ReviewRef, ...] = ()
     #: KPI id → ``lower`` or ``higher``: the directions inferred from the server's statuses, stored

@@ -170,16 +170,6 @@ def test_whatever_the_rate_of_change_the_detail_kept_stays_within_its_allowance(
     assert {p.value for p in points if p.at >= T0 + 359 * 30} == {359}
 
 
-def test_when_the_person_last_looked_is_the_next_sessions_previous_view(tmp_path: Path) -> None:
-    db = Database(tmp_path / "ws.sqlite3")
-    first = History(db)
-    first.mark_viewed(T0)
-    first.mark_viewed(T0 + 60)
-    assert first.flush()
-    assert first.previous_view() is None  # this session's own looks do not count for itself
-    assert History(db).previous_view() == T0 + 60
-
-
 @pytest.mark.parametrize("version", range(len(MIGRATIONS)))
 def test_a_file_of_every_earlier_schema_gains_the_history_and_keeps_what_it_held(
     tmp_path: Path, version: int
