@@ -320,6 +320,152 @@ def review(ctx: Context, review_id: str, as_json: bool, markdown: bool) -> None:
     print_review(fetched.data)
 
 
+# -- what this computer recorded (the local database only: no request) ---------------------------------------
+
+
+def _local(ctx: Context) -> Any:
+    """The workspace's local database (named from base URL and key, so the key must be set, though
+    nothing is sent): a context manager giving its history and cached lists, or None when this
+    computer has none. Problems with the file (locked, damaged) are said on stderr."""
+    from contextlib import contextmanager
+
+    from okrt_tui.store.recorded import open_recorded
+
+    @contextmanager
+    def opened() -> Any:
+        settings = ctx.settings()
+        with open_recorded(ctx.dirs.database_file(settings.base_url, settings.require_key())) as recorded:
+            if recorded is not None:
+                for notice in recorded.database.notices:
+                    _say(notice)
+            yield recorded
+
+    return opened()
+
+
+def _since(text: str, now: float) -> float | None:
+    from okrt_tui.views.times import BadSince, parse_since
+
+    try:
+        return parse_since(text, now)
+    except BadSince as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+_SINCE_HELP = "How far back: 12h, 7d, 2w, a date (UTC) like 2026-11-01, or all."
+
+
+@main.command()
+@global_options
+@click.argument("entity", metavar="KPI|OBJECTIVE")
+@click.option("--since", "since_text", default="30d", show_default=True, metavar="SPAN", help=_SINCE_HELP)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row, for a spreadsheet.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of objects.")
+@click.pass_obj
+@reports_errors
+def history(ctx: Context, entity: str, since_text: str, as_csv: bool, as_json: bool) -> None:
+    """The values this computer recorded of a KPI, or the progress and health of an objective (by id,
+    or a unique part of its name). Reads only the local database: works offline, sends nothing."""
+    if as_csv and as_json:
+        raise click.UsageError("Choose one of --csv and --json.")
+    from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS
+    from okrt_tui.views import recorded as views
+    from okrt_tui.views.names import OBJECTIVE, find_kpi_or_objective
+
+    now = time.time()
+    since = _since(since_text, now)
+    with _local(ctx) as recorded:
+        if recorded is None:
+            _history_empty(views.NOTHING_RECORDED, as_csv, as_json, objective=False)
+            return
+        store = recorded.history
+        ident, name, kind = find_kpi_or_objective(
+            entity,
+            recorded.kpis,
+            recorded.okrs,
+            recorded_kpis=store.entities(KPI),
+            recorded_objectives=store.entities(OKR_PROGRESS),
+        )
+        objective = kind == OBJECTIVE
+        if objective:
+            progress = store.observations(OKR_PROGRESS, ident, since, state_then=True)
+            health = store.observations(OKR_HEALTH, ident, since, state_then=True)
+            rows = views.objective_rows(progress, health, since)
+            before = progress or health
+        else:
+            points = store.observations(KPI, ident, since, state_then=True)
+            rows = views.kpi_rows([p for p in points if since is None or p.at >= since])
+            before = points
+        unit = next((k.unit for k in recorded.kpis or () if k.id == ident), None)
+    label = f"{name} ({kind} {ident})" if name else f"{kind} {ident}"
+    if not rows:
+        sentence = views.no_points(label, before, since, objective=objective, unit=unit)
+        _history_empty(sentence, as_csv, as_json, objective=objective)
+        return
+    if as_csv:
+        sys.stdout.write(views.to_csv(rows, objective=objective))
+    elif as_json:
+        _emit_json(views.to_json(rows, objective=objective))
+    else:
+        from okrt_tui.render import history_table, print_table
+
+        click.echo(views.heading(label, rows, since))
+        print_table(history_table(rows, objective=objective, unit=unit))
+
+
+def _history_empty(sentence: str, as_csv: bool, as_json: bool, *, objective: bool) -> None:
+    """No point to show: the sentence for people; a script gets its empty document (a header row, or
+    ``[]``) on stdout and the sentence on stderr. Exit 0: nothing went wrong."""
+    from okrt_tui.views import recorded as views
+
+    if as_csv:
+        sys.stdout.write(views.to_csv([], objective=objective))
+    elif as_json:
+        _emit_json(b"[]")
+    if as_csv or as_json:
+        _say(sentence)
+    else:
+        click.echo(sentence)
+
+
+@main.command()
+@global_options
+@click.option("--since", "since_text", default="7d", show_default=True, metavar="SPAN", help=_SINCE_HELP)
+@click.option("--markdown", is_flag=True, help="Markdown, for a chat channel.")
+@click.option("--json", "as_json", is_flag=True, help="JSON with stable keys, for scripts.")
+@click.pass_obj
+@reports_errors
+def report(ctx: Context, since_text: str, markdown: bool, as_json: bool) -> None:
+    """What changed: objectives' status and health band, KPIs across a status line or their target,
+    key results without a check-in for 14 days, the mean health then and now. Reads only the local
+    database: works offline, sends nothing."""
+    if markdown and as_json:
+        raise click.UsageError("Choose one of --markdown and --json.")
+    from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS
+    from okrt_tui.views.report import build_digest, digest_json, digest_markdown, digest_text
+
+    now = time.time()
+    since = _since(since_text, now)
+    configured = ctx.settings().ui.kpi_directions
+    with _local(ctx) as recorded:
+        changes = since if since is not None else -math.inf
+        digest = build_digest(
+            progress=recorded.history.changes(OKR_PROGRESS, changes) if recorded else {},
+            health=recorded.history.changes(OKR_HEALTH, changes) if recorded else {},
+            kpi_values=recorded.history.changes(KPI, changes) if recorded else {},
+            okrs=recorded.okrs if recorded else None,
+            kpis=recorded.kpis if recorded else None,
+            since=since,
+            now=now,
+            configured=configured,
+            remembered=recorded.directions if recorded else None,
+        )
+    if as_json:
+        _emit_json(msgspec.json.encode(digest_json(digest)))
+    else:
+        click.echo(digest_markdown(digest) if markdown else digest_text(digest), nl=False)
+
+
 # -- the sandbox and the demo --------------------------------------------------------------------------------
 
 

@@ -19,10 +19,11 @@ from rich.cells import cell_len
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewSummary
 from okrt_tui.store.outbox import Entry
 from okrt_tui.views.direction import direction_legend, kpi_direction, kpi_figures
-from okrt_tui.views.numbers import progress_text
+from okrt_tui.views.numbers import percent, progress_text, with_unit
+from okrt_tui.views.recorded import Row
 from okrt_tui.views.status import health_band, review_type_label, status_label
 from okrt_tui.views.text import DASH, cell, one_line, safe_text, truncate
-from okrt_tui.views.times import due_label, relative_time
+from okrt_tui.views.times import due_label, local_datetime, relative_time
 
 
 class Table(msgspec.Struct, frozen=True):
@@ -173,3 +174,29 @@ def outbox_table(entries: Sequence[Entry], now: float) -> Table:
         elastic=6,
         empty="The outbox is empty: every write was delivered.",
     )
+
+
+def history_table(rows: Sequence[Row], *, objective: bool, unit: str | None = None) -> Table:
+    """``okrt-tui history``: a KPI's values (and who set them), or an objective's progress and health,
+    oldest first, in local time."""
+    if objective:
+        body = [
+            (
+                local_datetime(r.at),
+                percent(r.value),
+                status_label(r.status).display,
+                health_band(r.health).display,
+            )
+            for r in rows
+        ]
+        return Table(("TIME", "PROGRESS", "STATUS", "HEALTH"), body)
+    body = [
+        (
+            local_datetime(r.at),
+            with_unit(r.value, unit),
+            status_label(r.status).display,
+            "posted by okrt-tui" if r.posted else "seen in the list",
+        )
+        for r in rows
+    ]
+    return Table(("TIME", "VALUE", "STATUS", "SOURCE"), body)

@@ -26,14 +26,14 @@ from okrt_tui.store.history import History, post_of
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, UNCONFIRMED, Entry, Outbox
 from okrt_tui.sync.sender import Sender, confirm_from_lists
 from okrt_tui.sync.snapshot import Outcome
-from okrt_tui.views.text import one_line, truncate
+from okrt_tui.views.names import choose
+from okrt_tui.views.text import one_line
 from okrt_tui.views.values import BadValue, parse_value
 
 T = TypeVar("T")
 
 FRESH = 300.0
 """A cached list younger than this (seconds) is used to find targets by name without a request."""
-MAX_CANDIDATES = 8
 
 
 class Target(msgspec.Struct, frozen=True):
@@ -43,7 +43,8 @@ class Target(msgspec.Struct, frozen=True):
 
 
 class WriteError(InvalidInput):
-    """The write cannot be made as asked (unknown or ambiguous name, bad value); nothing was queued."""
+    """The write cannot be made as asked (a bad value, a CSV that cannot be used; an unknown or ambiguous
+    name is ``okrt_tui.views.names.UnknownName``); nothing was queued."""
 
 
 # -- finding the target ----------------------------------------------------------------------------------
@@ -51,24 +52,8 @@ class WriteError(InvalidInput):
 
 def _choose(arg: str, named: Sequence[tuple[str, str, Any]], what: str) -> Target:
     """``named``: (id, name, current) of every candidate."""
-    for ident, name, current in named:
-        if ident == arg:
-            return Target(ident, name or ident, current)
-    wanted = arg.casefold().strip()
-    exact = [c for c in named if c[1].casefold() == wanted]
-    found = exact or [c for c in named if wanted and wanted in c[1].casefold()]
-    if len(found) == 1:
-        ident, name, current = found[0]
-        return Target(ident, name, current)
-    if not found:
-        raise WriteError(
-            f"No {what} is named or has the id {arg!r}. Check the name (any part of it will do)."
-        )
-    shown = "; ".join(f"{truncate(name, 50)} ({ident})" for ident, name, _ in found[:MAX_CANDIDATES])
-    more = f"; and {len(found) - MAX_CANDIDATES} more" if len(found) > MAX_CANDIDATES else ""
-    raise WriteError(
-        f"{arg!r} matches {len(found)} {what}s: {shown}{more}. Give more of the name, or the id."
-    )
+    ident, name, current = choose(arg, named, what)
+    return Target(ident, name or ident, current)
 
 
 def find_kpi(arg: str, kpis: Sequence[Kpi] | None) -> Target:

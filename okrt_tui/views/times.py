@@ -151,3 +151,36 @@ def local_datetime(value: str | float | int | None, *, tz: tzinfo | None = None)
     else:
         when = datetime.fromtimestamp(moment).astimezone()
     return when.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+#: ``--since``'s units: hours, days, weeks (``m`` is refused: minutes or months?).
+_SPAN_UNITS = {"h": HOUR, "d": DAY, "w": 7 * DAY}
+SINCE_HELP = "a span like 12h, 7d or 2w, a date like 2026-11-01 (UTC), or all"
+
+
+class BadSince(ValueError):
+    """A ``--since`` that cannot be read; its text is the sentence to show."""
+
+
+def parse_since(text: str, now: float) -> float | None:
+    """``--since`` of ``history`` and ``report``: the moment it names (epoch seconds), or ``None`` for
+    ``all``. A span counts back from ``now``; a date or time is UTC unless it says otherwise."""
+    value = text.strip().lower()
+    if value == "all":
+        return None
+    number, unit = value[:-1], value[-1:]
+    if unit in _SPAN_UNITS and number.isascii() and number.isdigit() and len(number) <= 6:
+        if int(number) == 0:
+            raise BadSince(f"--since {text!r} is an empty span: give at least 1{unit}, or all.")
+        return max(0.0, now - int(number) * _SPAN_UNITS[unit])
+    moment = parse_timestamp(text) if value[:1].isdigit() and "-" in value else None
+    if moment is None:
+        raise BadSince(f"--since takes {SINCE_HELP}, not {text!r}.")
+    if moment > now:
+        raise BadSince(f"--since {text!r} is in the future: give a moment before now, or all.")
+    return moment
+
+
+def iso_utc(at: float) -> str:
+    """``2026-11-30T14:05:12Z``: ISO 8601 in UTC, to the second, for files and scripts."""
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
