@@ -77,7 +77,8 @@ def plain_number(value: float | None) -> int | float | None:
     """``41.0`` → ``41``; other numbers as they are (``0.655``, ``1e+20`` stays a float)."""
     if value is None:
         return None
-    return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    number = float(value)
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
 def records(rows: Sequence[Row], *, objective: bool) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ two, so a value that went away and came back within the period is no change:
 - objectives whose status changed, or whose health moved to another band (``views.status.BANDS``);
 - KPIs whose status changed (they crossed a status line), and KPIs whose value crossed their target:
   reached it or lost it when it is known which way is better (``views.direction``: config.toml, the
-  API's field, the directions inferred from statuses), else only "now above / below" it. The target is
+  API's field, the directions inferred from statuses, remembered or read from the series' own
+  statuses), else only "now above / below" it. The target is
   the one of the latest cached KPI list (the history keeps values, not targets);
 - key results without a check-in for 14 days (``views.times.STALE_CHECKIN_DAYS``), from the latest
   cached OKR list, which has key results only when the API gives them (an extension): without them the
@@ -35,7 +36,7 @@ import msgspec
 from okrt_tui.api.models import Kpi, Okr
 from okrt_tui.store.history import Observation
 from okrt_tui.views.cycles import current_cycle
-from okrt_tui.views.direction import HIGHER, LOWER, kpi_direction
+from okrt_tui.views.direction import HIGHER, LOWER, infer_direction, kpi_direction
 from okrt_tui.views.numbers import finite, with_unit
 from okrt_tui.views.recorded import NOTHING_RECORDED, plain_number
 from okrt_tui.views.status import STATUS_SEVERITY, health_band, status_label
@@ -192,7 +193,7 @@ def build_digest(
             kpi_status.append(StatusChange(kpi_id, name or kpi_id, then, current, first, last, unit))
         target = finite(kpi.target) if kpi is not None else None
         if kpi is not None and target is not None and (first >= target) != (last >= target):
-            way = kpi_direction(kpi, configured, remembered).way
+            way = kpi_direction(kpi, configured, remembered).way or _way_in(points, target)
             crossings.append(TargetCrossing(kpi_id, name or kpi_id, target, way, first, last, unit))
 
     stale: tuple[StaleKeyResult, ...] | None
@@ -227,6 +228,13 @@ def build_digest(
         stale_key_results=stale,
         stale_note=note,
     )
+
+
+def _way_in(points: Sequence[Observation], target: float) -> str | None:
+    """The direction the statuses of the series show against the current target, latest first: the
+    history holds the lists seen before, and far from its target a KPI's status tells which way is
+    better (``views.direction.infer_direction``) where the latest list, near it, may not."""
+    return next((way for p in reversed(points) if (way := infer_direction(p.value, target, p.status))), None)
 
 
 def _status_order(change: StatusChange) -> tuple[int, str]:
