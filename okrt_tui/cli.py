@@ -149,6 +149,8 @@ def _accepting(*options: Callable[[Callable[..., T]], Callable[..., T]]) -> Call
 global_options = _accepting(*_GLOBAL_OPTIONS)
 #: ``serve`` talks to no API: of the global options only ``--debug`` means anything to it.
 debug_option = _accepting(_DEBUG_OPTION)
+#: ``history`` and ``report`` read the local database only: ``--no-wait`` would mean nothing to them.
+local_options = _accepting(_GLOBAL_OPTIONS[0], _DEBUG_OPTION)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -356,7 +358,7 @@ _SINCE_HELP = "How far back: 12h, 7d, 2w, a date (UTC) like 2026-11-01, or all."
 
 
 @main.command()
-@global_options
+@local_options
 @click.argument("entity", metavar="KPI|OBJECTIVE")
 @click.option("--since", "since_text", default="30d", show_default=True, metavar="SPAN", help=_SINCE_HELP)
 @click.option("--csv", "as_csv", is_flag=True, help="CSV with a header row, for a spreadsheet.")
@@ -429,7 +431,7 @@ def _history_empty(sentence: str, as_csv: bool, as_json: bool, *, objective: boo
 
 
 @main.command()
-@global_options
+@local_options
 @click.option("--since", "since_text", default="7d", show_default=True, metavar="SPAN", help=_SINCE_HELP)
 @click.option("--markdown", is_flag=True, help="Markdown, for a chat channel.")
 @click.option("--json", "as_json", is_flag=True, help="JSON with stable keys, for scripts.")
