@@ -1,10 +1,13 @@
 """``okrt-tui history`` and ``okrt-tui report`` on a real workspace database: filled through the History
 API at chosen times (a fake clock, which the recording path takes as ``at``), with the cached lists the
 dashboard would have left. The base URL is a listening socket that never accepts: a connection the
-commands made would wait in its backlog, and the tests count none there."""
+commands made would wait in its backlog, and the tests count none there. One test runs them on what the
+real refresher recorded from the sandbox, which counts their requests: none."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -24,9 +27,12 @@ from okrt_tui.api.models import KeyResult, Kpi, Okr
 from okrt_tui.cli import main
 from okrt_tui.paths import APP_NAME, Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.session import Session
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.history import History
+from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.views.recorded import NOTHING_RECORDED
 from okrt_tui.views.times import DAY, iso_utc
 
@@ -243,3 +249,40 @@ def test_both_run_as_processes_without_textual_or_an_http_client_and_send_nothin
         and "\n# What changed in the last 7 days\n" in done.stdout
     )
     assert workspace.connections() == 0
+
+
+async def test_on_what_the_dashboard_s_refresher_recorded_both_ask_the_server_nothing(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    dirs = Dirs(*(tmp_path / name / APP_NAME for name in ("config", "data", "state", "cache")))
+    session = Session.open(sandbox.base_url, ACME_ADMIN_KEY, dirs=dirs)
+    loaded: asyncio.Future[Snapshot] = asyncio.get_running_loop().create_future()
+
+    def check(snapshot: Snapshot) -> None:
+        if not loaded.done() and snapshot.kpis.items and snapshot.okrs.items:
+            loaded.set_result(snapshot)
+
+    session.refresher.subscribe(check)
+    task = session.refresher.start()
+    try:
+        first = await asyncio.wait_for(loaded, 10)
+        kpi = next(k for k in first.kpis.items or () if k.name == "Net Promoter Score")
+        assert kpi.id and isinstance(kpi.current, int | float)
+        posted = await session.deliveries.submit("kpi_update", kpi.id, "NPS", str(kpi.current + 3))
+        assert posted.state == "delivered"
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await session.aclose()
+    asked = sum(row["count"] for row in sandbox.control.requests())
+    env = {"OKRT_API_KEY": ACME_ADMIN_KEY, "OKRT_BASE_URL": sandbox.base_url}
+    env |= {f"XDG_{name.upper()}_HOME": str(tmp_path / name) for name in ("config", "data", "state", "cache")}
+    history = CliRunner().invoke(main, ["history", "net promoter score", "--json"], env=env)
+    assert history.exit_code == 0, history.output
+    points = json.loads(history.stdout)
+    assert [p["value"] for p in points] == [kpi.current, kpi.current + 3] and points[-1]["posted"] is True
+    report = CliRunner().invoke(main, ["report", "--json"], env=env)
+    assert report.exit_code == 0, report.output
+    assert isinstance(json.loads(report.stdout)["stale_key_results"], list)  # the sandbox lists key results
+    assert sum(row["count"] for row in sandbox.control.requests()) == asked
