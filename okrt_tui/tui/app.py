@@ -27,7 +27,7 @@ from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Okr, ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.logs import scrub
-from okrt_tui.sync.snapshot import Outcome, Snapshot
+from okrt_tui.sync.snapshot import KpiPoint, Outcome, Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
 from okrt_tui.tui.resources import stylesheet
@@ -106,6 +106,8 @@ class RefresherLike(Protocol):
     def set_visible(self, feed: str) -> None: ...
 
     async def fetch_review(self, review_id: str) -> ReviewSummary: ...
+
+    async def load_series(self, kind: str, entity: str, since: float | None = None) -> Sequence[KpiPoint]: ...
 
 
 class DeliveriesLike(Protocol):

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 from msgspec.structs import replace
-from tui_data import KPI_SEEN, KPIS, NOW, FakeRefresher, data_snapshot, frozen_clock, screen_text
+from tui_data import KPI_SEEN, KPIS, NOW, FakeRefresher, data_snapshot, frozen_clock, screen_text, wait_for
 
 from okrt_tui.api.models import Kpi
-from okrt_tui.store.outbox import Entry
-from okrt_tui.sync.snapshot import Feed, KpiPoint, OutboxView
+from okrt_tui.sync.snapshot import Feed, KpiPoint
 from okrt_tui.tui.app import OkrtApp
 from okrt_tui.tui.screens.kpi_detail import KpiScreen
 from okrt_tui.tui.widgets.kpi_chart import KpiChart
@@ -137,27 +136,8 @@ async def test_a_money_kpi_updated_hours_ago_far_from_its_target_reads_as_its_he
         direction="increase",
     )
     seen = {"mrr": (KpiPoint(NOW - 3 * DAY, 1_400_000.0), KpiPoint(NOW - 60, 1_464_258.0))}
-    outbox = OutboxView(
-        (
-            Entry(
-                1,
-                "kpi_update",
-                "mrr",
-                "MRR",
-                "1400000",
-                None,
-                None,
-                "unconfirmed",
-                NOW - 3 * DAY,
-                NOW - 3 * DAY,
-                1,
-                NOW - 3 * DAY,
-                None,
-                None,
-            ),
-        )
-    )
-    snapshot = data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=seen, outbox=outbox)
+    posted = {"mrr": (NOW - 3 * DAY,)}  # this app's update, as the local history keeps it
+    snapshot = data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=seen, kpi_posted=posted)
     app = OkrtApp(FakeRefresher(snapshot), clock=frozen_clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("2", "enter")
@@ -191,3 +171,22 @@ async def test_as_hours_pass_a_refresh_moves_the_week_back_though_no_value_chang
         await pilot.pause()
         assert "3 d ago" in row_of(app, "Net Promoter")
         assert row_of(app, "Net Promoter").rstrip().endswith("↑ +3    ↑ +3    ·")
+
+
+async def test_the_detail_draws_the_series_the_local_history_kept_beyond_the_recent_points():
+    kpi = Kpi(id="mrr", name="MRR", current=1_464_258, target=1_500_000, unit="$", direction="increase")
+    seen = {"mrr": (KpiPoint(NOW - 3 * DAY, 1_400_000.0), KpiPoint(NOW - 60, 1_464_258.0))}
+
+    class WithHistory(FakeRefresher):
+        async def load_series(self, kind, entity, since=None):
+            assert (kind, entity) == ("kpi", "mrr")
+            return (KpiPoint(NOW - 80 * DAY, 1_000_000.0), KpiPoint(NOW - 3 * DAY, 1_400_000.0))
+
+    snapshot = data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=seen)
+    app = OkrtApp(WithHistory(snapshot), clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("2", "enter", "t")  # 90 days
+        await wait_for(pilot, lambda: "of 3 values seen" in screen_text(app), message="the stored series")
+        assert "3 of 3 values seen" in screen_text(app)
+        await pilot.press("t", "t")  # 7 days: the stored point of 80 days ago is outside
+        assert "of 3 values seen" in screen_text(app) and "3 of 3" not in screen_text(app)

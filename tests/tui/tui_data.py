@@ -279,6 +279,9 @@ class FakeRefresher:
     def set_visible(self, feed: str) -> None:
         self.visible.append(feed)
 
+    async def load_series(self, kind: str, entity: str, since: float | None = None) -> tuple[KpiPoint, ...]:
+        return ()  # no local history: the screens draw what the snapshot holds
+
     async def fetch_review(self, review_id: str) -> ReviewSummary:
         self.fetched.append(review_id)
         if self.review_error is not None:

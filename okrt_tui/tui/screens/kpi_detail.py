@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from okrt_tui.api.models import Kpi
+from okrt_tui.store.history import KPI
 from okrt_tui.sync.snapshot import KpiPoint, Snapshot
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
@@ -96,6 +98,26 @@ class KpiScreen(Writes, DataScreen):
         self.kpi_id = kpi_id
         self.kpi: Kpi | None = None
         self.range_index = 1  # 30 days
+        #: The KPI's whole series from the local history, read once as the screen opens (the
+        #: snapshot holds only the recent points of each KPI).
+        self.stored: Sequence[KpiPoint] = ()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._load_stored()
+
+    @work(exclusive=True, group="series", exit_on_error=False)
+    async def _load_stored(self) -> None:
+        self.stored = await self.okrt.refresher.load_series(KPI, self.kpi_id)
+        self.redraw()
+
+    def points(self, snapshot: Snapshot) -> Sequence[KpiPoint]:
+        """The stored series, then what the snapshot has seen since."""
+        seen = snapshot.kpi_seen.get(self.kpi_id, ())
+        if not self.stored:
+            return seen
+        last = self.stored[-1].at
+        return [*self.stored, *(point for point in seen if point.at > last)]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
@@ -119,9 +141,7 @@ class KpiScreen(Writes, DataScreen):
             head.update(Text("This KPI is not in the workspace's list.", style=self.tones[WARN]))
             return
         now = self.now
-        series = kpi_series(
-            snapshot.kpi_seen.get(self.kpi_id, ()), kpi.current, parse_timestamp(kpi.last_updated)
-        )
+        series = kpi_series(self.points(snapshot), kpi.current, parse_timestamp(kpi.last_updated))
         header = kpi_header(kpi, shown_direction(self, kpi), series, now, self.tones)
         if found is None and snapshot.kpis.items is not None:
             header.append(
@@ -154,24 +174,15 @@ class KpiScreen(Writes, DataScreen):
 
     def range_start(self, series: Sequence[KpiPoint], now: float) -> float:
         """Where the range shown begins: ``days`` before now, or (``all``) at the first value of the
-        series, at least an hour back.
-
-        The series is the snapshot's. The history store is to give the refresher a way to load a KPI's
-        whole series for ``all``; the screen will ask for it here and keep drawing what the snapshot
-        holds."""
+        series, at least an hour back."""
         days = RANGES[self.range_index][1]
         if days is not None:
             return now - days * DAY
         return min(series[0].at if series else now, now - 3600.0)
 
-    def posted(self, snapshot: Snapshot) -> list[float]:
-        """When this app posted updates of this KPI, as far as the snapshot tells: for now the writes of
-        the outbox that went on the wire (``sent_at``); the history store is to keep every one."""
-        return [
-            entry.sent_at
-            for entry in snapshot.outbox.entries
-            if entry.kind == "kpi_update" and entry.target_id == self.kpi_id and entry.sent_at is not None
-        ]
+    def posted(self, snapshot: Snapshot) -> Sequence[float]:
+        """When this app posted updates of this KPI (the local history keeps every one)."""
+        return snapshot.kpi_posted.get(self.kpi_id, ())
 
     def kpi_target(self) -> str | None:
         return self.kpi_id
@@ -182,7 +193,7 @@ class KpiScreen(Writes, DataScreen):
 
     def action_copy(self) -> None:
         if self.kpi is not None and self.snapshot is not None:
-            points = self.snapshot.kpi_seen.get(self.kpi_id, ())
+            points = self.points(self.snapshot)
             self.copy_markdown(
                 kpi_markdown(self.kpi, points, direction=shown_direction(self, self.kpi)), "the KPI"
             )
