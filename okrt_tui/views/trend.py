@@ -9,7 +9,11 @@ import msgspec
 
 from okrt_tui.sync.snapshot import KpiPoint
 from okrt_tui.views.numbers import Number, finite, format_number
+from okrt_tui.views.sparkline import recent_values, sparkline
 from okrt_tui.views.status import BAD, GOOD, MUTED
+
+#: Seconds in the "since 7 days ago" of the lists and details.
+WEEK = 7 * 86400.0
 
 
 class Trend(msgspec.Struct, frozen=True):
@@ -112,3 +116,24 @@ def change_since(
     """The change from the value that held at ``since`` to ``current`` (``·`` when nothing that old was
     seen); the arrow judged as :func:`trend` judges it."""
     return trend(value_at(points, since), current, direction)
+
+
+class OkrMotion(msgspec.Struct, frozen=True):
+    """How an objective has been moving, as this computer saw it: its progress as a sparkline (the last
+    changes seen) and its health score since 7 days ago (higher is better)."""
+
+    progress_spark: str
+    health_week: Trend
+
+
+def okr_motion(
+    progress: Sequence[KpiPoint],
+    health: Sequence[KpiPoint],
+    okr_progress: Number | None,
+    health_score: Number | None,
+    now: float,
+) -> OkrMotion:
+    return OkrMotion(
+        sparkline(recent_values(progress, okr_progress)),
+        change_since(health, health_score, now - WEEK, "increase"),
+    )

@@ -622,3 +622,18 @@ async def test_n_says_so_when_nothing_changed():
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("n")
         assert "changed since you last looked" in " ".join(n.message for n in app._notifications)
+
+
+async def test_wide_okr_rows_show_recent_progress_and_the_health_over_7_days():
+    app = make_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await show_all_cycles(pilot)
+        text = screen_text(app)
+        climbing = next(line for line in text.splitlines() if "Improve onboarding" in line)
+        slipping = next(line for line in text.splitlines() if OKRS[1].title[:20] in line)
+        assert "▁▄▆█" in climbing and "↑ +4" in climbing
+        assert "█▄▁" in slipping and "↓ -16" in slipping
+        await pilot.press("home", "enter")
+        assert isinstance(app.screen, ObjectiveScreen)
+        assert "Recent progress ▁▄▆█" in screen_text(app)
+        assert "Health since 7 days ago ↑ +4" in screen_text(app)

@@ -170,6 +170,17 @@ KPI_SEEN = {
     "kpi-3": (KpiPoint(NOW - 60, 104.5),),
 }
 
+# okr-1 climbing, okr-2 slipping (its health down 16 since a week ago), okr-3 seen once.
+OKR_PROGRESS_SEEN = {
+    "okr-1": tuple(KpiPoint(NOW - d * 86400, v) for d, v in ((20, 0.4), (10, 0.5), (6, 0.58), (1, 0.65))),
+    "okr-2": tuple(KpiPoint(NOW - d * 86400, v) for d, v in ((9, 0.36), (4, 0.33), (2, 0.31))),
+    "okr-3": (KpiPoint(NOW - 86400, 0.12),),
+}
+OKR_HEALTH_SEEN = {
+    "okr-1": (KpiPoint(NOW - 9 * 86400, 78.0), KpiPoint(NOW - 86400, 82.0)),
+    "okr-2": (KpiPoint(NOW - 9 * 86400, 74.0), KpiPoint(NOW - 2 * 86400, 58.0)),
+}
+
 REVIEW_REFS = (
     ReviewRef(id="rev-1", employee="Sarah Chen", type="self", shared_at="2026-05-01T10:00:00Z"),
     ReviewRef(id="rev-2", employee="Tom Berg", type="manager", shared_at="2026-05-03T15:30:00Z"),
@@ -224,6 +235,8 @@ def data_snapshot(**changes) -> Snapshot:
         cycles=Feed(items=CYCLES, fetched_at=NOW - 12),
         budget=BudgetStatus(used=7, limit=60, reset_in=43.0),
         kpi_seen=KPI_SEEN,
+        okr_progress_seen=OKR_PROGRESS_SEEN,
+        okr_health_seen=OKR_HEALTH_SEEN,
         remembered_reviews=(REVIEW_REFS[0],),
         taken_at=NOW,
     )

@@ -27,11 +27,10 @@ from okrt_tui.views.projection import project
 from okrt_tui.views.status import GOOD, MUTED, WARN, status_label
 from okrt_tui.views.text import DASH, safe_text
 from okrt_tui.views.times import parse_timestamp, relative_time
-from okrt_tui.views.trend import NO_TREND, change_since, kpi_series, kpi_trend
+from okrt_tui.views.trend import NO_TREND, WEEK, change_since, kpi_series, kpi_trend
 
 RANGES: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("90d", 90), ("all", None))
 DAY = 86400.0
-WEEK = 7 * DAY
 
 
 def kpi_header(

@@ -24,9 +24,7 @@ from okrt_tui.views.sparkline import recent_values, sparkline
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.text import cell, fold, fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
-from okrt_tui.views.trend import Trend, change_since, kpi_series, kpi_trend
-
-WEEK = 7 * 86400.0
+from okrt_tui.views.trend import WEEK, Trend, change_since, kpi_series, kpi_trend
 
 _NAME = ColumnSpec("name", "KPI", min_width=12, weight=2)
 _CURRENT = ColumnSpec("current", "Current", min_width=None, justify="right")

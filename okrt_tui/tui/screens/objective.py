@@ -17,9 +17,10 @@ from okrt_tui.tui.widgets.cells import Tones, health_cell, label_text, plain, pr
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec, KeyedTable
 from okrt_tui.views.markdown import okr_markdown
 from okrt_tui.views.numbers import with_unit
-from okrt_tui.views.status import MUTED, WARN, status_label
+from okrt_tui.views.status import INFO, MUTED, WARN, status_label
 from okrt_tui.views.text import DASH, cell, safe_text
 from okrt_tui.views.times import STALE_CHECKIN_DAYS, is_stale_checkin, relative_time
+from okrt_tui.views.trend import OkrMotion, okr_motion
 
 KR_COLUMNS = (
     ColumnSpec("title", "Key result", min_width=12, weight=2),
@@ -35,7 +36,7 @@ NO_KEY_RESULTS = (
 )
 
 
-def objective_header(okr: Okr, tones: Tones) -> Text:
+def objective_header(okr: Okr, tones: Tones, motion: OkrMotion) -> Text:
     text = Text()
     text.append(safe_text(okr.title).strip() or DASH, style="bold")
     text.append("\n")
@@ -52,6 +53,10 @@ def objective_header(okr: Okr, tones: Tones) -> Text:
     text.append_text(label_text(status_label(okr.status), tones))
     text.append("   Health ", style=tones[MUTED])
     text.append_text(health_cell(okr.health_score, 5, tones))
+    text.append("\nRecent progress ", style=tones[MUTED])
+    text.append(motion.progress_spark or "·", style=tones[INFO if motion.progress_spark else MUTED])
+    text.append("   Health since 7 days ago ", style=tones[MUTED])
+    text.append(motion.health_week.display, style=tones[motion.health_week.tone])
     return text
 
 
@@ -117,7 +122,15 @@ class ObjectiveScreen(Writes, DataScreen):
             note.display = False
             table.display = False
             return
-        header = objective_header(okr, self.tones)
+        key = okr.id or ""
+        motion = okr_motion(
+            snapshot.okr_progress_seen.get(key, ()),
+            snapshot.okr_health_seen.get(key, ()),
+            okr.progress,
+            okr.health_score,
+            self.now,
+        )
+        header = objective_header(okr, self.tones, motion)
         if gone:
             header.append(
                 "\nThis objective is no longer in the list; showing what was last seen.", self.tones[WARN]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 
 from okrt_tui.api.models import Okr
-from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.sync.snapshot import KpiPoint, Snapshot
 from okrt_tui.tui.messages import OpenObjective
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.screens.modals import ChoiceModal
 from okrt_tui.tui.screens.writing import CHECKIN, CHECKIN_ROUND, Writes
-from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, text_cell
+from okrt_tui.tui.widgets.cells import health_cell, label_text, plain, progress_cell, spark_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.aggregates import fit_parts, summarize_okrs, summary_parts
@@ -23,11 +23,16 @@ from okrt_tui.views.cycles import ALL_CYCLES, current_cycle, cycles_of
 from okrt_tui.views.query import Query, cycle_key, number_key, status_key, text_key
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.text import fold_shared, line_cell, one_line
+from okrt_tui.views.trend import okr_motion
 
 TITLE_CAP = 200  # cells kept of a title; the column's width cuts further, with an ellipsis
 
 _TITLE = ColumnSpec("title", "Objective", min_width=12, weight=2)
 _STATUS = ColumnSpec("status", "Status", min_width=None)
+# The progress's recent changes and the health's change over 7 days, as this computer saw them.
+_RECENT = ColumnSpec("recent", "Recent", min_width=None, justify="right")
+_HEALTH_WEEK = ColumnSpec("health_week", "Health 7d", min_width=None)
+_MOVING = frozenset({"recent", "health_week"})
 
 LAYOUTS = (
     Layout(
@@ -50,6 +55,7 @@ LAYOUTS = (
             ColumnSpec("owner", "Owner"),
             ColumnSpec("cycle", "Cycle"),
             ColumnSpec("progress", "Progress", min_width=None),
+            _RECENT,
             _STATUS,
             ColumnSpec("health", "Health", min_width=9),
         ),
@@ -64,8 +70,10 @@ LAYOUTS = (
             ColumnSpec("owner", "Owner"),
             ColumnSpec("cycle", "Cycle"),
             ColumnSpec("progress", "Progress", min_width=None),
+            _RECENT,
             _STATUS,
             ColumnSpec("health", "Health", min_width=9),
+            _HEALTH_WEEK,
         ),
         {"bar": 10, "gauge": 5},
     ),
@@ -209,11 +217,33 @@ class OkrsScreen(Writes, ListScreen):
 
     # -- rows ---------------------------------------------------------------------------------------
 
+    def seen(self, item: Okr) -> tuple[Sequence[KpiPoint], Sequence[KpiPoint]]:
+        """The objective's progress and health scores seen, oldest first."""
+        snapshot = self.snapshot
+        if snapshot is None or item.id is None:
+            return (), ()
+        return snapshot.okr_progress_seen.get(item.id, ()), snapshot.okr_health_seen.get(item.id, ())
+
+    def cache_key(self, item: Okr, layout: Layout) -> Hashable:
+        # The row shows the values seen too (a new one is a new last point) and, for the health over
+        # 7 days, the hour; each row's hour starts at its own minute, as on the KPI list.
+        progress, health = self.seen(item)
+        return (
+            item,
+            layout.name,
+            progress[-1] if progress else None,
+            health[-1] if health else None,
+            (self.now + hash(item.id) % 3600) // 3600,
+        )
+
     def build_row(self, item: Okr, index: int, layout: Layout) -> RowData:
         tones = self.tones
         bar, gauge = layout.options["bar"], layout.options["gauge"]
         title = one_line(item.title)
         owner = fold_shared(item.owner)
+        motion = None
+        if _MOVING.intersection(spec.key for spec in layout.columns):
+            motion = okr_motion(*self.seen(item), item.progress, item.health_score, self.now)
         builders: dict[str, Callable[[], Text]] = {
             "title": lambda: plain(line_cell(title, TITLE_CAP)),
             "type": lambda: text_cell(item.type),
@@ -222,6 +252,10 @@ class OkrsScreen(Writes, ListScreen):
             "progress": lambda: progress_cell(item.progress, bar, tones),
             "status": lambda: label_text(status_label(item.status), tones),
             "health": lambda: health_cell(item.health_score, gauge, tones),
+            "recent": lambda: spark_cell(motion.progress_spark if motion else "", tones),
+            "health_week": lambda: (
+                plain(motion.health_week.display, tones[motion.health_week.tone]) if motion else plain("")
+            ),
         }
         cells = tuple(builders[spec.key]() for spec in layout.columns)
         return RowData(
