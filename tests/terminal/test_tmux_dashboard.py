@@ -7,6 +7,7 @@ the expected text appears. Each test has its own tmux server (a private socket),
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from processes import process_alive
 
 import okrt_tui
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+from okrt_tui.sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.terminal
 
@@ -230,3 +232,28 @@ def test_the_demo_writes_none_of_the_users_files(tmp_path):
         demo.keys("q")
         assert eventually(lambda: not demo.alive(), 10), f"q did not quit; the pane shows:\n{demo.text()}"
     assert sorted(str(p.relative_to(home)) for p in home.rglob("*") if not p.is_dir()) == []
+
+
+def sparklines(screen: str) -> list[str]:
+    """The KPI list's sparklines, row by row (runs of two or more block characters)."""
+    return [match for line in screen.splitlines() for match in re.findall("[▁▂▃▄▅▆▇█]{2,}", line)]
+
+
+def test_the_kpi_sparklines_move_as_teammates_update_the_sandbox(tmp_path):
+    # The sandbox's simulated teammates change a KPI every 0.3 s; each r fetches the list again.
+    with (
+        SandboxServer(simulate=True, every=0.3) as server,
+        started_pane(tmp_path, f"--base-url {shlex.quote(server.base_url)}") as pane,
+    ):
+        pane.wait_for("objectives", "● live")
+        pane.keys("2")
+        pane.wait_for("Of tgt", "Recent")
+        seen: list[list[str]] = []
+
+        def moved() -> bool:
+            pane.keys("r")
+            time.sleep(1.0)
+            seen.append(sparklines(pane.text()))
+            return len(seen) >= 2 and seen[-1] != seen[-2] and bool(seen[-1])
+
+        assert eventually(moved, 20), f"the sparklines did not move; the pane shows:\n{pane.text()}"
