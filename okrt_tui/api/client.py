@@ -162,22 +162,22 @@ class OkrtClient:
     # -- reads --------------------------------------------------------------------------------------
 
     async def list_okrs(
-        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True, reconnect: bool = True
     ) -> Fetched[tuple[Okr, ...]]:
         call = _Call("GET", "/okrs", "okrs:read", self._missing_path("/okrs"))
-        return await self._fetch(call, decode_okrs, priority, wait)
+        return await self._fetch(call, decode_okrs, priority, wait, reconnect=reconnect)
 
     async def list_kpis(
-        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True, reconnect: bool = True
     ) -> Fetched[tuple[Kpi, ...]]:
         call = _Call("GET", "/kpis", "kpis:read", self._missing_path("/kpis"))
-        return await self._fetch(call, decode_kpis, priority, wait)
+        return await self._fetch(call, decode_kpis, priority, wait, reconnect=reconnect)
 
     async def list_review_cycles(
-        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
+        self, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True, reconnect: bool = True
     ) -> Fetched[tuple[ReviewCycle, ...]]:
         call = _Call("GET", "/review-cycles", "reviews:read", self._missing_path("/review-cycles"))
-        return await self._fetch(call, decode_review_cycles, priority, wait)
+        return await self._fetch(call, decode_review_cycles, priority, wait, reconnect=reconnect)
 
     async def get_review_summary(
         self, review_id: str, *, priority: Priority = Priority.INTERACTIVE, wait: bool = True
@@ -279,11 +279,15 @@ class OkrtClient:
         priority: Priority,
         wait: bool,
         on_send: Callable[[bool], object] | None = None,
+        *,
+        reconnect: bool = True,
     ) -> Fetched[T]:
+        """``reconnect=False``: a connection that could not be made is said at once, not tried again
+        (see ``retry.may_retry``)."""
         self._check_key()
         deadline = None if self.max_wait is None else self._clock.now() + self.max_wait
         raw, received_at = b"", 0.0
-        async for attempt in self._retry.retrying(call.method, self._clock, wait=wait):
+        async for attempt in self._retry.retrying(call.method, self._clock, wait=wait, reconnect=reconnect):
             with attempt:
                 try:
                     raw, received_at = await self._attempt(call, priority, wait, deadline, on_send)

@@ -33,8 +33,13 @@ from okrt_tui.api.errors import NetworkError, RateLimited, ServerError, TlsFailu
 log = logging.getLogger(__name__)
 
 
-def may_retry(method: str, error: BaseException, *, wait: bool = True) -> bool:
-    """True when ``error`` from one ``method`` request may be followed by an automatic new attempt."""
+def may_retry(method: str, error: BaseException, *, wait: bool = True, reconnect: bool = True) -> bool:
+    """True when ``error`` from one ``method`` request may be followed by an automatic new attempt.
+
+    ``reconnect=False``: a connection that could not be made is final, for a caller with a schedule of
+    its own (the refresher): four attempts against a server that is down took 3.5 to 5 s to say so. A
+    connection lost on the way (a keep-alive closed by the server as the request went out) is still
+    tried again."""
     if isinstance(error, RateLimited):
         # A 429 answer is always safe to repeat; the budget's own refusal (wait=False) is final, and
         # so is a 429 when the caller asked not to wait, or one whose wait is longer than its cap.
@@ -42,7 +47,9 @@ def may_retry(method: str, error: BaseException, *, wait: bool = True) -> bool:
     if isinstance(error, WriteUnconfirmed | TlsFailure):
         return False
     if isinstance(error, NetworkError):
-        return method == "GET" or not error.sent
+        if not error.sent:
+            return reconnect
+        return method == "GET"
     if isinstance(error, ServerError):
         return error.status >= 500 if method == "GET" else error.status == 500
     return False
@@ -62,7 +69,9 @@ class RetryPolicy(msgspec.Struct, frozen=True):
         exponential = self.wait_initial * 2.0 ** (failed_attempts - 1)
         return min(self.wait_max, exponential + self.rng.uniform(0, self.jitter))
 
-    def retrying(self, method: str, clock: Clock, *, wait: bool = True) -> tenacity.AsyncRetrying:
+    def retrying(
+        self, method: str, clock: Clock, *, wait: bool = True, reconnect: bool = True
+    ) -> tenacity.AsyncRetrying:
         """A tenacity loop for one request; its waits go through ``clock.sleep``."""
 
         def wait_for(state: tenacity.RetryCallState) -> float:
@@ -83,7 +92,9 @@ class RetryPolicy(msgspec.Struct, frozen=True):
 
         return tenacity.AsyncRetrying(
             stop=tenacity.stop_after_attempt(self.attempts),
-            retry=tenacity.retry_if_exception(lambda error: may_retry(method, error, wait=wait)),
+            retry=tenacity.retry_if_exception(
+                lambda error: may_retry(method, error, wait=wait, reconnect=reconnect)
+            ),
             wait=wait_for,
             sleep=clock.sleep,
             before_sleep=before_sleep,

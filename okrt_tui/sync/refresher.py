@@ -7,6 +7,18 @@ minute, far inside the polling share of the budget. Every poll goes through the 
 priority, so a user's own request always overtakes it. A failed fetch keeps the last good items on
 screen with the error beside them; the next attempt backs off instead of hammering a broken server.
 
+A server that cannot be reached is one fact about the workspace, not about one list: the first fetch
+that finds it so (a refused or timed-out connection, said at once rather than after the client's own
+retries) puts every list offline, with one shared time of the next attempt. While offline, one probe
+at a time (the visible list, so a success shows at once) goes out after 5, 10, 20, then every 30 s;
+``r`` sends one now. The first answer from the server ends the spell, and the other lists are fetched
+right after it, so every screen is live again without a key press. A 429 or a spent budget is not
+offline: the server answered, and the list says it is rate limited.
+
+At start-up every list is fetched once, however fresh its cache: the cache puts the last lists on
+screen at once (marked as cached, with their age), and the first fetch says whether they still hold
+or the server cannot be reached.
+
 The refresher never waits for the rate budget inside the client (``wait=False``): a 429, or a budget
 with no room, comes back at once as ``RateLimited``, the list says so with its countdown, and the next
 attempt is scheduled for when the room is back. Waiting inside the client showed "refreshing" for as
@@ -27,14 +39,22 @@ from okrt_tui.api.budget import Budget, Priority
 from okrt_tui.api.client import Fetched, OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
-from okrt_tui.api.errors import ApiDataError, Forbidden, OkrtError, RateLimited, Unauthorized
+from okrt_tui.api.errors import (
+    ApiDataError,
+    Forbidden,
+    NetworkError,
+    OkrtError,
+    RateLimited,
+    TlsFailure,
+    Unauthorized,
+)
 from okrt_tui.api.models import Kpi, KpiUpdateResult, ReviewSummary
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
 from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent, post_of
 from okrt_tui.store.reviews import RememberedReviews
-from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Snapshot
+from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Offline, Snapshot
 from okrt_tui.views.changes import TRACKED, ChangeMarks
 from okrt_tui.views.direction import learn_directions
 
@@ -54,6 +74,9 @@ class Intervals(msgspec.Struct, frozen=True):
     cycles: float = 600.0
     #: After a failure, wait this long, doubling on each failure in a row, but never past the interval.
     first_backoff: float = 15.0
+    #: While the server cannot be reached: the first probe this long after, doubling, at most ``offline_max``.
+    offline_backoff: float = 5.0
+    offline_max: float = 30.0
 
 
 DEFAULT_INTERVALS = Intervals()
@@ -98,6 +121,8 @@ class Refresher:
         self._due: dict[str, float] = dict.fromkeys(FEEDS, 0.0)
         self._failures: dict[str, int] = dict.fromkeys(FEEDS, 0)
         self._urgent: set[str] = set()
+        self._offline: Offline | None = None
+        self._probes = 0  # failed probes in a row while offline
         self._visible = "okrs"
         self._wake = asyncio.Event()
         self._recent = Recent(REMEMBERED, MAX_POINTS)
@@ -187,8 +212,10 @@ class Refresher:
             if name is None:
                 await self._sleep_until_due()
                 continue
+            # Offline, one probe answers every refresh asked for.
+            urgent = bool(self._urgent) if self._offline else name in self._urgent
             try:
-                await self._fetch(name, urgent=name in self._urgent)
+                await self._fetch(name, urgent=urgent)
             except Exception as exc:
                 # A bug of ours, or a failure nobody foresaw: it costs this attempt, never the polling.
                 log.exception("refreshing %s failed unexpectedly", name)
@@ -216,6 +243,9 @@ class Refresher:
         return (self._visible,) if self._holding_others else FEEDS
 
     def _next_feed(self) -> str | None:
+        if self._offline is not None:
+            probe = bool(self._urgent) or self._clock.now() >= self._offline.retry_at
+            return self._visible if probe else None
         fetchable = self._fetchable()
         urgent = sorted(self._urgent.intersection(fetchable))
         if urgent:
@@ -229,7 +259,11 @@ class Refresher:
 
     async def _sleep_until_due(self) -> None:
         self._wake.clear()
-        delay = max(0.0, min(self._due[name] for name in self._fetchable()) - self._clock.now())
+        if self._offline is not None:
+            due = self._offline.retry_at
+        else:
+            due = min(self._due[name] for name in self._fetchable())
+        delay = max(0.0, due - self._clock.now())
         sleeper = asyncio.ensure_future(self._clock.sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
         try:
@@ -250,9 +284,9 @@ class Refresher:
             except ApiDataError:
                 log.info("ignoring a cached %s list that no longer decodes", name)
                 continue
+            # Still due at once: the cached list shows until the first fetch renews it or says why not.
             self._feeds[name] = Feed(items=items, fetched_at=cached.fetched_at, from_cache=True)
             self._mark_changes(name, items)
-            self._due[name] = cached.fetched_at + self._interval(name)
             self._remember(name, items, cached.fetched_at)
         self._publish()
 
@@ -294,16 +328,20 @@ class Refresher:
         self._publish()
 
     async def _fetch(self, name: str, *, urgent: bool) -> None:
+        if self._offline is not None:
+            self._urgent.clear()
         self._urgent.discard(name)
         self._feeds[name] = replace(self._feeds[name], loading=True)
         self._publish()
         priority = Priority.INTERACTIVE if urgent else Priority.POLL
         try:
-            fetched = await self._fetchers[name](priority=priority, wait=False)
+            # A connection refused is said at once (reconnect=False): this schedule is the retry.
+            fetched = await self._fetchers[name](priority=priority, wait=False, reconnect=False)
         except OkrtError as exc:
             self._failed(name, exc)
             return
         now = self._clock.now()
+        self._back_online(name, now)
         self._failures[name] = 0
         self._due[name] = now + self._interval(name)
         self._feeds[name] = Feed(items=fetched.data, fetched_at=fetched.received_at)
@@ -322,6 +360,11 @@ class Refresher:
 
     def _failed(self, name: str, exc: OkrtError) -> None:
         log.warning("refreshing %s failed: %s", name, exc)
+        if isinstance(exc, NetworkError) and not isinstance(exc, TlsFailure):
+            self._unreachable(exc)
+            return
+        # The server answered (or something of ours failed): not offline, whatever this list says.
+        self._back_online(name, self._clock.now())
         self._holding_others = False  # the screen shows the failure; the other lists may say theirs
         self._failures[name] += 1
         interval = self._interval(name)
@@ -341,6 +384,31 @@ class Refresher:
         self._recent.add_poll(name, items, at)
         if name == "kpis":
             self._learn_directions(items)
+
+    def _unreachable(self, exc: NetworkError) -> None:
+        """Every list is offline, with one next attempt for all; a TLS failure is not offline (it is
+        the same every time, so it waits as any other failure does)."""
+        now = self._clock.now()
+        self._probes += 1
+        wait = min(self._intervals.offline_max, self._intervals.offline_backoff * 2 ** (self._probes - 1))
+        since = now if self._offline is None else self._offline.since
+        self._offline = Offline(since=since, retry_at=now + wait)
+        self._holding_others = False
+        for feed in FEEDS:
+            self._feeds[feed] = replace(self._feeds[feed], error=exc, loading=False, retry_at=now + wait)
+        self._publish()
+
+    def _back_online(self, answered: str, now: float) -> None:
+        """The server answered ``answered``'s fetch: if it was offline, the other lists are fetched now
+        (they still carry the network error, which their own fetch replaces)."""
+        if self._offline is None:
+            return
+        log.info("the server answers again (offline since %s)", self._offline.since)
+        self._offline = None
+        self._probes = 0
+        for feed in FEEDS:
+            if feed != answered:
+                self._due[feed] = now
 
     def _mark_changes(self, name: str, items: tuple[Any, ...]) -> None:
         marks = self._marks.get(name)
@@ -370,6 +438,7 @@ class Refresher:
             budget=self._budget.status(),
             taken_at=self._clock.now(),
             store_notices=self._store.notices if self._store is not None else (),
+            offline=self._offline,
             **changes,
         )
         for callback in self._subscribers:

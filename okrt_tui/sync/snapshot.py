@@ -18,7 +18,7 @@ from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
 from okrt_tui.store.history import Point as KpiPoint
 from okrt_tui.store.outbox import Entry
 
-__all__ = ["FEEDS", "Feed", "KpiPoint", "OutboxView", "Outcome", "Snapshot"]
+__all__ = ["FEEDS", "Feed", "KpiPoint", "Offline", "OutboxView", "Outcome", "Snapshot"]
 
 T = TypeVar("T")
 
@@ -40,6 +40,16 @@ class Feed(msgspec.Struct, Generic[T], frozen=True):
     def stale(self) -> bool:
         """Data is on screen, but the latest attempt to renew it failed."""
         return self.items is not None and self.error is not None
+
+
+class Offline(msgspec.Struct, frozen=True):
+    """The server cannot be reached: the whole workspace is offline, whichever list found out first.
+
+    ``since``: the first failed attempt of this spell (epoch seconds); ``retry_at``: when the refresher
+    tries again (one probe for every list: each list's ``retry_at`` says the same)."""
+
+    since: float
+    retry_at: float
 
 
 class Outcome(msgspec.Struct, frozen=True):
@@ -88,4 +98,6 @@ class Snapshot(msgspec.Struct, frozen=True):
     #: Per list (``okrs``, ``kpis``): the ids of the rows changed since the user last looked
     #: (``okrt_tui.views.changes``).
     changed: Mapping[str, frozenset[str]] = msgspec.field(default_factory=dict)
+    #: Set while the server cannot be reached; every list then carries the network error.
+    offline: Offline | None = None
     taken_at: float = 0.0

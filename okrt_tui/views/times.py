@@ -141,6 +141,14 @@ def is_stale_checkin(last_checkin_at: str | None, now: float, *, days: int = STA
     return age is None or age > days * DAY
 
 
+def clock_time(moment: float, now: float, *, tz: tzinfo | None = None) -> str:
+    """``14:02`` in the local time zone (or ``tz``) when ``moment`` is on ``now``'s day there, else
+    ``30 Nov 14:02``: when something began, on a status line."""
+    when = datetime.fromtimestamp(moment, tz).astimezone(tz)
+    today = datetime.fromtimestamp(now, when.tzinfo).date()
+    return f"{when:%H:%M}" if when.date() == today else f"{when.day} {when:%b %H:%M}"
+
+
 def local_datetime(value: str | float | int | None, *, tz: tzinfo | None = None) -> str:
     """``2026-04-19 14:00`` in the local time zone (or ``tz``), for detail views."""
     moment = parse_timestamp(value)

@@ -47,3 +47,12 @@ def test_a_spent_window_says_so_and_waits_for_its_end() -> None:
     budget = BudgetStatus(used=60, reset_in=23.0)
     line = rate_limited(budget, retry_at=1023.0, from_server=False, seconds_later=0)
     assert "⏸ minute's requests used · resuming in 23 s" in line and "60/60 req" in line
+
+
+def test_cached_data_keeps_its_mark_and_age_while_the_first_refresh_is_on_the_way() -> None:
+    feed = Feed(items=(), fetched_at=977.0, from_cache=True, loading=True)
+    snapshot = Snapshot(workspace="Acme", okrs=feed, taken_at=1000.0)
+    assert (
+        "⟳ cached, refreshing │ updated 23 s ago"
+        in status_text(snapshot, "okrs", 1000.0, Tones.plain(), 200).plain
+    )

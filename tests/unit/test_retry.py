@@ -111,6 +111,28 @@ def test_a_429_is_not_retried_when_the_caller_will_not_wait() -> None:
     assert not may_retry("GET", RateLimited("429", retry_after=3, from_server=True), wait=False)
 
 
+async def test_a_caller_with_its_own_schedule_hears_of_a_refused_connection_at_once() -> None:
+    # The refresher (reconnect=False): a server that is down is said after one attempt, with no wait,
+    # instead of after four attempts and 3.5 to 5 s of backoff. The budget gets the send back.
+    clock = FakeClock(START)
+    script = Script(clock, httpx.ConnectError, 200)
+    async with make_client(script) as client:
+        with pytest.raises(NetworkError) as error:
+            await client.list_okrs(priority=Priority.POLL, wait=False, reconnect=False)
+        assert client.budget.status().used == 0
+    assert len(script.requests) == 1 and clock.now() == START
+    assert error.value.sent is False
+
+
+async def test_a_connection_lost_on_the_way_is_tried_again_even_without_reconnecting() -> None:
+    # A keep-alive the server closed as the request went out is no sign of a server down.
+    clock = FakeClock(START)
+    script = Script(clock, httpx.RemoteProtocolError, 200)
+    async with make_client(script) as client:
+        fetched = await client.list_okrs(reconnect=False)
+    assert len(script.requests) == 2 and fetched.data[0].id == "o1"
+
+
 def test_backoff_grows_is_jittered_and_capped() -> None:
     policy = RetryPolicy(wait_initial=0.5, wait_max=4.0, jitter=0.5, rng=random.Random(1))
     waits = [policy.backoff(n) for n in range(1, 8)]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 
 from okrt_tui.views.times import (
+    clock_time,
     countdown,
     due_label,
     is_stale_checkin,
@@ -94,3 +95,9 @@ def test_parse_date_and_local_datetime():
     assert parse_date("x") is None
     assert local_datetime("2026-05-06T12:00:00Z", tz=UTC) == "2026-05-06 12:00 UTC"
     assert local_datetime(None) == "—"
+
+
+def test_clock_time_is_the_time_of_day_today_and_the_date_too_on_another_day() -> None:
+    now = datetime(2026, 12, 1, 16, 30, tzinfo=UTC).timestamp()
+    assert clock_time(now - 28 * 60, now, tz=UTC) == "16:02"
+    assert clock_time(now - 17 * 3600, now, tz=UTC) == "30 Nov 23:30"

@@ -17,7 +17,7 @@ from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.errors import describe_error
 from okrt_tui.views.status import BAD, GOOD, INFO, MUTED, WARN
 from okrt_tui.views.text import one_line, truncate
-from okrt_tui.views.times import countdown, updated_label
+from okrt_tui.views.times import clock_time, countdown, updated_label
 
 SEPARATOR = " │ "
 
@@ -43,9 +43,12 @@ def window_spent(snapshot: Snapshot, now: float) -> bool:
 
 
 def connection_state(
-    feed: Feed[Any], retry_in: float | None = None, *, spent: bool = False
+    feed: Feed[Any], retry_in: float | None = None, *, spent: bool = False, offline_since: str = ""
 ) -> tuple[str, str]:
-    """(text, tone) of a feed's connection: live, cached, loading, rate limited, stale, offline."""
+    """(text, tone) of a feed's connection: live, cached, loading, rate limited, stale, offline.
+
+    Offline says since when (``offline_since``, a clock time) and when the next attempt comes: the
+    data on screen is as old as the line's "updated" says, and nothing renews it before then."""
     if isinstance(feed.error, RateLimited):
         what = "minute's requests used" if spent else "rate limited"
         when = f"resuming in {countdown(retry_in)}" if retry_in else "resuming now"
@@ -53,14 +56,19 @@ def connection_state(
     if feed.error is not None:
         view = describe_error(feed.error, retry_in=retry_in)
         if view.offline:
-            return ("✖ offline", BAD)
+            since = f" since {offline_since}" if offline_since else ""
+            if retry_in is None:
+                return (f"✖ offline{since}", BAD)
+            when = f"retrying in {countdown(retry_in)}" if retry_in > 0 else "retrying now"
+            return (f"✖ offline{since} · {when}", BAD)
         if feed.items is None:
             return (f"✖ {view.short}", BAD)
         return (f"▲ stale: {view.short}", WARN)
     if feed.items is None:
         return ("⟳ loading", INFO)
     if feed.loading:
-        return ("⟳ refreshing", INFO)
+        # Until the first fetch of this session lands, what is on screen is the cache's.
+        return ("⟳ cached, refreshing" if feed.from_cache else "⟳ refreshing", INFO)
     if feed.from_cache:
         return ("◌ cached", MUTED)
     return ("● live", GOOD)
@@ -90,7 +98,10 @@ def status_text(snapshot: Snapshot | None, feed_name: str, now: float, tones: To
     if workspace:
         text.append(workspace, style="bold")
         text.append(SEPARATOR, style=tones[MUTED])
-    state, tone = connection_state(feed, retry_in(snapshot, feed, now), spent=window_spent(snapshot, now))
+    since = clock_time(snapshot.offline.since, now) if snapshot.offline is not None else ""
+    state, tone = connection_state(
+        feed, retry_in(snapshot, feed, now), spent=window_spent(snapshot, now), offline_since=since
+    )
     text.append(state, style=tones[tone])
     text.append(SEPARATOR, style=tones[MUTED])
     if feed.items is not None:
