@@ -387,10 +387,8 @@ class OkrtClient:
             return NetworkError(
                 f"The request to {self._host} could not be built; nothing was sent.", sent=False
             )
-        if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
-            reason = "no answer in time"
-        else:
-            reason = "the connection was closed before the answer"
+        timed_out = isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout)
+        reason = "no answer in time" if timed_out else "the connection was closed before the answer"
         if call.method == "POST":
             return WriteUnconfirmed(
                 f"The {call.what} was sent to {self._host} but no answer came ({reason}): it may or may "
@@ -399,6 +397,7 @@ class OkrtClient:
         return NetworkError(
             f"The API at {self._host} did not answer {call.method} {call.path} ({reason}). Try again later.",
             sent=True,
+            timed_out=timed_out,
         )
 
     def _tls_failure(self, error: ssl.SSLError) -> TlsFailure:

@@ -88,10 +88,12 @@ class NetworkError(OkrtError):
 
     exit_code = 6
 
-    def __init__(self, message: str, *, sent: bool = False) -> None:
+    def __init__(self, message: str, *, sent: bool = False, timed_out: bool = False) -> None:
         super().__init__(message)
         #: True when the request may have reached the server (a read timeout, a dropped answer).
         self.sent = sent
+        #: True when the request went out and no answer came in time (a server that hangs).
+        self.timed_out = timed_out
 
 
 class TlsFailure(NetworkError):

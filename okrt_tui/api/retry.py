@@ -36,10 +36,10 @@ log = logging.getLogger(__name__)
 def may_retry(method: str, error: BaseException, *, wait: bool = True, reconnect: bool = True) -> bool:
     """True when ``error`` from one ``method`` request may be followed by an automatic new attempt.
 
-    ``reconnect=False``: a connection that could not be made is final, for a caller with a schedule of
-    its own (the refresher): four attempts against a server that is down took 3.5 to 5 s to say so. A
-    connection lost on the way (a keep-alive closed by the server as the request went out) is still
-    tried again."""
+    ``reconnect=False``: a connection that could not be made, or an answer that did not come in time,
+    is final, for a caller with a schedule of its own (the refresher): four attempts against a server
+    that is down took 3.5 to 5 s to say so (a minute, against one that hangs). A connection lost on the
+    way (a keep-alive closed by the server as the request went out) is still tried again."""
     if isinstance(error, RateLimited):
         # A 429 answer is always safe to repeat; the budget's own refusal (wait=False) is final, and
         # so is a 429 when the caller asked not to wait, or one whose wait is longer than its cap.
@@ -47,9 +47,9 @@ def may_retry(method: str, error: BaseException, *, wait: bool = True, reconnect
     if isinstance(error, WriteUnconfirmed | TlsFailure):
         return False
     if isinstance(error, NetworkError):
-        if not error.sent:
-            return reconnect
-        return method == "GET"
+        if not reconnect and (not error.sent or error.timed_out):
+            return False
+        return method == "GET" or not error.sent
     if isinstance(error, ServerError):
         return error.status >= 500 if method == "GET" else error.status == 500
     return False

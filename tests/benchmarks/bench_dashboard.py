@@ -6,7 +6,10 @@
    that shows the same 500 rows (title, owner, cycle, progress, status, health) read from a local
    JSON file, timed the same way. Interleaved, in the same run; the figure is the ratio of medians.
    Target: at most 1.3. Needs tmux.
-2. Event-loop blocking. In one process, with the same 500 objectives: the longest single callback
+2. Warm start. The same, with the 500 objectives in the cache (from an untimed first start on the same
+   data directory) and a server that holds every answer 30 s (the sandbox's ``slow`` fault): the rows
+   on screen come from the cache alone. Against the same floor, interleaved. Target: at most 1.0.
+3. Event-loop blocking. In one process, with the same 500 objectives: the longest single callback
    on the event loop (every asyncio handle is timed, by the wall clock and by CPU time) while a
    refreshed 500-row snapshot is applied and painted (15 refreshes, each decoded afresh as the
    refresher hands it over, a tenth of the rows changed), and while one filter keystroke is handled
@@ -127,31 +130,57 @@ def child_env(work: Path) -> dict[str, str]:
     return env
 
 
-def cold_start(server: SandboxServer, body: bytes, work: Path) -> float:
-    """``body``: the sandbox's 500 objectives, which the floor reads from a file."""
+def floor_command(body: bytes, work: Path) -> list[str]:
+    """The bare Textual app showing ``body`` (the sandbox's 500 objectives) from a file."""
     rows_file = work / "okrs.json"
     rows_file.write_bytes(body)
     assert len(json.loads(body)) == ROWS
     floor_py = work / "floor.py"
     floor_py.write_text(FLOOR)
+    return [sys.executable, str(floor_py), str(rows_file)]
+
+
+def homes(root: Path) -> dict[str, str]:
+    """A data directory of its own: XDG folders under ``root``."""
+    return {f"XDG_{d}_HOME": str(root / d.lower()) for d in ("CONFIG", "DATA", "STATE", "CACHE")}
+
+
+def cold_start(server: SandboxServer, body: bytes, work: Path) -> float:
+    floor_cmd = floor_command(body, work)
     env = {**child_env(work), "OKRT_API_KEY": ACME_ADMIN_KEY}
     floors, ours = [], []
     for run in range(-1, RUNS):  # interleaved, so a burst of load on the machine hits both alike
-        floors.append(
-            first_row_seen([sys.executable, str(floor_py), str(rows_file)], env, "Benchmark objective")
-        )
+        floors.append(first_row_seen(floor_cmd, env, "Benchmark objective"))
         # An empty data directory each time: the rows must come over HTTP, not from the cache.
-        home = {
-            f"XDG_{d}_HOME": str(work / f"home-{run}" / d.lower())
-            for d in ("CONFIG", "DATA", "STATE", "CACHE")
-        }
         command = [sys.executable, "-m", "okrt_tui", "--base-url", server.base_url]
-        ours.append(first_row_seen(command, {**env, **home}, "Benchmark objective"))
+        ours.append(first_row_seen(command, {**env, **homes(work / f"home-{run}")}, "Benchmark objective"))
     del floors[0], ours[0]  # the warm-up: it compiled the byte code
     floor, dashboard = statistics.median(floors), statistics.median(ours)
     print(f"cold start, bare Textual app, 500 rows from a file  median {floor * 1000:6.0f} ms")
     print(f"cold start, okrt-tui, 500 OKRs over HTTP           median {dashboard * 1000:6.0f} ms")
     print(f"ratio {dashboard / floor:.2f} (target <= 1.3)")
+    return dashboard / floor
+
+
+def warm_start(server: SandboxServer, body: bytes, work: Path) -> float:
+    """The rows from the cache while the server holds its answers: the first start (untimed, with the
+    server answering) fills the cache of one data directory, which every timed start then uses."""
+    floor_cmd = floor_command(body, work)
+    env = {**child_env(work), "OKRT_API_KEY": ACME_ADMIN_KEY, **homes(work / "warm-home")}
+    command = [sys.executable, "-m", "okrt_tui", "--base-url", server.base_url]
+    first_row_seen(command, env, "Benchmark objective")  # fills the cache (and compiles the byte code)
+    server.control.fault("slow", count=10_000, match="reads", seconds=30)
+    floors, ours = [], []
+    try:
+        for _ in range(RUNS):
+            floors.append(first_row_seen(floor_cmd, env, "Benchmark objective"))
+            ours.append(first_row_seen(command, env, "Benchmark objective"))
+    finally:
+        server.control.clear_faults()
+    floor, dashboard = statistics.median(floors), statistics.median(ours)
+    print(f"warm start, bare Textual app, 500 rows from a file  median {floor * 1000:6.0f} ms")
+    print(f"warm start, okrt-tui, 500 OKRs cached, server slow median {dashboard * 1000:6.0f} ms")
+    print(f"ratio {dashboard / floor:.2f} (target <= 1.0)")
     return dashboard / floor
 
 
@@ -403,13 +432,14 @@ def demo_start() -> float:
     return median
 
 
-def run() -> tuple[float, float, float, float, float]:
-    with SandboxServer() as server, tempfile.TemporaryDirectory() as work:
+def run() -> tuple[float, float, float, float, float, float]:
+    with SandboxServer(control=True) as server, tempfile.TemporaryDirectory() as work:
         fill_sandbox(server)
         body = httpx.get(
             f"{server.base_url}/okrs", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
         ).content
         ratio = cold_start(server, body, Path(work))
+        warm = warm_start(server, body, Path(work))
     demo_start()
     # In a process of its own, as the dashboard runs: this one holds a sandbox and more, which the
     # garbage collector would walk in the middle of the measured callbacks.
@@ -426,7 +456,7 @@ def run() -> tuple[float, float, float, float, float]:
     print(measured.stdout, end="")
     # The medians by the wall clock, the worst by CPU time (printed last by the child).
     refresh, keystroke, worst_refresh, worst_keystroke = (float(x) for x in measured.stdout.split()[-4:])
-    return ratio, refresh, keystroke, worst_refresh, worst_keystroke
+    return ratio, warm, refresh, keystroke, worst_refresh, worst_keystroke
 
 
 def kpi_run() -> float:
@@ -447,8 +477,9 @@ def test_the_sparkline_column_adds_at_most_2_ms_to_a_refresh() -> None:
 
 
 def test_dashboard_meets_its_speed_targets() -> None:
-    ratio, refresh, keystroke, worst_refresh, worst_keystroke = run()
+    ratio, warm, refresh, keystroke, worst_refresh, worst_keystroke = run()
     assert ratio <= 1.3
+    assert warm <= 1.0
     assert refresh < 0.016 and keystroke < 0.016
     assert worst_refresh < 0.016 and worst_keystroke < 0.016
 

@@ -124,6 +124,15 @@ async def test_a_caller_with_its_own_schedule_hears_of_a_refused_connection_at_o
     assert error.value.sent is False
 
 
+async def test_a_caller_with_its_own_schedule_hears_of_a_server_that_hangs_after_one_timeout() -> None:
+    clock = FakeClock(START)
+    script = Script(clock, httpx.ReadTimeout, 200)
+    async with make_client(script) as client:
+        with pytest.raises(NetworkError) as error:
+            await client.list_okrs(reconnect=False)
+    assert len(script.requests) == 1 and error.value.timed_out and "no answer in time" in str(error.value)
+
+
 async def test_a_connection_lost_on_the_way_is_tried_again_even_without_reconnecting() -> None:
     # A keep-alive the server closed as the request went out is no sign of a server down.
     clock = FakeClock(START)
