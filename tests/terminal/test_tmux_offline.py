@@ -10,17 +10,29 @@ import time
 from pathlib import Path
 
 import pytest
-from test_tmux_dashboard import eventually, started_pane
+from test_tmux_dashboard import Pane, eventually, started_pane
 
 from okrt_tui.sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.terminal
 
 ROW = "Improve onboarding conversion"  # an objective of the seed's current cycle
-#: The cached rows "within a second" (the issue), plus room for a machine that runs the test suite on
-#: both cores meanwhile: the warm-start benchmark measures the start itself (about as fast as a bare
-#: Textual app, ~0.7 s here).
-ROWS_WITHIN = 2.0
+#: "Cached data on screen within a second" (the issue), with room for a machine running the test suite
+#: on both cores meanwhile (1.3 to 1.7 s seen then). The warm-start benchmark measures the start itself;
+#: here the point is that no screen says "Loading" first: the rows come from the cache.
+ROWS_WITHIN = 2.5
+
+
+def screens_until(pane: Pane, needle: str, timeout: float = 10.0) -> list[str]:
+    """Every capture of the pane, every 20 ms, until one shows ``needle``."""
+    deadline = time.monotonic() + timeout
+    captures: list[str] = []
+    while time.monotonic() < deadline:
+        captures.append(pane.text())
+        if needle in captures[-1]:
+            return captures
+        time.sleep(0.02)
+    raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{pane.text()}")
 
 
 def test_restarted_with_the_server_down_then_up_again(tmp_path: Path) -> None:
@@ -40,9 +52,9 @@ def test_restarted_with_the_server_down_then_up_again(tmp_path: Path) -> None:
 
         started = time.monotonic()
         with started_pane(tmp_path, arguments) as pane:  # the same XDG folders: the same cache
-            screen = pane.wait_for(ROW, timeout=5)
+            captures = screens_until(pane, ROW)
             assert time.monotonic() - started < ROWS_WITHIN, "the cached rows came late"
-            assert "◌ cached" in screen or "offline" in screen, screen
+            assert not [screen for screen in captures if "Loading" in screen]
             screen = pane.wait_for("✖ offline since", timeout=5 - (time.monotonic() - started))
             assert ROW in screen and "updated" in screen  # the cached rows stay, with their age
             pane.keys("2")
