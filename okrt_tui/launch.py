@@ -1,14 +1,17 @@
 """Starting the dashboard: on the user's workspace, or on a private sandbox for the demo.
 
 This is the only module outside ``okrt_tui.tui`` that brings in Textual, and only the commands that
-open a screen call it. Start-up is arranged for speed: the refresher's first request goes out first,
-and the dashboard's code (Textual and the screens, ~0.3 s to import) loads in a thread meanwhile, so
-the network and the server work while the screen is being built.
+open a screen call it. Start-up is arranged for speed: the dashboard's code (Textual and the screens,
+~0.3 s to import) loads in a thread from the start, while the client's libraries are imported, the
+session opened, the cached lists read and the refresher's first request sent, so the network and the
+server work while the screen is being built. (Its modules import no cycle, so the two threads'
+imports cannot deadlock on each other.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib
 import os
 import signal
@@ -16,6 +19,7 @@ import tempfile
 from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from okrt_tui import heap
@@ -42,6 +46,11 @@ def run_dashboard(
     ``on_hangup`` cleans up when the terminal closes (see ``_on_hangup``); ``ui`` stands in for
     ``settings.ui`` when there are no settings (the demo)."""
     with heap.starting_up():
+        # The dashboard's code (Textual and the screens) loads in a thread from here on, while this one
+        # imports the client's libraries and opens the session: much of an import is reading files.
+        loading = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="okrt-import")
+        tui = loading.submit(importlib.import_module, "okrt_tui.tui.app")
+        loading.shutdown(wait=False)
         # Imported here, with the collector off (see okrt_tui.heap): the client's libraries are a
         # good part of what the dashboard imports.
         from okrt_tui.session import Session
@@ -54,11 +63,16 @@ def run_dashboard(
             polling_share=settings.polling_share if settings else 0.5,
         )
         ui = settings.ui if settings else ui or UiSettings()
-        return asyncio.run(_run(session, ui, headless, debug, on_hangup))
+        return asyncio.run(_run(session, tui, ui, headless, debug, on_hangup))
 
 
 async def _run(
-    session: Session, ui: UiSettings, headless: bool, debug: bool, on_hangup: Callable[[], object] | None
+    session: Session,
+    loading: concurrent.futures.Future[ModuleType],
+    ui: UiSettings,
+    headless: bool,
+    debug: bool,
+    on_hangup: Callable[[], object] | None,
 ) -> int:
     _on_hangup(on_hangup)
     session.refresher.start(visible_first=True)
@@ -68,7 +82,7 @@ async def _run(
         heap.freeze_first_workspace()
 
     try:
-        tui = await asyncio.to_thread(importlib.import_module, "okrt_tui.tui.app")
+        tui = await asyncio.wrap_future(loading)
         heap.freeze_imports()
         app = tui.OkrtApp(
             session.refresher,
