@@ -1,6 +1,9 @@
 """The offline state in a real terminal: the app started on a sandbox and quit; the sandbox stopped and
 the app started again on the same data folder (the cache shows at once, then "offline"); the sandbox
-started again on the same port (the app is live again by itself, with no key pressed)."""
+started again on the same port (the app is live again by itself, with no key pressed).
+
+About 9 s: two starts of the app, and the wait for its next probe, at most 5 s after the first failed
+one (the real schedule: no interval is shortened for the test)."""
 
 from __future__ import annotations
 
@@ -17,10 +20,9 @@ from okrt_tui.sandbox.server import SandboxServer
 pytestmark = pytest.mark.terminal
 
 ROW = "Improve onboarding conversion"  # an objective of the seed's current cycle
-#: "Cached data on screen within a second" (the issue), with room for a machine running the test suite
-#: on both cores meanwhile (1.3 to 1.7 s seen then). The warm-start benchmark measures the start itself;
-#: here the point is that no screen says "Loading" first: the rows come from the cache.
-ROWS_WITHIN = 2.5
+#: The cached rows are on the first screen painted (no "Loading" before them). How soon that is (the
+#: issue asks for a second) is the warm-start benchmark's measure, against a bare Textual app in the same
+#: run: a bound in seconds here failed under a full test run on a shared machine (3.5 s once).
 
 
 def screens_until(pane: Pane, needle: str, timeout: float = 10.0) -> list[str]:
@@ -50,12 +52,11 @@ def test_restarted_with_the_server_down_then_up_again(tmp_path: Path) -> None:
             assert eventually(lambda: not pane.alive(), 10), pane.text()
         server.stop()
 
-        started = time.monotonic()
         with started_pane(tmp_path, arguments) as pane:  # the same XDG folders: the same cache
             captures = screens_until(pane, ROW)
-            assert time.monotonic() - started < ROWS_WITHIN, "the cached rows came late"
             assert not [screen for screen in captures if "Loading" in screen]
-            screen = pane.wait_for("✖ offline since", timeout=5 - (time.monotonic() - started))
+            # Within 5 s of the app being up: a refused connection is said at once.
+            screen = pane.wait_for("✖ offline since", timeout=5)
             assert ROW in screen and "updated" in screen  # the cached rows stay, with their age
             pane.keys("2")
             pane.wait_for("✖ offline since", "% of target")  # every screen says it
