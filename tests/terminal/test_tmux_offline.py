@@ -47,7 +47,7 @@ def test_restarted_with_the_server_down_then_up_again(tmp_path: Path) -> None:
         with started_pane(tmp_path, arguments) as pane:
             pane.wait_for(ROW, "● live")
             pane.keys("2")  # the KPIs too, fetched after the first paint: cached once live
-            pane.wait_for("% of target", "● live")
+            pane.wait_for("Monthly Recurring Revenue", "● live")
             pane.keys("q")
             assert eventually(lambda: not pane.alive(), 10), pane.text()
         server.stop()
@@ -59,7 +59,7 @@ def test_restarted_with_the_server_down_then_up_again(tmp_path: Path) -> None:
             screen = pane.wait_for("✖ offline since", timeout=5)
             assert ROW in screen and "updated" in screen  # the cached rows stay, with their age
             pane.keys("2")
-            pane.wait_for("✖ offline since", "% of target")  # every screen says it
+            pane.wait_for("✖ offline since", "Monthly Recurring Revenue")  # every screen says it
 
             server = SandboxServer(db, port=int(port), control=True)
             server.start()
