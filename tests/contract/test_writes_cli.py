@@ -309,8 +309,10 @@ def test_a_csv_of_150_updates_goes_at_the_budgets_pace_with_no_429(
     per_window = [row["count"] for row in sandbox.control.requests() if row["label"] == "acme-admin"]
     # Three KPI lists (this test's, the refused command's, the import's), then 150 writes: no 429.
     assert max(per_window) <= 60 and sum(per_window) == 153
-    # At the API's pace and no slower: three windows, no window skipped (the first was partly over).
-    assert len(per_window) == 3
+    # At the API's pace and no slower: no window skipped, every one but the first (partly over when
+    # the import began) and the last (what was left) nearly full; how the 153 fall into windows
+    # depends on the second of the minute the test starts at ([12, 50, 60, 31] or [47, 60, 46]).
+    assert len(per_window) <= 4 and all(count >= 50 for count in per_window[1:-1])
     assert 60 < took < 3 * 60 + 5
 
 
