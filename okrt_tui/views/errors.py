@@ -17,6 +17,7 @@ from okrt_tui.api.errors import (
     OkrtError,
     RateLimited,
     ServerError,
+    TlsFailure,
     Unauthorized,
 )
 from okrt_tui.views.status import BAD, WARN
@@ -75,6 +76,11 @@ def describe_error(error: BaseException, *, retry_in: float | None = None) -> Er
         )
     if isinstance(error, ServerError):
         return ErrorView("server error", detail, _retry_sentence(retry_in), WARN)
+    if isinstance(error, TlsFailure):
+        # Reached, but not over https: not offline, and trying again fails the same way.
+        return ErrorView(
+            "no https", detail, "Check the base URL (https://…) and the server's certificate.", BAD
+        )
     if isinstance(error, NetworkError):
         return ErrorView(
             "offline",

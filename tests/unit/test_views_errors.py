@@ -10,6 +10,7 @@ from okrt_tui.api.errors import (
     NotFound,
     RateLimited,
     ServerError,
+    TlsFailure,
     Unauthorized,
 )
 from okrt_tui.views.errors import describe_error
@@ -81,3 +82,10 @@ def test_other_errors():
 def test_server_text_in_errors_is_made_safe():
     view = describe_error(ServerError("\x1b[2J[bold]boom"))
     assert "\x1b" not in view.full and "[bold]boom" in view.full
+
+
+def test_a_server_that_does_not_speak_https_is_not_called_offline():
+    # It was reached; retrying fails the same way, so the status bar must not promise a retry.
+    view = describe_error(TlsFailure("the server at example.test does not speak https"))
+    assert not view.offline and view.short == "no https"
+    assert "base URL" in view.full and "Retrying" not in view.full
