@@ -42,6 +42,10 @@ class TestScreens:
             app_with(), press=["slash", *"cycle:q2", "enter", "right", "s"], terminal_size=size
         )
 
+    def test_okrs_with_changed_rows_marked(self, snap_compare, size):
+        marked = data_snapshot(changed={"okrs": frozenset({"okr-2"}), "kpis": frozenset({"kpi-1"})})
+        assert snap_compare(app_with(marked), terminal_size=size, run_before=_settle)
+
     def test_objective(self, snap_compare, size):
         assert snap_compare(app_with(), press=["enter"], terminal_size=size, run_before=_settle)
 
