@@ -20,7 +20,7 @@ from okrt_tui.api.client import Fetched, OkrtClient
 from okrt_tui.api.decode import check_id, decode_kpi_update, decode_kpis, decode_okrs
 from okrt_tui.api.errors import ApiDataError, InvalidInput, OkrtError
 from okrt_tui.api.models import OKR_STATUSES, Kpi, Okr
-from okrt_tui.store.cache import Cache
+from okrt_tui.store.cache import Cache, decoded
 from okrt_tui.store.db import Database
 from okrt_tui.store.history import History, post_of
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, UNCONFIRMED, Entry, Outbox
@@ -107,19 +107,13 @@ class Writer:
     ) -> T | None:
         cached = self._cache.load(feed)
         if cached is not None and not fresh and time.time() - cached.fetched_at < FRESH:
-            try:
-                return decode(cached.body)
-            except ApiDataError:
-                cached = None
+            items = decoded(cached, decode)
+            if items is not None:
+                return items
         try:
             fetched = await fetch(wait=self._wait)
         except OkrtError:
-            if cached is None:
-                return None
-            try:
-                return decode(cached.body)
-            except ApiDataError:
-                return None
+            return decoded(cached, decode)  # offline: the cached list, however old
         self._cache.save(feed, fetched.raw, fetched.received_at)
         return fetched.data
 

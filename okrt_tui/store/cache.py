@@ -7,14 +7,31 @@ cache written by an older okrt-tui that no longer decodes is simply ignored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import msgspec
 
+from okrt_tui.api.errors import ApiDataError
 from okrt_tui.store.db import Database
+
+T = TypeVar("T")
 
 
 class CachedBody(msgspec.Struct, frozen=True):
     body: bytes
     fetched_at: float
+
+
+def decoded(cached: CachedBody | None, decode: Callable[[bytes], T]) -> T | None:
+    """A cached list through the decoder of fresh answers; None when none is cached or it no longer
+    decodes (written by an older okrt-tui)."""
+    if cached is None:
+        return None
+    try:
+        return decode(cached.body)
+    except ApiDataError:
+        return None
 
 
 class Cache:

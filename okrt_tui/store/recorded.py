@@ -6,14 +6,13 @@ inferred before. Opening it sends nothing; the key only names the file (``Dirs.d
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from okrt_tui.api.decode import decode_kpis, decode_okrs
-from okrt_tui.api.errors import ApiDataError
 from okrt_tui.api.models import Kpi, Okr
-from okrt_tui.store.cache import Cache
+from okrt_tui.store.cache import Cache, decoded
 from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
 from okrt_tui.store.history import History
@@ -26,20 +25,9 @@ class Recorded:
         self.database = database
         self.history = History(database)
         cache = Cache(database)
-        self.kpis: tuple[Kpi, ...] | None = _cached(cache, "kpis", decode_kpis)
-        self.okrs: tuple[Okr, ...] | None = _cached(cache, "okrs", decode_okrs)
+        self.kpis: tuple[Kpi, ...] | None = decoded(cache.load("kpis"), decode_kpis)
+        self.okrs: tuple[Okr, ...] | None = decoded(cache.load("okrs"), decode_okrs)
         self.directions = RememberedDirections(database).all()
-
-
-def _cached(cache: Cache, feed: str, decode: Callable[[bytes], T]) -> T | None:
-    """The list as last fetched, however old; None when none is cached or it no longer decodes."""
-    cached = cache.load(feed)
-    if cached is None:
-        return None
-    try:
-        return decode(cached.body)
-    except ApiDataError:
-        return None
 
 
 @contextlib.contextmanager

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from tui_data import FakeRefresher
 
 
 @pytest.fixture(autouse=True)
-def _utc_local_time(monkeypatch):
-    """Local times in detail views are deterministic: the tests run in UTC."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _utc(utc_local_time: None) -> None:
+    """Local times in detail views are deterministic: the dashboard's tests run in UTC."""
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from okrt_tui.sync.snapshot import KpiPoint
@@ -13,13 +11,7 @@ DAY = 86400.0
 NOW = 1_778_068_800.0  # 2026-05-06 12:00 UTC
 
 
-@pytest.fixture(autouse=True)
-def _utc(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")  # the axes' labels are local times
 
 
 def test_a_week_is_ticked_by_day_a_quarter_by_fortnight_at_midnights():

@@ -12,15 +12,7 @@ DAY = 86400.0
 NOW = 1_778_068_800.0  # 2026-05-06 12:00 UTC
 
 
-@pytest.fixture(autouse=True)
-def _utc(monkeypatch):
-    import time
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+pytestmark = pytest.mark.usefixtures("utc_local_time")  # dates are local
 
 
 def daily(*values, days_ago: float | None = None):
