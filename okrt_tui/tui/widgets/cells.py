@@ -30,13 +30,17 @@ _TONE_VARIABLES = {
 }
 
 
+#: The style of a tone the theme does not define (made once: a refresh looks tones up thousands of times).
+NO_STYLE = Style()
+
+
 class Tones(msgspec.Struct, frozen=True, eq=False):
     """Tone name → Rich style for the current theme (equal only to itself: a key of shared cells)."""
 
     styles: Mapping[str, Style]
 
     def __getitem__(self, tone: str) -> Style:
-        return self.styles.get(tone, Style())
+        return self.styles.get(tone, NO_STYLE)
 
     @classmethod
     def from_variables(cls, variables: Mapping[str, str]) -> Tones:
