@@ -248,6 +248,8 @@ class Recent:
 
     def __init__(self, kinds: Sequence[str], limit: int) -> None:
         self.limit = limit
+        #: Counts the changes, so a reader copies the series only when they changed.
+        self.version = 0
         self._series: dict[str, dict[str, tuple[Point, ...]]] = {kind: {} for kind in kinds}
         self.posted: dict[str, tuple[float, ...]] = {}
         self._last_poll = LastPoll()
@@ -272,6 +274,7 @@ class Recent:
             at = placed(stamp, poll_at, points[-1].at if points else None)
             if at is not None:
                 series[entity] = (*points, Point(at, value))[-self.limit :]
+                self.version += 1
 
     def add_post(self, kpi_id: str, previous: float | None, new: float, at: float) -> None:
         """This app's KPI write, as ``History.record_post`` stores it."""
@@ -285,6 +288,7 @@ class Recent:
         ]
         series[kpi_id] = (*points, *added)[-self.limit :]
         self.posted[kpi_id] = (*self.posted.get(kpi_id, ()), at)
+        self.version += 1
 
     def merge(self, kind: str, loaded: Mapping[str, Sequence[Point]]) -> None:
         """Series read from the store, before the points this session added meanwhile."""
@@ -293,10 +297,12 @@ class Recent:
             since = points[-1].at if points else -math.inf
             newer = [p for p in series.get(entity, ()) if p.at > since]
             series[entity] = (*points, *newer)[-self.limit :]
+        self.version += 1
 
     def merge_posted(self, loaded: Mapping[str, Sequence[float]]) -> None:
         for kpi_id, times in loaded.items():
             self.posted[kpi_id] = tuple(sorted({*times, *self.posted.get(kpi_id, ())}))
+        self.version += 1
 
 
 class _Poll(NamedTuple):

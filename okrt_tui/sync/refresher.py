@@ -126,6 +126,7 @@ class Refresher:
         self._visible = "okrs"
         self._wake = asyncio.Event()
         self._recent = Recent(REMEMBERED, MAX_POINTS)
+        self._seen_copy: tuple[int, dict[str, Any]] = (-1, {})
         # The cached lists are the previous session's last view: the first fresh list is compared
         # with them, each later one with the one before.
         self._marks = {name: ChangeMarks() for name in TRACKED}
@@ -425,16 +426,27 @@ class Refresher:
             self._directions.remember(learned)
         self._snapshot = replace(self._snapshot, kpi_directions={**known, **learned})
 
+    def _seen(self) -> dict[str, Any]:
+        """The values seen, as the snapshot's copies: new ones only when they changed, so a screen can
+        tell by identity that its rows need no rebuilding (most snapshots: a fetch starting, the budget)."""
+        recent = self._recent
+        if self._seen_copy[0] != recent.version:
+            copies = {
+                "kpi_seen": dict(recent.of(KPI)),
+                "okr_progress_seen": dict(recent.of(OKR_PROGRESS)),
+                "okr_health_seen": dict(recent.of(OKR_HEALTH)),
+                "kpi_posted": dict(recent.posted),
+            }
+            self._seen_copy = (recent.version, copies)
+        return self._seen_copy[1]
+
     def _publish(self, **changes: Any) -> None:
         self._snapshot = replace(
             self._snapshot,
             okrs=self._feeds["okrs"],
             kpis=self._feeds["kpis"],
             cycles=self._feeds["cycles"],
-            kpi_seen=dict(self._recent.of(KPI)),
-            okr_progress_seen=dict(self._recent.of(OKR_PROGRESS)),
-            okr_health_seen=dict(self._recent.of(OKR_HEALTH)),
-            kpi_posted=dict(self._recent.posted),
+            **self._seen(),
             budget=self._budget.status(),
             taken_at=self._clock.now(),
             store_notices=self._store.notices if self._store is not None else (),

@@ -355,3 +355,15 @@ async def test_the_series_seen_come_back_from_the_history_after_a_restart(
     assert loaded.okr_progress_seen[okr.id] == seen.okr_progress_seen[okr.id]
     assert loaded.kpi_posted[kpi.id] == seen.kpi_posted[kpi.id] == (seen.kpi_seen[kpi.id][-1].at,)
     assert loaded.okr_health_seen[okr.id]
+
+
+async def test_snapshots_keep_the_same_values_seen_until_one_changes(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    # The screens tell by identity that their rows need no rebuilding.
+    async with running(sandbox.base_url, ACME_ADMIN_KEY, tmp_path) as session:
+        loaded = await until(session, all_loaded)
+        session.refresher.publish()
+        again = session.refresher.snapshot
+    assert again is not loaded
+    assert again.kpi_seen is loaded.kpi_seen and again.okr_progress_seen is loaded.okr_progress_seen

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 from msgspec.structs import replace
-from tui_data import KPI_SEEN, KPIS, NOW, FakeRefresher, data_snapshot, frozen_clock, screen_text, wait_for
+from tui_data import (
+    KPI_SEEN,
+    KPIS,
+    NOW,
+    OKR_PROGRESS_SEEN,
+    FakeRefresher,
+    data_snapshot,
+    frozen_clock,
+    screen_text,
+    show_all_cycles,
+    wait_for,
+)
 
 from okrt_tui.api.models import Kpi
 from okrt_tui.sync.snapshot import Feed, KpiPoint
@@ -190,3 +201,42 @@ async def test_the_detail_draws_the_series_the_local_history_kept_beyond_the_rec
         assert "3 of 3 values seen" in screen_text(app)
         await pilot.press("t", "t")  # 7 days: the stored point of 80 days ago is outside
         assert "of 3 values seen" in screen_text(app) and "3 of 3" not in screen_text(app)
+
+
+async def test_series_loaded_from_the_history_show_without_a_new_list():
+    # Start-up with the server down: the cached list is on screen, then the history's series arrive
+    # with the very same list (nothing fetched); the sparklines must appear all the same.
+    listed = data_snapshot(kpi_seen={}, okr_progress_seen={}, okr_health_seen={})
+    fake = FakeRefresher(listed)
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        assert "▁▃▆▇█" not in row_of(app, "Weekly Active Users")
+        fake.publish(replace(listed, kpi_seen=KPI_SEEN))
+        await pilot.pause()
+        assert "▁▃▆▇█" in row_of(app, "Weekly Active Users")
+        await pilot.press("1")
+        await show_all_cycles(pilot)
+        assert "▁▄▆█" not in screen_text(app)
+        fake.publish(replace(listed, kpi_seen=KPI_SEEN, okr_progress_seen=OKR_PROGRESS_SEEN))
+        await pilot.pause()
+        assert "▁▄▆█" in screen_text(app)
+
+
+async def test_a_snapshot_that_changes_neither_list_nor_values_seen_leaves_the_rows_alone():
+    # A fetch starting, the budget, the outbox: most snapshots change nothing the rows show, and
+    # looking at 500 rows again for each of them blocked the loop for nothing.
+    fake = FakeRefresher()
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        screen = app.screen
+        looked: list[str] = []
+        original = screen.cache_key
+        screen.cache_key = lambda item, layout: looked.append(item.id) or original(item, layout)
+        fake.publish(replace(fake.snapshot, taken_at=NOW + 1))
+        await pilot.pause()
+        assert looked == []
+        fake.publish(replace(fake.snapshot, kpi_seen={**KPI_SEEN}))  # the same values, a new mapping
+        await pilot.pause()
+        assert sorted(looked) == sorted(k.id for k in KPIS)

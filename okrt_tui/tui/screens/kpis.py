@@ -199,6 +199,9 @@ class KpisScreen(Writes, ListScreen):
             fields={"status": fold_shared(item.status).replace("_", " "), "unit": fold_shared(item.unit)},
         )
 
+    def row_sources(self, snapshot: Snapshot) -> tuple[object, ...]:
+        return (snapshot.kpi_seen, snapshot.kpi_directions)
+
     def cache_key(self, item: Kpi, layout: Layout) -> Hashable:
         # A KPI's row shows more than the record: its direction, the values seen (the sparkline and
         # the changes: a new one is a new last point), the age, and the hour (the 7-day change and the

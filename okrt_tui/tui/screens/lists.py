@@ -28,6 +28,9 @@ from okrt_tui.views.changes import next_marked
 from okrt_tui.views.query import Query, explain, matches, next_sort, parse_query, sort_by
 from okrt_tui.views.status import INFO, MUTED
 
+#: No row marked (one object: the table is left alone while the snapshot's parts are the same objects).
+NONE_MARKED: frozenset[str] = frozenset()
+
 
 class Layout(msgspec.Struct, frozen=True):
     """A set of columns for a range of widths; ``name`` keys the cell cache."""
@@ -75,9 +78,9 @@ class ListScreen(DataScreen):
         self._sort: tuple[str, bool] | None = None
         self._ordered: tuple[list[tuple[Any, RowData]], Any, str, list[tuple[Any, RowData]]] | None = None
         self._query = Query()
-        # The list, layout and changed rows the rows were last built from; a snapshot that changed
-        # none (a refresh starting, or a failure) leaves the table alone.
-        self._drawn: tuple[Sequence[Any] | None, Layout, frozenset[str]] | None = None
+        # The list, layout, changed rows and ``row_sources`` the rows were last built from; a snapshot
+        # that changed none of them (a refresh starting, or a failure) leaves the table alone.
+        self._drawn: tuple[Sequence[Any] | None, Layout, frozenset[str], tuple[object, ...]] | None = None
 
     # -- subclasses ---------------------------------------------------------------------------------
 
@@ -90,6 +93,11 @@ class ListScreen(DataScreen):
 
     def sort_key(self, column: str) -> Callable[[Any], Any]:
         raise NotImplementedError
+
+    def row_sources(self, snapshot: Snapshot) -> tuple[object, ...]:
+        """What the rows show besides the records (the values seen, say); a new object here builds
+        the rows again even when the list itself is the same (the history loaded at start-up)."""
+        return ()
 
     def cache_key(self, item: Any, layout: Layout) -> Hashable:
         """What a row's cells depend on; the frozen record itself, by default."""
@@ -157,16 +165,20 @@ class ListScreen(DataScreen):
             table.set_columns(layout.columns)
             table.set_sorted(self._sort)
         items = self.items(snapshot)
-        marked = snapshot.changed.get(self.FEED, frozenset())
+        marked = snapshot.changed.get(self.FEED, NONE_MARKED)
+        sources = self.row_sources(snapshot)
+        drawn = self._drawn
         if (
             items is not None
-            and self._drawn is not None
-            and self._drawn[0] is items
-            and self._drawn[1] is layout
-            and self._drawn[2] is marked
+            and drawn is not None
+            and drawn[0] is items
+            and drawn[1] is layout
+            and drawn[2] is marked
+            and len(drawn[3]) == len(sources)
+            and all(a is b for a, b in zip(drawn[3], sources, strict=True))
         ):
             return
-        self._drawn = (items, layout, marked)
+        self._drawn = (items, layout, marked, sources)
         rows: list[tuple[Any, RowData]] = []
         if items is not None:
             cache = self._cache
@@ -269,7 +281,7 @@ class ListScreen(DataScreen):
     def action_next_changed(self) -> None:
         """``n``: the next row (in the order shown) changed since the user last looked."""
         table = self.table
-        marked = self.snapshot.changed.get(self.FEED, frozenset()) if self.snapshot else frozenset()
+        marked = self.snapshot.changed.get(self.FEED, NONE_MARKED) if self.snapshot else NONE_MARKED
         key = next_marked(table.row_keys(), marked, table.highlighted_key)
         if key is None:
             self.notify("No row shown here changed since you last looked.", timeout=4)

@@ -224,6 +224,9 @@ class OkrsScreen(Writes, ListScreen):
             return (), ()
         return snapshot.okr_progress_seen.get(item.id, ()), snapshot.okr_health_seen.get(item.id, ())
 
+    def row_sources(self, snapshot: Snapshot) -> tuple[object, ...]:
+        return (snapshot.okr_progress_seen, snapshot.okr_health_seen)
+
     def cache_key(self, item: Okr, layout: Layout) -> Hashable:
         # The row shows the values seen too (a new one is a new last point) and, for the health over
         # 7 days, the hour; each row's hour starts at its own minute, as on the KPI list.
