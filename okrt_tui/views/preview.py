@@ -21,7 +21,7 @@ from okrt_tui.api.decode import decode_checkin, decode_kpi_update
 from okrt_tui.api.errors import ApiDataError
 from okrt_tui.api.models import KeyResult, Kpi
 from okrt_tui.views.direction import KpiDirection, kpi_figures, status_for_ratio
-from okrt_tui.views.numbers import finite, format_number, kpi_ratio, percent, with_unit
+from okrt_tui.views.numbers import attached_unit, finite, format_number, kpi_ratio, percent, with_unit
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.values import Value
 
@@ -62,7 +62,10 @@ def _change(value: Value, current: float | None, unit: str | None) -> str:
         return f"new value {with_unit(value.number, unit)}"
     delta = float(value.number) - current
     sign = "+" if delta > 0 else "-" if delta < 0 else "±"
-    return f"{format_number(current)} → {with_unit(value.number, unit)} ({sign}{format_number(abs(delta))})"
+    # A unit written against the number goes on both sides ("$214,355 → $77", "12% → 14%"); a word
+    # once, after the new value ("38 → 41 NPS").
+    before = with_unit(current, unit) if attached_unit(unit) else format_number(current)
+    return f"{before} → {with_unit(value.number, unit)} ({sign}{format_number(abs(delta))})"
 
 
 def _status_part(status: str | None, why: str) -> tuple[str, str]:
