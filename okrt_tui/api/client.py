@@ -75,6 +75,9 @@ broken header must not park a dashboard for a day. A command still reports the s
 
 _SCOPE = re.compile(r"\b([a-z][a-z-]*:(?:read|write))\b")
 _KEY_CHARS = re.compile(r"^[\x21-\x7e]+$")
+_NO_SUCH_ID = "00000000-0000-0000-0000-000000000000"
+"""The nil UUID: no workspace holds a record with it, so a scope probe aimed at it records nothing."""
+_SCOPE_PROBES = {"kpis:write": "/kpis/{}/updates", "okr-checkins:write": "/okrs/{}/checkins"}
 _NOT_TLS = {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"}
 """OpenSSL's reasons for a handshake answered by something that is not TLS (a plain-http server)."""
 
@@ -269,6 +272,23 @@ class OkrtClient:
         )
         call = _Call("POST", path, scope, not_found, body=msgspec.json.encode(body), what=what)
         return await self._fetch(call, decode, Priority.INTERACTIVE, wait, on_send)
+
+    async def holds_write_scope(self, scope: str, *, wait: bool = True) -> bool:
+        """Whether the key holds a write scope, found without writing anything.
+
+        One POST with an empty body to an id no workspace holds. The API checks the scope before the
+        id and the id before the body (401, 429, 403, 404, 400), so 403 says the scope is missing and
+        404 (or 400, from a server that reads the body first) that it is held; nothing can be recorded
+        either way, as the body has no value and the id no record."""
+        path = _SCOPE_PROBES[scope].format(_NO_SUCH_ID)
+        call = _Call("POST", path, scope, "", body=b"{}", what="scope check")
+        try:
+            await self._fetch(call, _ignore_body, Priority.INTERACTIVE, wait)
+        except Forbidden:
+            return False
+        except (NotFound, BadRequest):
+            return True
+        return True  # a 2xx cannot come from an id that does not exist; it would still mean the scope
 
     # -- one call, with its retries -----------------------------------------------------------------
 
@@ -533,6 +553,10 @@ class OkrtClient:
         if self._key and len(self._key) >= 4:
             text = text.replace(self._key, "[api key]")
         return text
+
+
+def _ignore_body(raw: bytes, path: str) -> None:
+    return None
 
 
 def _is_loopback(host: str) -> bool:
