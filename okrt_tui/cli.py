@@ -10,9 +10,11 @@ appears only with ``--debug`` (and always in the log file).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import math
+import os
 import sys
 import time
 import traceback
@@ -50,9 +52,17 @@ class Context(msgspec.Struct, frozen=True):
     base_url: str | None
     debug: bool
     no_wait: bool
+    profile: str | None = None
+    #: The settings once loaded: a key command runs once per command, and its warnings are said once.
+    loaded: list[Settings] = msgspec.field(default_factory=list)
 
     def settings(self) -> Settings:
-        return load_settings(self.dirs, base_url=self.base_url)
+        if not self.loaded:
+            settings = load_settings(self.dirs, base_url=self.base_url, profile=self.profile)
+            for warning in settings.warnings:
+                _say(f"warning: {warning}")
+            self.loaded.append(settings)
+        return self.loaded[0]
 
 
 def _fail(message: str, code: int, *, debug: bool = False) -> NoReturn:
@@ -100,13 +110,31 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
+def _profile_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """The shell completes ``--profile`` with the profiles of config.toml (none when it cannot be read)."""
+    from okrt_tui.config import read_config
+
+    try:
+        names = read_config(Dirs.default()).profiles
+    except OkrtError:
+        return []
+    return [name for name in sorted(names) if name.startswith(incomplete)]
+
+
 _DEBUG_OPTION = click.option("--debug", is_flag=True, help="Show tracebacks and log at debug level.")
+_PROFILE_OPTION = click.option(
+    "--profile",
+    metavar="NAME",
+    shell_complete=_profile_names,
+    help="The profile of config.toml to use (default: OKRT_PROFILE, then default_profile).",
+)
 _GLOBAL_OPTIONS = (
     click.option(
-        "--base-url", metavar="URL", help="The API's base URL (default: OKRT_BASE_URL, then the service)."
+        "--base-url", metavar="URL", help="The API's base URL (default: OKRT_BASE_URL, then the profile's)."
     ),
     _DEBUG_OPTION,
     click.option("--no-wait", is_flag=True, help="When the rate window is full, fail at once (exit 5)."),
+    _PROFILE_OPTION,
 )
 
 
@@ -123,7 +151,12 @@ def _accepting(*options: Callable[[Callable[..., T]], Callable[..., T]]) -> Call
     def decorate(command: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(command)
         def wrapper(
-            *args: Any, base_url: str | None = None, debug: bool = False, no_wait: bool = False, **kwargs: Any
+            *args: Any,
+            base_url: str | None = None,
+            debug: bool = False,
+            no_wait: bool = False,
+            profile: str | None = None,
+            **kwargs: Any,
         ) -> T:
             here = click.get_current_context()
             outer = here.find_object(Context)
@@ -135,6 +168,8 @@ def _accepting(*options: Callable[[Callable[..., T]], Callable[..., T]]) -> Call
                 base_url=base_url or outer.base_url,
                 debug=outer.debug or debug,
                 no_wait=outer.no_wait or no_wait,
+                profile=profile or outer.profile,
+                loaded=[],
             )
             return command(*args, **kwargs)
 
@@ -150,26 +185,28 @@ global_options = _accepting(*_GLOBAL_OPTIONS)
 #: ``serve`` talks to no API: of the global options only ``--debug`` means anything to it.
 debug_option = _accepting(_DEBUG_OPTION)
 #: ``history`` and ``report`` read the local database only: ``--no-wait`` would mean nothing to them.
-local_options = _accepting(_GLOBAL_OPTIONS[0], _DEBUG_OPTION)
+local_options = _accepting(_GLOBAL_OPTIONS[0], _DEBUG_OPTION, _PROFILE_OPTION)
+#: ``config`` reads and writes files only.
+file_options = _accepting(_DEBUG_OPTION, _PROFILE_OPTION)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @_takes_global_options
 @click.version_option(__version__, "--version", prog_name="okrt-tui")
 @click.pass_context
-def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool) -> None:
+def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool, profile: str | None) -> None:
     """A terminal dashboard for the OKRs Tool API. Without a command, opens the dashboard."""
     dirs = Dirs.default()
     if ctx.invoked_subcommand != "demo":  # the demo writes none of the user's files: it logs in its own
         setup_logging(dirs.log_file, debug=debug)
-    ctx.obj = Context(dirs=dirs, base_url=base_url, debug=debug, no_wait=no_wait)
+    ctx.obj = Context(dirs=dirs, base_url=base_url, debug=debug, no_wait=no_wait, profile=profile)
     if ctx.invoked_subcommand is None:
         ctx.invoke(dashboard)
 
 
 @reports_errors
 def dashboard() -> None:
-    """Open the dashboard on the workspace of OKRT_API_KEY."""
+    """Open the dashboard on the chosen profile's workspace."""
     ctx = click.get_current_context().find_object(Context)
     assert ctx is not None
     settings = ctx.settings()
@@ -177,7 +214,12 @@ def dashboard() -> None:
 
     sys.exit(
         run_dashboard(
-            settings.base_url, settings.require_key(), dirs=ctx.dirs, settings=settings, debug=ctx.debug
+            settings.base_url,
+            settings.require_key(),
+            dirs=ctx.dirs,
+            settings=settings,
+            workspace=settings.label,  # the profile (or its name setting), not the server's host
+            debug=ctx.debug,
         )
     )
 
@@ -941,3 +983,199 @@ def _ask(question: str, yes: bool) -> None:
         raise InvalidInput(f"{question} Nothing was done: pass --yes to confirm without a terminal.")
     if not click.confirm(question, default=False):
         raise InvalidInput("Nothing was done.")
+
+
+# -- keys and files ------------------------------------------------------------------------------------------
+
+
+@main.group(invoke_without_command=False)
+def auth() -> None:
+    """Store, check and remove a profile's API key."""
+
+
+def _read_key(from_stdin: bool) -> str:
+    """The key, from stdin or typed without echo; never from an argument, which ``ps`` would show."""
+    if from_stdin:
+        key = sys.stdin.readline().strip()
+    elif not sys.stdin.isatty():
+        raise click.UsageError("There is no terminal to type the key in: pass --stdin and pipe the key.")
+    else:
+        key = click.prompt("API key (okrt_…, not shown)", hide_input=True, default="", show_default=False)
+        key = key.strip()
+    if not key:
+        raise InvalidInput("No key was given; nothing was stored.")
+    if not key.startswith("okrt_"):
+        raise InvalidInput(
+            "That is not an OKRs Tool API key (they start with okrt_); nothing was stored. "
+            "Create one in the OKRs Tool web app under Settings → API Keys."
+        )
+    return key
+
+
+async def _accepts(ctx: Context, base_url: str, key: str) -> None:
+    """One request: a key the API rejects raises Unauthorized; one that lacks the okrs:read scope is
+    accepted all the same (the 403 comes after the key check)."""
+    from okrt_tui.api.errors import Forbidden
+    from okrt_tui.session import open_client
+
+    async with open_client(base_url, key, dirs=ctx.dirs, max_wait=COMMAND_MAX_WAIT) as client:
+        client.budget.on_wait = _say_wait
+        with contextlib.suppress(Forbidden):
+            await client.list_okrs(wait=not ctx.no_wait)
+
+
+@auth.command("login")
+@global_options
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the key from stdin instead of asking.")
+@click.pass_obj
+@reports_errors
+def auth_login(ctx: Context, from_stdin: bool) -> None:
+    """Check a key against the API and store it in the OS keyring for the profile."""
+    from okrt_tui import keys
+    from okrt_tui.api.errors import Unauthorized
+    from okrt_tui.config import key_source_of, read_config
+
+    file = read_config(ctx.dirs)
+    settings = load_settings(ctx.dirs, base_url=ctx.base_url, profile=ctx.profile, file=file, with_key=False)
+    for warning in settings.warnings:
+        _say(f"warning: {warning}")
+    key = _read_key(from_stdin)
+    try:
+        run_async(_accepts(ctx, settings.base_url, key))
+    except Unauthorized as exc:
+        raise Unauthorized(f"{exc} Nothing was stored.") from None
+    backend = keys.store_in_keyring(settings.account, key)
+    who = f"profile {settings.profile}" if settings.profile else "okrt-tui"
+    click.echo(
+        f"The key {keys.masked(key)} works on {settings.base_url}; it is stored in the OS keyring "
+        f"({backend}) for {who}."
+    )
+    _, table = key_source_of(file, settings.profile)
+    other = next((n for n in ("key_env", "key_command", "key") if getattr(table, n) is not None), None)
+    if other is not None:
+        _say(f"{file.path} names {other} as the key's source, which comes first: remove that line to use it.")
+    elif table.key_keyring is False:
+        _say(f"{file.path} says key_keyring = false: remove that line to use it.")
+
+
+@auth.command("status")
+@global_options
+@click.pass_obj
+@reports_errors
+def auth_status(ctx: Context) -> None:
+    """Each profile's base URL, key and where it comes from, and which of the five scopes work
+    (one request per scope; none of them writes)."""
+    from okrt_tui.config import read_config
+
+    file = read_config(ctx.dirs)
+    for warning in file.warnings:
+        _say(f"warning: {warning}")
+    if ctx.profile or os.environ.get("OKRT_PROFILE"):
+        names: list[str | None] = [None]  # the chosen one (load_settings says when it does not exist)
+    else:
+        names = list(sorted(file.profiles)) or [None]
+    problems = [_status_of(ctx, file, name) for name in names]
+    sys.exit(next((code for code in problems if code), 0))
+
+
+def _status_of(ctx: Context, file: Any, name: str | None) -> int:
+    """Prints one profile's status; returns the exit code of its problem (0: none)."""
+    from okrt_tui import keys
+
+    settings = load_settings(
+        ctx.dirs, base_url=ctx.base_url, profile=name or ctx.profile, file=file, with_key=False
+    )
+    title = settings.profile or "(no profile)"
+    if settings.profile is not None and settings.profile == file.top.default_profile:
+        title += " (default_profile)"
+    click.echo(title)
+    click.echo(f"  base URL  {settings.base_url}")
+    try:
+        settings = load_settings(ctx.dirs, base_url=ctx.base_url, profile=settings.profile, file=file)
+        key = settings.require_key()
+    except OkrtError as exc:
+        click.echo(f"  key       none: {exc}")
+        return exc.exit_code
+    click.echo(f"  key       {keys.masked(key)}, from {settings.key_source}")
+    held, sent, failure = run_async(_scopes(ctx, settings.base_url, key))
+    if failure is not None:
+        click.echo(f"  scopes    unknown: {failure}")
+    else:
+        works = [scope for scope, yes in held.items() if yes] or ["none"]
+        lacks = [scope for scope, yes in held.items() if not yes] or ["none"]
+        click.echo(f"  scopes    works: {', '.join(works)}; missing: {', '.join(lacks)}")
+    click.echo(f"  requests  {sent} (none of them writes)")
+    return failure.exit_code if failure is not None else 0
+
+
+async def _scopes(ctx: Context, base_url: str, key: str) -> tuple[dict[str, bool], int, OkrtError | None]:
+    from okrt_tui.api.scopes import held_scopes
+    from okrt_tui.session import open_client
+
+    async with open_client(base_url, key, dirs=ctx.dirs, max_wait=COMMAND_MAX_WAIT) as client:
+        client.budget.on_wait = _say_wait
+        try:
+            return await held_scopes(client), client.requests_sent, None
+        except OkrtError as exc:
+            return {}, client.requests_sent, exc
+
+
+@auth.command("logout")
+@global_options
+@click.pass_obj
+@reports_errors
+def auth_logout(ctx: Context) -> None:
+    """Remove the profile's key from the OS keyring."""
+    from okrt_tui import keys
+    from okrt_tui.config import key_source_of, read_config
+
+    file = read_config(ctx.dirs)
+    settings = load_settings(ctx.dirs, base_url=ctx.base_url, profile=ctx.profile, file=file, with_key=False)
+    who = f"profile {settings.profile}" if settings.profile else "okrt-tui"
+    if keys.delete_from_keyring(settings.account):
+        click.echo(f"The key of {who} was removed from the OS keyring.")
+    else:
+        click.echo(f"No key of {who} is stored in the OS keyring; nothing was removed.")
+    _, table = key_source_of(file, settings.profile)
+    other = next((n for n in ("key_env", "key_command", "key") if getattr(table, n) is not None), None)
+    if other is not None:
+        _say(f"{file.path} still names {other} as the key's source: okrt-tui did not store that key.")
+
+
+@main.group("config", invoke_without_command=False)
+def config_group() -> None:
+    """Where okrt-tui keeps its files, and an example config.toml."""
+
+
+@config_group.command("path")
+@file_options
+@click.pass_obj
+@reports_errors
+def config_path(ctx: Context) -> None:
+    """Where each file lives."""
+    dirs = ctx.dirs
+    exists = "" if dirs.config_file.exists() else "  (none yet: `okrt-tui config init` writes one)"
+    click.echo(f"config.toml          {dirs.config_file}{exists}")
+    click.echo(f"databases            {dirs.data}/<workspace>.sqlite3")
+    click.echo(f"rate ledgers         {dirs.state}/budget-<keyhash>")
+    click.echo(f"log                  {dirs.log_file}")
+    click.echo(f"cache                {dirs.cache}")
+
+
+@config_group.command("init")
+@file_options
+@click.pass_obj
+@reports_errors
+def config_init(ctx: Context) -> None:
+    """Write a commented example config.toml (never over an existing one)."""
+    from okrt_tui.config import EXAMPLE
+
+    path = ctx.dirs.config_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Private from its first byte, as ssh wants its files: it will name where keys come from.
+        with open(path, "x", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as out:
+            out.write(EXAMPLE)
+    except FileExistsError:
+        raise InvalidInput(f"{path} exists already; nothing was written (move it away first).") from None
+    click.echo(f"Wrote {path}: every line is commented out; uncomment and edit what you need.")

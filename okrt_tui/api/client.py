@@ -137,6 +137,8 @@ class OkrtClient:
         self.budget = budget
         self._clock = clock
         self._retry = retry or RetryPolicy()
+        #: Every request this client put on the wire, retries included (``auth status`` says how many).
+        self.requests_sent = 0
         self._http = httpx.AsyncClient(
             base_url=self.base_url + "/",
             headers={"User-Agent": f"okrt-tui/{__version__}", "Accept": "application/json"},
@@ -341,6 +343,7 @@ class OkrtClient:
         )
         sent_at = self._clock.now()
         failure: OkrtError | None = None
+        self.requests_sent += 1
         try:
             response = await self._http.send(request, stream=True)
         except httpx.HTTPError as exc:
