@@ -113,13 +113,14 @@ def delete_from_keyring(account: str) -> bool:
     return True
 
 
-def from_command(command: str, *, what: str, timeout: float = KEY_COMMAND_TIMEOUT) -> str:
+def from_command(command: str, *, what: str) -> str:
     """The first line the command prints on stdout (as ``pass`` prints the secret first).
 
     Run by the shell, as git runs its credential helpers and ssh its ProxyCommand, so quotes and pipes
     work; stdin is closed, so a key command never eats a CSV piped to ``checkin --from -``.
     ``what`` names the setting in the sentences (the file, its line and the profile)."""
     shown = f"`{truncate(scrubbed(command), 60)}`"
+    timeout = KEY_COMMAND_TIMEOUT
     try:
         process = subprocess.Popen(
             command,

@@ -7,6 +7,9 @@
 - ``sandbox``: a running ``SandboxServer(control=True)`` (default mode, extension fields on, no
   simulation), fresh for each test; use ``sandbox.base_url`` and ``sandbox.control``.
 - ``strict_sandbox``: the same with ``strict=True``.
+- The OS keyring is never touched: every test runs with keyring's fail backend (as on a headless
+  machine), unless it takes ``test_keyring``: a ``keyring_backend.FileKeyring`` in a file of its own,
+  for this process and (through ``PYTHON_KEYRING_BACKEND``) for the subprocesses it starts.
 
 The keys are ``okrt_tui.sandbox.seed``'s constants (``ACME_ADMIN_KEY``, ``ACME_READ_KEY``,
 ``ACME_KPI_KEY``, ``ACME_NONE_KEY``, ``ACME_REVOKED_KEY``, ``GLOBEX_ADMIN_KEY``).
@@ -14,6 +17,7 @@ The keys are ``okrt_tui.sandbox.seed``'s constants (``ACME_ADMIN_KEY``, ``ACME_R
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -32,6 +36,7 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, str(directory))
     for name in ("OKRT_API_KEY", "OKRT_BASE_URL", "OKRT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     temporary = tmp_path / "xdg" / "tmp"
     temporary.mkdir()
     monkeypatch.setenv("TMPDIR", str(temporary))
@@ -46,6 +51,23 @@ def utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture
+def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The keyring is a JSON file (its path is yielded), here and in subprocesses."""
+    import keyring
+    from keyring.backends.fail import Keyring as Fail
+    from keyring_backend import FileKeyring
+
+    path = tmp_path / "keyring.json"
+    tests = str(Path(__file__).parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring_backend.FileKeyring")
+    monkeypatch.setenv("OKRT_TEST_KEYRING", str(path))
+    keyring.set_keyring(FileKeyring(path))
+    yield path
+    keyring.set_keyring(Fail())
 
 
 @pytest.fixture
