@@ -79,9 +79,13 @@ class Pane:
 
 
 @contextmanager
-def started_pane(tmp_path: Path, arguments: str, extra_env: dict[str, str] | None = None) -> Iterator[Pane]:
+def started_pane(
+    tmp_path: Path, arguments: str, extra_env: dict[str, str] | None = None, *, record: Path | None = None
+) -> Iterator[Pane]:
     """``python -m okrt_tui ARGUMENTS`` in a fresh 120x40 pane of a private tmux server, with its own
-    XDG folders; the server is killed at the end (which hangs up on whatever still runs in it)."""
+    XDG folders; the server is killed at the end (which hangs up on whatever still runs in it).
+    ``record``: every byte the program writes to the terminal (titles and all) is appended to this
+    file, from its first one (the program waits for a line until the recording has started)."""
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     socket = f"okrt-test-{uuid.uuid4().hex[:8]}"
@@ -101,6 +105,8 @@ def started_pane(tmp_path: Path, arguments: str, extra_env: dict[str, str] | Non
     }
     # COLUMNS/LINES (pytest's terminal may export them) would pin the app's size and defeat resizing.
     command = f"env -u COLUMNS -u LINES {shlex.quote(sys.executable)} -m okrt_tui {arguments}"
+    if record is not None:
+        command = f"sh -c {shlex.quote(f'read _ && exec {command}')}"
     env_flags = [flag for name, value in env.items() for flag in ("-e", f"{name}={value}")]
     session = ["new-session", "-d", "-s", "okrt", "-x", "120", "-y", "40", *env_flags, command]
     subprocess.run(
@@ -115,7 +121,11 @@ def started_pane(tmp_path: Path, arguments: str, extra_env: dict[str, str] | Non
         timeout=10,
     ).stdout.strip()
     try:
-        yield Pane(socket)
+        pane = Pane(socket)
+        if record is not None:
+            pane.tmux("pipe-pane", "-o", "-t", "okrt", f"cat >> {shlex.quote(str(record))}")
+            pane.keys("Enter")
+        yield pane
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, timeout=10)
         if socket_path:
