@@ -437,10 +437,10 @@ def _key(
 def _find_key(
     file: ConfigFile, profile: str | None, env: Mapping[str, str], warnings: list[str]
 ) -> tuple[str | None, str | None]:
-    from okrt_tui import keys
-
     if env.get("OKRT_API_KEY", "").strip():
         return env["OKRT_API_KEY"].strip(), "the environment variable OKRT_API_KEY"
+    from okrt_tui import keys  # only now: most runs with a key in the environment never need it
+
     at, table = key_source_of(file, profile)
     account = profile or DEFAULT_ACCOUNT
     whose = f"profile {profile}" if profile else "the top level"

@@ -165,12 +165,24 @@ def test_scripting_commands_never_import_textual(cli_env: dict[str, str]) -> Non
     probe = (
         "import sys\nfrom okrt_tui.cli import main\n"
         "try:\n    main(['kpis', '--json'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-        "loaded = [m for m in ('textual', 'starlette', 'uvicorn', 'pygments') if m in sys.modules]\n"
+        "unneeded = ('textual', 'starlette', 'uvicorn', 'pygments', 'keyring')\n"
+        "loaded = [m for m in unneeded if m in sys.modules]\n"
         "print('LOADED', loaded, file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], env=cli_env, capture_output=True, text=True, timeout=60
     )
+    assert "LOADED []" in done.stderr, done.stderr
+
+
+def test_config_path_loads_neither_the_dashboard_nor_the_keyring_nor_a_client() -> None:
+    probe = (
+        "import sys\nfrom okrt_tui.cli import main\n"
+        "try:\n    main(['config', 'path'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "loaded = [m for m in ('textual', 'keyring', 'httpx', 'okrt_tui.api.client') if m in sys.modules]\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "LOADED []" in done.stderr, done.stderr
 
 
