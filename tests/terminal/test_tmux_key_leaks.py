@@ -5,6 +5,7 @@ their titles and every command's output are searched for each key. Skipped where
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -166,3 +167,16 @@ def test_three_keys_from_three_sources_appear_nowhere(
             assert key.encode() not in path.read_bytes(), f"the {name} key is in {path}"
         assert key not in said, f"the {name} key was printed"
         assert not any(key in title for title in titles)
+
+
+def test_auth_login_asks_for_the_key_without_showing_it(
+    sandbox: SandboxServer, tmp_path: Path, test_keyring: Path
+) -> None:
+    record = tmp_path / "login.terminal"
+    arguments = f"--base-url {sandbox.base_url} auth login"
+    with started_pane(tmp_path, arguments, {"OKRT_API_KEY": ""}, record=record) as pane:
+        pane.wait_for("API key (okrt_…, not shown):")
+        pane.keys(ACME_READ_KEY, "Enter")
+        assert eventually(lambda: "stored in the OS keyring" in record.read_text(errors="replace"), 20)
+    assert ACME_READ_KEY.encode() not in record.read_bytes()  # not echoed as it was typed
+    assert json.loads(test_keyring.read_text()) == {"okrt-tui/default": ACME_READ_KEY}

@@ -206,6 +206,11 @@ def test_key_env_names_the_variable_and_says_when_it_is_unset(dirs: Dirs) -> Non
     assert caught.value.exit_code == 3
 
 
+def test_settings_never_show_their_key(dirs: Dirs) -> None:
+    settings = load_settings(dirs, env={"OKRT_API_KEY": KEY})
+    assert KEY not in repr(settings) and KEY not in str(settings) and KEY not in f"{[settings]}"
+
+
 def test_key_command_gives_the_first_line_it_prints(dirs: Dirs) -> None:
     write(dirs, f"[profiles.a]\nkey_command = \"printf '{KEY}\\\\nuser: me\\\\n'\"\n")
     settings = load_settings(dirs, profile="a", env={})
