@@ -47,8 +47,9 @@ def finished(process: subprocess.Popen[str], stdin: str | None = None) -> str:
     return f"$ {process.args}\nexit {process.returncode}\n{out}{err}"
 
 
-def walk_dashboard(pane: Pane, profile: str) -> None:
-    """Every screen, a detail, a form and the errors this key meets."""
+def walk_dashboard(pane: Pane, profile: str, review: dict[str, str]) -> None:
+    """Every screen, a detail, a form and the errors this key meets; the admin also opens a review,
+    exports it and copies it (OSC 52: into the terminal's bytes)."""
     if profile == "kpis":
         pane.wait_for("okrs:read")  # this key may not read OKRs: the screen says which scope it lacks
     else:
@@ -83,6 +84,17 @@ def walk_dashboard(pane: Pane, profile: str) -> None:
         pane.wait_for("rev-no-such-review")
         pane.keys("Enter")
         pane.wait_for("Cannot open review")
+        if profile == "admin":
+            pane.keys("o" + review["id"], "Enter")
+            pane.wait_for(review["employee"], "Export")
+            pane.keys("e")
+            pane.wait_for("Export the review")
+            pane.keys("m")
+            pane.wait_for("Saved")
+            pane.keys("y")
+            pane.wait_for("OSC 52")
+            pane.keys("Escape")
+            pane.wait_gone("Export")
     pane.keys("4")
     pane.wait_for("Outbox")
     pane.keys("?")
@@ -108,6 +120,7 @@ def test_three_keys_from_three_sources_appear_nowhere(
         '[profiles.reader]\nname = "Acme (read-only)"\nkey_env = "OKRT_READER_KEY"\n'
         f'[profiles.kpis]\nkey_command = "cat {secrets / "kpis.key"}"\n'
         f'[profiles.broken]\nkey_command = "cat {secrets / "kpis.key"} >&2; exit 3"\n'
+        f'[review]\nexport_dir = "{tmp_path / "xdg" / "exports"}"\n'
     )
     config.chmod(0o600)
     env = {
@@ -119,9 +132,10 @@ def test_three_keys_from_three_sources_appear_nowhere(
     env.pop("OKRT_API_KEY", None)
     outputs = [finished(login := cli(env, "auth", "login", "--stdin"), ACME_ADMIN_KEY + "\n")]
     assert login.returncode == 0, outputs[0]
-    kpi = httpx.get(f"{sandbox.base_url}/kpis", headers={"Authorization": f"Bearer {ACME_ADMIN_KEY}"}).json()[
-        0
-    ]
+    admin = {"Authorization": f"Bearer {ACME_ADMIN_KEY}"}
+    kpi = httpx.get(f"{sandbox.base_url}/kpis", headers=admin).json()[0]
+    cycles = httpx.get(f"{sandbox.base_url}/review-cycles", headers=admin).json()
+    review = next(r for cycle in cycles for r in cycle.get("reviews", []))
     running = [cli(env, "auth", "status"), cli(env, "--profile", "broken", "kpis")]
     for profile in KEYS:
         running += [
@@ -130,6 +144,7 @@ def test_three_keys_from_three_sources_appear_nowhere(
             cli(env, "--profile", profile, "kpi-update", kpi["id"], "7", "--comment", "leak test"),
             cli(env, "--profile", profile, "review", "rev-no-such-review"),
             cli(env, "--profile", profile, "outbox", "list"),
+            cli(env, "--profile", profile, "report"),
         ]
     outputs += [finished(process) for process in running]
 
@@ -152,13 +167,16 @@ def test_three_keys_from_three_sources_appear_nowhere(
             label = "Acme (read-only)" if profile == "reader" else profile
             assert f" {label} │" in screen and "127.0.0.1" not in screen  # the profile names the workspace
             titles.append(pane.tmux("display-message", "-p", "-t", "okrt", "#{pane_title}"))
-        for walked in [walkers.submit(walk_dashboard, pane, profile) for profile, pane in started.items()]:
+        for walked in [
+            walkers.submit(walk_dashboard, pane, profile, review) for profile, pane in started.items()
+        ]:
             walked.result()
 
     said = "\n".join(outputs)
     assert "failed with exit code 3: [api key]." in said  # the broken command's stderr, without the key
     assert "keyring backend FileKeyring" in said and "okrt_…" in said
     searched = [path for path in (tmp_path / "xdg").rglob("*") if path.is_file()]
+    assert any(path.suffix == ".md" for path in searched)  # the exported review
     assert any(path.suffix == ".sqlite3" for path in searched) and any(
         p.name == "okrt-tui.log" for p in searched
     )
