@@ -1052,6 +1052,8 @@ def auth_login(ctx: Context, from_stdin: bool) -> None:
     )
     _, table = key_source_of(file, settings.profile)
     other = next((n for n in ("key_env", "key_command", "key") if getattr(table, n) is not None), None)
+    if os.environ.get("OKRT_API_KEY", "").strip():
+        _say("OKRT_API_KEY is set, and comes before the keyring: unset it to use the stored key.")
     if other is not None:
         _say(f"{file.path} names {other} as the key's source, which comes first: remove that line to use it.")
     elif table.key_keyring is False:

@@ -125,7 +125,9 @@ class Settings(msgspec.Struct, frozen=True):
 
     def __repr__(self) -> str:
         """Without the key: a settings object in a debugger, a log line or an assertion shows no key."""
-        return f"Settings(profile={self.profile!r}, base_url={self.base_url!r}, key_source={self.key_source!r})"
+        return (
+            f"Settings(profile={self.profile!r}, base_url={self.base_url!r}, key_source={self.key_source!r})"
+        )
 
     @property
     def account(self) -> str:

@@ -131,6 +131,24 @@ def test_auth_login_checks_the_key_and_stores_it_in_the_keyring(
     assert run("auth", "logout", "--profile", "acme").stdout.startswith("No key of profile acme is stored")
 
 
+def test_auth_login_says_when_another_source_comes_before_the_stored_key(
+    server: SandboxServer, test_keyring: Path
+) -> None:
+    config(f'[profiles.acme]\nbase_url = "{server.base_url}"\nkey_env = "ACME_KEY"\n')
+    result = run(
+        "auth",
+        "login",
+        "--profile",
+        "acme",
+        "--stdin",
+        stdin=ACME_READ_KEY,
+        env={"OKRT_API_KEY": ACME_KPI_KEY},
+    )
+    assert result.exit_code == 0
+    assert "OKRT_API_KEY is set, and comes before the keyring" in result.stderr
+    assert "names key_env as the key's source, which comes first" in result.stderr
+
+
 def test_auth_login_stores_nothing_when_the_api_rejects_the_key(
     server: SandboxServer, test_keyring: Path
 ) -> None:
