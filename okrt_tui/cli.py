@@ -186,7 +186,7 @@ global_options = _accepting(*_GLOBAL_OPTIONS)
 debug_option = _accepting(_DEBUG_OPTION)
 #: ``history`` and ``report`` read the local database only: ``--no-wait`` would mean nothing to them.
 local_options = _accepting(_GLOBAL_OPTIONS[0], _DEBUG_OPTION, _PROFILE_OPTION)
-#: ``config`` reads and writes files only.
+#: ``config`` and ``auth logout`` read and write files only.
 file_options = _accepting(_DEBUG_OPTION, _PROFILE_OPTION)
 
 
@@ -1123,7 +1123,7 @@ async def _scopes(ctx: Context, base_url: str, key: str) -> tuple[dict[str, bool
 
 
 @auth.command("logout")
-@global_options
+@file_options
 @click.pass_obj
 @reports_errors
 def auth_logout(ctx: Context) -> None:
@@ -1132,7 +1132,7 @@ def auth_logout(ctx: Context) -> None:
     from okrt_tui.config import key_source_of, read_config
 
     file = read_config(ctx.dirs)
-    settings = load_settings(ctx.dirs, base_url=ctx.base_url, profile=ctx.profile, file=file, with_key=False)
+    settings = load_settings(ctx.dirs, profile=ctx.profile, file=file, with_key=False)
     who = f"profile {settings.profile}" if settings.profile else "okrt-tui"
     if keys.delete_from_keyring(settings.account):
         click.echo(f"The key of {who} was removed from the OS keyring.")
