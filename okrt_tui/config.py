@@ -95,6 +95,8 @@ class UiSettings(msgspec.Struct, frozen=True):
     kpi_directions: Mapping[str, str] = msgspec.field(default_factory=dict)
     #: The demo reads no config file (so has no summariser): ``x`` says so instead of naming config.toml.
     demo: bool = False
+    #: ``Settings.warnings`` again, for the dashboard to show: on stderr they hide behind its screen.
+    warnings: tuple[str, ...] = ()
 
 
 class MonitorSettings(msgspec.Struct, frozen=True):
@@ -403,6 +405,7 @@ def load_settings(
             summarize_command=(review and review.summarize_command) or top.review.summarize_command,
             export_dir=Path(export_dir).expanduser() if export_dir else None,
             kpi_directions=directions,
+            warnings=tuple(warnings),
         ),
         profile=name,
         label=pick("name") or name,

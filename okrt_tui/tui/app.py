@@ -233,6 +233,8 @@ class OkrtApp(App[None]):
                 severity="warning",
                 markup=False,
             )
+        for warning in self.settings.warnings:  # a key written in config.toml, a file others can read
+            self.notify(warning, title="config.toml", severity="warning", timeout=20, markup=False)
         keymap = dict(self.settings.keymap)
         unknown = sorted(set(keymap) - BINDING_IDS)
         if unknown:

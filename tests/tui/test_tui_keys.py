@@ -517,6 +517,14 @@ async def test_theme_from_settings_and_unknown_theme():
         assert any("Unknown theme" in n.message for n in app._notifications)
 
 
+async def test_warnings_about_the_config_file_are_shown_in_the_dashboard():
+    said = "/home/u/.config/okrt-tui/config.toml is not private (-rw-r--r--): run `chmod 600 …`."
+    app = make_app(warnings=(said,))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert [(n.title, n.message) for n in app._notifications] == [("config.toml", said)]
+
+
 async def test_review_screen_shows_a_summary_directly():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -255,6 +255,7 @@ def test_a_key_in_the_file_works_with_a_warning_naming_its_line(dirs: Dirs) -> N
     (warning,) = settings.warnings
     assert warning.startswith(f"{path}, line 3: the API key of profile a is written in the file")
     assert "okrt-tui auth login --profile a" in warning and KEY not in warning
+    assert settings.ui.warnings == settings.warnings  # the dashboard shows them too
 
 
 @pytest.mark.parametrize(("mode", "warned"), [(0o600, False), (0o640, True), (0o604, True), (0o620, True)])
