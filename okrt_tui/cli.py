@@ -35,6 +35,7 @@ from okrt_tui.paths import Dirs
 
 if TYPE_CHECKING:
     from okrt_tui.api.budget import Wait
+    from okrt_tui.config import ConfigFile
 
 log = logging.getLogger("okrt_tui")
 
@@ -1080,7 +1081,7 @@ def auth_status(ctx: Context) -> None:
     sys.exit(next((code for code in problems if code), 0))
 
 
-def _status_of(ctx: Context, file: Any, name: str | None) -> int:
+def _status_of(ctx: Context, file: ConfigFile, name: str | None) -> int:
     """Prints one profile's status; returns the exit code of its problem (0: none)."""
     from okrt_tui import keys
 
