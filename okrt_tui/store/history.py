@@ -241,13 +241,27 @@ class LastPoll:
         self._records.clear()
 
 
+class Keep(msgspec.Struct, frozen=True):
+    """What of a series the screens read, besides its last ``limit`` points: every point of the last
+    ``seconds``, the one in force when they began, and at least the last ``last`` points."""
+
+    seconds: float
+    last: int
+
+
 class Recent:
     """The latest points of some kinds of series in memory, for the screens: what the store loaded at
     start-up, then every change seen since, by the store's own rules (a new point when the value
-    changed, placed by ``placed``), at most ``limit`` points per series (the oldest go first)."""
+    changed, placed by ``placed``), at most ``limit`` points per series (the oldest go first).
 
-    def __init__(self, kinds: Sequence[str], limit: int) -> None:
+    With ``keep``, a point older than what the screens read is let go as a series changes: its size then
+    follows how often it changes, not how long the session has run, so memory stops growing once
+    ``keep.seconds`` have passed (a series changing twice a month reached ``limit`` only after years).
+    The local history holds the rest; without one (``keep`` None) the points seen are all there is."""
+
+    def __init__(self, kinds: Sequence[str], limit: int, keep: Keep | None = None) -> None:
         self.limit = limit
+        self.keep = keep
         #: Counts the changes, so a reader copies the series only when they changed.
         self.version = 0
         self._series: dict[str, dict[str, tuple[Point, ...]]] = {kind: {} for kind in kinds}
@@ -273,8 +287,22 @@ class Recent:
                 continue
             at = placed(stamp, poll_at, points[-1].at if points else None)
             if at is not None:
-                series[entity] = (*points, Point(at, value))[-self.limit :]
+                series[entity] = self._bounded((*points, Point(at, value)), poll_at)
                 self.version += 1
+
+    def _bounded(self, points: tuple[Point, ...], now: float) -> tuple[Point, ...]:
+        """``points`` (oldest first) without those no screen reads any more (see the class)."""
+        points = points[-self.limit :]
+        keep = self.keep
+        if keep is None:
+            return points
+        since = now - keep.seconds
+        most = len(points) - keep.last
+        drop = 0
+        # The first point kept is the one in force at ``since``: dropped are those before it.
+        while drop < most and points[drop + 1].at <= since:
+            drop += 1
+        return points[drop:] if drop else points
 
     def add_post(self, kpi_id: str, previous: float | None, new: float, at: float) -> None:
         """This app's KPI write, as ``History.record_post`` stores it."""
@@ -286,17 +314,17 @@ class Recent:
             for p_at, value, _ in post_points(previous, new, at, last_value, last_at)
             if last_at is None or p_at > last_at
         ]
-        series[kpi_id] = (*points, *added)[-self.limit :]
+        series[kpi_id] = self._bounded((*points, *added), at)
         self.posted[kpi_id] = (*self.posted.get(kpi_id, ()), at)
         self.version += 1
 
-    def merge(self, kind: str, loaded: Mapping[str, Sequence[Point]]) -> None:
-        """Series read from the store, before the points this session added meanwhile."""
+    def merge(self, kind: str, loaded: Mapping[str, Sequence[Point]], now: float) -> None:
+        """Series read from the store at ``now``, before the points this session added meanwhile."""
         series = self._series[kind]
         for entity, points in loaded.items():
             since = points[-1].at if points else -math.inf
             newer = [p for p in series.get(entity, ()) if p.at > since]
-            series[entity] = (*points, *newer)[-self.limit :]
+            series[entity] = self._bounded((*points, *newer), now)
         self.version += 1
 
     def merge_posted(self, loaded: Mapping[str, Sequence[float]]) -> None:

@@ -52,11 +52,23 @@ from okrt_tui.api.models import Kpi, KpiUpdateResult, ReviewSummary
 from okrt_tui.store.cache import Cache
 from okrt_tui.store.db import Database
 from okrt_tui.store.directions import RememberedDirections
-from okrt_tui.store.history import KPI, OKR_HEALTH, OKR_PROGRESS, History, Point, Recent, post_of
+from okrt_tui.store.history import (
+    DAY,
+    KPI,
+    OKR_HEALTH,
+    OKR_PROGRESS,
+    History,
+    Keep,
+    Point,
+    Recent,
+    post_of,
+)
 from okrt_tui.store.reviews import RememberedReviews
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Offline, Snapshot
 from okrt_tui.views.changes import TRACKED, ChangeMarks
 from okrt_tui.views.direction import learn_directions
+from okrt_tui.views.projection import WINDOW_DAYS
+from okrt_tui.views.sparkline import WIDTH
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +76,10 @@ log = logging.getLogger(__name__)
 #: of a KPI updated hourly, a projection's window. The local history holds the rest (``load_series``);
 #: this bounds a session of weeks: 1500 series of 256 points are ~34 MB at most.
 MAX_POINTS = 256
+#: With a local history, what the screens read of a series in memory, the rest let go: the
+#: projection's window (the 7-day change is inside it) and the sparkline's last values, each change
+#: once (``recent_values`` reads twice its width). Memory then stops growing after those 30 days.
+KEEP = Keep(seconds=WINDOW_DAYS * DAY, last=2 * WIDTH)
 #: The series the snapshot carries, loaded from the local history at start-up.
 REMEMBERED = (KPI, OKR_PROGRESS, OKR_HEALTH)
 
@@ -125,7 +141,7 @@ class Refresher:
         self._probes = 0  # failed probes in a row while offline
         self._visible = "okrs"
         self._wake = asyncio.Event()
-        self._recent = Recent(REMEMBERED, MAX_POINTS)
+        self._recent = Recent(REMEMBERED, MAX_POINTS, KEEP if history is not None else None)
         self._seen_copy: tuple[int, dict[str, Any]] = (-1, {})
         # The cached lists are the previous session's last view: the first fresh list is compared
         # with them, each later one with the one before.
@@ -304,7 +320,7 @@ class Refresher:
 
         series, posted = await asyncio.to_thread(read)
         for kind, loaded in series.items():
-            self._recent.merge(kind, loaded)
+            self._recent.merge(kind, loaded, now)
         self._recent.merge_posted(posted)
         self._publish()
 

@@ -27,6 +27,10 @@ from okrt_tui.store.history import (
     seen_kpis,
 )
 from okrt_tui.store.outbox import Outbox
+from okrt_tui.sync.refresher import KEEP, MAX_POINTS
+from okrt_tui.views.projection import project
+from okrt_tui.views.sparkline import recent_values
+from okrt_tui.views.trend import WEEK, change_since
 
 T0 = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 ISO_T0 = "2027-01-15T08:00:00Z"
@@ -98,6 +102,42 @@ def test_the_memory_of_the_dashboard_places_points_as_the_store_does(history: Hi
         history.record_poll("kpis", (kpi(value, updated=updated),), T0 + 60 * i)
     history.flush()
     assert recent.of(KPI)["k-1"] == tuple(history.series(KPI, "k-1")[-3:])  # bounded, oldest dropped
+
+
+def test_the_memory_lets_go_of_what_no_screen_reads_and_the_screens_show_the_same() -> None:
+    """With a local history, a series in memory holds the last 30 days (and the value in force when
+    they began) and at least the sparkline's values: its size follows how often it changes, not the
+    session's age; the list's cells read from it are those read from every point seen."""
+    kept, everything = Recent((KPI,), MAX_POINTS, KEEP), Recent((KPI,), MAX_POINTS)
+
+    def same_cells(current: float, now: float) -> None:
+        points, every = kept.of(KPI)["k-1"], everything.of(KPI)["k-1"]
+        assert recent_values(points, current) == recent_values(every, current)
+        week = now - WEEK
+        assert change_since(points, current, week, "increase") == change_since(
+            every, current, week, "increase"
+        )
+        assert project(points, current, 2000, "increase", now) == project(
+            every, current, 2000, "increase", now
+        )
+
+    now = T0
+    for step in range(200):  # every 6 hours for 50 days, steadily up: projected
+        now += 6 * 3600
+        value = 1000 + step * 3 + step % 2
+        for recent in (kept, everything):
+            recent.add(seen_kpis([kpi(value)]), now)
+        same_cells(value, now)
+    quick = kept.of(KPI)["k-1"]
+    assert quick[1].at > now - 30 * DAY >= quick[0].at  # the one in force 30 days ago, then the rest
+    assert len(quick) == 121 and len(everything.of(KPI)["k-1"]) == 200
+    for step in range(30):  # then every 9 days: fewer than the sparkline's 16 in 30 days
+        now += 9 * DAY
+        value = 1600 + step * 20
+        for recent in (kept, everything):
+            recent.add(seen_kpis([kpi(value)]), now)
+        same_cells(value, now)
+    assert len(kept.of(KPI)["k-1"]) == 16 and len(everything.of(KPI)["k-1"]) == 230
 
 
 def test_a_write_of_this_app_keeps_the_value_it_replaced_and_is_marked_posted(history: History) -> None:
