@@ -125,9 +125,10 @@ def project(
     if span < MIN_SPAN_DAYS:
         return Projection(UNKNOWN, "the values seen span less than a day")
     # Days before now, and values divided by the largest magnitude: sums of squares of 1e308 overflow.
-    scale = max(abs(cur), abs(tgt), *(abs(p.value) for p in recent)) or 1.0
+    values = [p.value for p in recent]
+    scale = max(abs(cur), abs(tgt), abs(max(values)), abs(min(values))) or 1.0
     xs = [(p.at - now) / DAY for p in recent]
-    ys = [p.value / scale for p in recent]
+    ys = [value / scale for value in values]
     if recent[-1].at < now:
         xs.append(0.0)
         ys.append(cur / scale)

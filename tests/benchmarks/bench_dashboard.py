@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import operator
 import os
 import shlex
 import statistics
@@ -45,7 +46,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -325,24 +328,55 @@ def bench_kpis(now: float) -> tuple[tuple[Kpi, ...], dict[str, tuple[KpiPoint, .
     return tuple(kpis), seen
 
 
-async def kpi_blocking() -> dict[str, list[Longest]]:
-    """The longest callback of each refresh of the KPI list, by the columns shown (see the docstring)."""
+#: The KPI list's sets of columns measured: the columns each leaves out.
+KPI_VARIANTS = {
+    "as before": {"recent", "week", "pace"},
+    "with the sparkline": {"week", "pace"},
+    "with all three": set(),
+}
+
+
+#: The C function each set of columns is drawn inside when callgrind counts (``kpi_instructions``):
+#: ones nothing else in the process calls, so each one's inclusive count is that set's alone.
+COUNTED_IN = {
+    "as before": "_operator_call",
+    "with the sparkline": "methodcaller_call",
+    "with all three": "starmap_next",
+}
+
+
+def counted_call(name: str, function: Callable[[], None]) -> None:
+    """``function()``, inside the C function ``COUNTED_IN[name]``."""
+    if name == "as before":
+        operator.call(function)
+    elif name == "with the sparkline":
+        operator.methodcaller("__call__")(function)
+    else:
+        list(itertools.starmap(function, [()]))
+
+
+async def kpi_blocking(*, count: int = 0) -> dict[str, list[Longest]]:
+    """The longest callback of each refresh of the KPI list, by the columns shown (see the docstring).
+
+    With ``count``, instead: ``count`` refreshes of each set of columns, each drawn and painted inside
+    ``counted_call``, for ``kpi_instructions``."""
     from okrt_tui import heap
     from okrt_tui.tui.app import OkrtApp
     from okrt_tui.tui.screens import kpis as kpi_screen
 
     heap.freeze_imports()
-    now = time.time()
+    # A fixed moment when counting instructions: every run draws the same ages and dates.
+    now = 1_800_000_000.0 if count else time.time()
     records, seen = bench_kpis(now)
     body = msgspec.json.encode(records)
     first = Snapshot(workspace="bench", kpis=Feed(items=records, fetched_at=now), kpi_seen=seen, taken_at=now)
-    app = OkrtApp(StillRefresher(first), first_shown=heap.freeze_first_workspace)
+    app = OkrtApp(
+        StillRefresher(first),
+        first_shown=heap.freeze_first_workspace,
+        clock=(lambda: now) if count else time.time,
+    )
+    variants = KPI_VARIANTS
     new = {"recent", "week", "pace"}
-    variants = {
-        "as before": {"recent", "week", "pace"},
-        "with the sparkline": {"week", "pace"},
-        "with all three": set(),
-    }
     layouts = {
         name: tuple(
             msgspec.structs.replace(
@@ -359,7 +393,7 @@ async def kpi_blocking() -> dict[str, list[Longest]]:
     version = 0
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("2")
-        for _ in range(1000):
+        for _ in range(100_000 if count else 1000):  # under callgrind, everything is ~50x slower
             if app.screen.query("#table") and app.screen.query_one("#table").row_count == ROWS:
                 break
             await pilot.pause(0.01)
@@ -388,6 +422,21 @@ async def kpi_blocking() -> dict[str, list[Longest]]:
                 first, kpis=Feed(items=tuple(decoded), fetched_at=at), kpi_seen=dict(points)
             )
 
+        if count:
+            for _ in range(count):  # the sets of columns in turn, as below
+                for name, layout in layouts.items():
+                    screen.LAYOUTS = layout  # type: ignore[misc]
+                    screen.redraw()
+                    for refresh in range(3):  # two first: the list built for these columns, then warmed
+                        snapshot = refreshed()
+                        await pilot.pause(0.05)
+                        if refresh < 2:
+                            app.show_snapshot(snapshot)
+                        else:
+                            # What the refresh's callbacks do, in one call: the rows drawn, then the
+                            # screen painted (the compositor's update, as its timer does).
+                            counted_call(name, partial(draw_and_paint, app, snapshot))
+            return {}
         for _block in range(BLOCKS):  # the sets of columns in turn, so a burst of load hits each alike
             for name, layout in layouts.items():
                 # The whole list built again for these columns, and a first refresh: not measured.
@@ -402,6 +451,48 @@ async def kpi_blocking() -> dict[str, list[Longest]]:
                     if refresh:
                         measured[name].append(record)
     return measured
+
+
+def draw_and_paint(app: Any, snapshot: Snapshot) -> None:
+    app.show_snapshot(snapshot)
+    app.screen._compositor_refresh()
+
+
+def kpi_instructions(count: int = 2) -> dict[str, float]:
+    """Instructions per refresh of each set of columns, counted by callgrind (``PYTHONHASHSEED``
+    fixed, a fixed moment): repeatable to a fraction of a percent where this shared machine's CPU
+    times spread by a third between runs. One process; each set is counted inside its own C function."""
+    with tempfile.TemporaryDirectory() as work:
+        out = Path(work) / "callgrind.out"
+        subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--collect-atstart=no",
+                *(f"--toggle-collect={function}" for function in COUNTED_IN.values()),
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                __file__,
+                "--kpis-count",
+                str(count),
+            ],
+            env={**child_env(Path(work)), "PYTHONHASHSEED": "0"},
+            check=True,
+        )
+        annotated = subprocess.run(
+            ["callgrind_annotate", "--inclusive=yes", str(out)], capture_output=True, text=True, check=True
+        ).stdout
+    counted = {}
+    for name, function in COUNTED_IN.items():
+        line = next(line for line in annotated.splitlines() if f":{function} [" in line)
+        counted[name] = int(line.split()[0].replace(",", "")) / count
+    base = counted["as before"]
+    for name, instructions in counted.items():
+        print(
+            f"500 KPIs, {name:20} {instructions / 1e6:7.2f} M instructions a refresh (drawn and painted), "
+            f"{instructions / base:.3f}x"
+        )
+    return counted
 
 
 def kpi_report(measured: dict[str, list[Longest]]) -> float:
@@ -492,5 +583,9 @@ if __name__ == "__main__":
         print(refresh.wall, keystroke.wall, worst_refresh.cpu, worst_keystroke.cpu)
     elif sys.argv[1:2] == ["--kpis"]:
         print(kpi_report(asyncio.run(kpi_blocking())))
+    elif sys.argv[1:2] == ["--kpis-count"]:
+        asyncio.run(kpi_blocking(count=int(sys.argv[2])))
+    elif sys.argv[1:2] == ["--kpis-instructions"]:
+        kpi_instructions()
     else:
         run()

@@ -14,7 +14,7 @@ from okrt_tui.tui.messages import OpenKpi
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.lists import Layout, ListScreen, RowData
 from okrt_tui.tui.screens.writing import KPI_UPDATE, Writes
-from okrt_tui.tui.widgets.cells import label_text, plain, spark_cell
+from okrt_tui.tui.widgets.cells import label_text, shared_plain, spark_cell, text_cell
 from okrt_tui.tui.widgets.keyed_table import ColumnSpec
 from okrt_tui.tui.widgets.line import Line
 from okrt_tui.views.direction import KpiDirection, direction_legend, kpi_direction, kpi_figures
@@ -22,7 +22,7 @@ from okrt_tui.views.projection import OFF_PACE, ON_PACE, REACHED, project
 from okrt_tui.views.query import number_key, status_key, text_key
 from okrt_tui.views.sparkline import recent_values, sparkline
 from okrt_tui.views.status import MUTED, status_label
-from okrt_tui.views.text import cell, fold, fold_shared
+from okrt_tui.views.text import fold, fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
 from okrt_tui.views.trend import WEEK, Trend, change_since, kpi_series, kpi_trend
 
@@ -133,6 +133,11 @@ class KpisScreen(Writes, ListScreen):
         "Sort: left/right choose the underlined column, s sorts, s again reverses."
     )
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: KPI id → (the record, the remembered and configured directions, its direction): see ``direction``.
+        self._directions: dict[str | None, tuple[Kpi, object, object, KpiDirection]] = {}
+
     def compose_summary(self) -> ComposeResult:
         yield Line(id="summary")
 
@@ -144,7 +149,23 @@ class KpisScreen(Writes, ListScreen):
         line.display = legend is not None
 
     def direction(self, item: Kpi) -> KpiDirection:
-        return shown_direction(self, item)
+        """``shown_direction``, worked out again only when the record or what it is read with changed:
+        a refresh asks it of every row (the cache key, the legend), each record decoded afresh."""
+        snapshot = self.snapshot
+        remembered = snapshot.kpi_directions if snapshot is not None else None
+        configured = self.okrt.settings.kpi_directions
+        known = self._directions.get(item.id)
+        if (
+            known is not None
+            and known[1] is remembered
+            and known[2] is configured
+            and (known[0] is item or known[0] == item)
+        ):
+            direction = known[3]
+        else:
+            direction = shown_direction(self, item)
+        self._directions[item.id] = (item, remembered, configured, direction)
+        return direction
 
     def points(self, item: Kpi) -> Sequence[KpiPoint]:
         """The values this app has seen of ``item``, oldest first."""
@@ -171,21 +192,23 @@ class KpisScreen(Writes, ListScreen):
         age = age_seconds(item.last_updated, now)
         updated = relative_time(item.last_updated, now)
 
+        # Every cell but the sparkline is found by what it shows (``shared_plain``): a target, an age,
+        # "off pace" are one object for all the rows that show them, made and drawn once.
         def change(moved: Trend) -> Text:
-            return plain(moved.display, tones[moved.tone])
+            return shared_plain(moved.display, tones[moved.tone])
 
         def pace() -> Text:
             projection = project(series, item.current, item.target, way, now)
-            return plain(projection.cell(now), tones[projection.tone])
+            return shared_plain(projection.cell(now), tones[projection.tone])
 
         builders: dict[str, Callable[[], Text]] = {
-            "name": lambda: plain(cell(item.name, 200)),
-            "current": lambda: plain(figures.current, justify="right"),
-            "target": lambda: plain(figures.target, justify="right"),
-            "unit": lambda: plain(cell(item.unit, empty="")),
-            "ratio": lambda: plain(figures.of_target, tones[figures.tone], justify="right"),
+            "name": lambda: text_cell(item.name, 200),
+            "current": lambda: shared_plain(figures.current, "", "right"),
+            "target": lambda: shared_plain(figures.target, "", "right"),
+            "unit": lambda: text_cell(item.unit, None, ""),
+            "ratio": lambda: shared_plain(figures.of_target, tones[figures.tone], "right"),
             "status": lambda: label_text(status_label(item.status), tones),
-            "updated": lambda: plain(updated, tones[MUTED] if age else ""),
+            "updated": lambda: shared_plain(updated, tones[MUTED] if age else ""),
             # The sparkline and the last change need no times: the values seen, in order, are enough.
             "recent": lambda: spark_cell(sparkline(recent_values(points, item.current)), tones),
             "trend": lambda: change(kpi_trend(points, item.current, way)),

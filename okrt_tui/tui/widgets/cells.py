@@ -18,7 +18,7 @@ from textual.color import Color
 
 from okrt_tui.views.numbers import Number, bar, percent
 from okrt_tui.views.status import BAD, FAIR, GOOD, INFO, MUTED, WARN, Band, Label, health_band
-from okrt_tui.views.text import cell
+from okrt_tui.views.text import DASH, cell
 
 _TONE_VARIABLES = {
     GOOD: ("text-success", True),
@@ -79,10 +79,18 @@ def plain(text: str, style: Style | str = "", *, justify: JustifyMethod = "left"
 
 
 @_shared
-def text_cell(value: str | None) -> Text:
-    """A field the server wrote (a type, an owner, a cycle) as a one-line cell (shared: see ``_shared``),
-    found by the raw value: no cleaning again for the 500 rows that share a few dozen owners."""
-    return plain(cell(value))
+def shared_plain(text: str, style: Style | str = "", justify: JustifyMethod = "left") -> Text:
+    """``plain`` for a cell many rows show alike, or one row at every refresh (a target, an age, a
+    change): found by what it shows rather than made (shared: see ``_shared``)."""
+    return plain(text, style, justify=justify)
+
+
+@_shared
+def text_cell(value: str | None, width: int | None = None, empty: str = DASH) -> Text:
+    """A field the server wrote (a type, an owner, a cycle, a name) as a one-line cell, ``cell``'s
+    arguments after it (shared: see ``_shared``), found by the raw value: no cleaning again for the
+    500 rows that share a few dozen owners, nor for a name at each refresh that changes its row."""
+    return plain(cell(value, width, empty=empty))
 
 
 def _joined(*pieces: tuple[str, Style | None]) -> Text:
