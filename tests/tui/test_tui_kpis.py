@@ -240,3 +240,20 @@ async def test_a_snapshot_that_changes_neither_list_nor_values_seen_leaves_the_r
         fake.publish(replace(fake.snapshot, kpi_seen={**KPI_SEEN}))  # the same values, a new mapping
         await pilot.pause()
         assert sorted(looked) == sorted(k.id for k in KPIS)
+
+
+async def test_a_direction_learnt_later_shows_on_the_same_record_and_a_changed_record_is_read_again():
+    """The list works a KPI's direction out once per record (a refresh asks it of every row): a
+    direction learnt meanwhile, or a record that changed, is read again."""
+    churn = Kpi(id="kpi-9", name="Churned accounts", current=12, target=8, unit="accounts", status=None)
+    refresher = FakeRefresher(data_snapshot(kpis=Feed(items=(*KPIS, churn), fetched_at=NOW - 12)))
+    app = OkrtApp(refresher, clock=frozen_clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("2")
+        assert "≤" not in row_of(app, "Churned") and "?" in row_of(app, "Churned")  # nobody knows
+        learnt = data_snapshot(kpis=Feed(items=(*KPIS, replace(churn)), fetched_at=NOW - 6))
+        refresher.publish(replace(learnt, kpi_directions={"kpi-9": "lower"}))  # the refresher learnt it
+        await wait_for(pilot, lambda: "≤ 8*" in row_of(app, "Churned"))
+        told = replace(churn, direction="increase")  # now the server says: the same id, another record
+        refresher.publish(replace(learnt, kpis=Feed(items=(*KPIS, told), fetched_at=NOW), kpi_directions={}))
+        await wait_for(pilot, lambda: "≥ 8 " in row_of(app, "Churned"))
