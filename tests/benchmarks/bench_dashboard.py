@@ -26,6 +26,11 @@
    figure is the difference of the medians, by
    CPU time (which leaves the shared machine's other processes out), and their ratio. Target: the
    sparkline column adds at most 2 ms. (``--kpis``, or ``pytest ... -k sparkline``.)
+   On this shared machine the spread of those medians between runs is wider than the target, so the
+   same refreshes are also counted in instructions (``--kpis-instructions``: callgrind, one process,
+   each set drawn and painted inside a C function of its own, ``COUNTED_IN``), which repeat from run
+   to run: the sparkline's share of a refresh's instructions, times the CPU median measured, is its
+   cost in milliseconds, whatever the load. Needs valgrind; takes minutes.
 
 Run: ``python tests/benchmarks/bench_dashboard.py`` or ``pytest tests/benchmarks/bench_dashboard.py -s``
 (the pytest form asserts the two targets; the default test run never collects this folder).
@@ -34,11 +39,13 @@ Run: ``python tests/benchmarks/bench_dashboard.py`` or ``pytest tests/benchmarks
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import json
 import operator
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,7 +53,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -435,7 +441,7 @@ async def kpi_blocking(*, count: int = 0) -> dict[str, list[Longest]]:
                         else:
                             # What the refresh's callbacks do, in one call: the rows drawn, then the
                             # screen painted (the compositor's update, as its timer does).
-                            counted_call(name, partial(draw_and_paint, app, snapshot))
+                            counted_call(name, functools.partial(draw_and_paint, app, snapshot))
             return {}
         for _block in range(BLOCKS):  # the sets of columns in turn, so a burst of load hits each alike
             for name, layout in layouts.items():
@@ -495,8 +501,9 @@ def kpi_instructions(count: int = 2) -> dict[str, float]:
     return counted
 
 
-def kpi_report(measured: dict[str, list[Longest]]) -> float:
-    """Prints each variant's medians and the differences; returns the sparkline's, in seconds of CPU."""
+def kpi_report(measured: dict[str, list[Longest]]) -> tuple[float, float, float]:
+    """Prints each variant's medians and the differences; returns the sparkline's, the CPU median of
+    the columns as before and of all three, in seconds of CPU."""
     medians = {}
     for name, seen in measured.items():
         medians[name] = report(f"500 KPIs, {name}", seen)[0]
@@ -509,7 +516,7 @@ def kpi_report(measured: dict[str, list[Longest]]) -> float:
             f"{name:30} adds {1000 * (extra.cpu - base.cpu):+5.2f} ms CPU ({extra.cpu / base.cpu:.2f}x), "
             f"{1000 * (extra.wall - base.wall):+5.2f} ms by the wall clock ({extra.wall / base.wall:.2f}x)"
         )
-    return medians["with the sparkline"].cpu - base.cpu
+    return medians["with the sparkline"].cpu - base.cpu, base.cpu, medians["with all three"].cpu
 
 
 def demo_start() -> float:
@@ -550,8 +557,9 @@ def run() -> tuple[float, float, float, float, float, float]:
     return ratio, warm, refresh, keystroke, worst_refresh, worst_keystroke
 
 
-def kpi_run() -> float:
-    """The KPI part, in a process of its own (see ``run``); the sparkline's cost in seconds."""
+@functools.cache
+def kpi_run() -> tuple[float, float, float]:
+    """The KPI part, in a process of its own (see ``run``): ``kpi_report``'s figures, in seconds."""
     measured = subprocess.run(
         [sys.executable, __file__, "--kpis"],
         env=child_env(Path(tempfile.gettempdir())),
@@ -560,11 +568,28 @@ def kpi_run() -> float:
         check=True,
     )
     print(measured.stdout, end="")
-    return float(measured.stdout.split()[-1])
+    sparkline, before, everything = (float(x) for x in measured.stdout.split()[-3:])
+    return sparkline, before, everything
 
 
 def test_the_sparkline_column_adds_at_most_2_ms_to_a_refresh() -> None:
-    assert kpi_run() <= 0.002
+    """By the instructions counted when valgrind is there (its share of a refresh, times the CPU
+    median): the difference of two CPU medians spreads wider than the target here."""
+    sparkline, before, _ = kpi_run()
+    if shutil.which("valgrind") is None:
+        assert sparkline <= 0.002
+        return
+    counted = kpi_instructions()
+    share = counted["with the sparkline"] / counted["as before"] - 1
+    cost = share * before
+    print(f"the sparkline column: {share:+.1%} of a refresh's instructions, {1000 * cost:+.2f} ms CPU")
+    assert cost <= 0.002
+
+
+def test_the_kpi_list_refresh_blocks_under_16_ms() -> None:
+    _, _, everything = kpi_run()
+    print(f"500 KPIs, every column: the longest block of a refresh {1000 * everything:.1f} ms CPU median")
+    assert everything < 0.016
 
 
 def test_dashboard_meets_its_speed_targets() -> None:
@@ -582,7 +607,7 @@ if __name__ == "__main__":
         )
         print(refresh.wall, keystroke.wall, worst_refresh.cpu, worst_keystroke.cpu)
     elif sys.argv[1:2] == ["--kpis"]:
-        print(kpi_report(asyncio.run(kpi_blocking())))
+        print(*kpi_report(asyncio.run(kpi_blocking())))
     elif sys.argv[1:2] == ["--kpis-count"]:
         asyncio.run(kpi_blocking(count=int(sys.argv[2])))
     elif sys.argv[1:2] == ["--kpis-instructions"]:
