@@ -231,14 +231,15 @@ class KpisScreen(Writes, ListScreen):
         # projection slide with time). Each row's hour starts at its own minute, so the 500 rows are
         # not all built again by one refresh on the hour.
         points = self.points(item)
+        now = self.now
         return (
             item,
             layout.name,
             self.direction(item),
             len(points),
             points[-1] if points else None,
-            relative_time(item.last_updated, self.now),
-            (self.now + hash(item.id) % 3600) // 3600,
+            relative_time(item.last_updated, now),
+            (now + hash(item.id) % 3600) // 3600,
         )
 
     def sort_key(self, column: str) -> Callable[[Any], Any]:
