@@ -198,7 +198,8 @@ file_options = _accepting(_DEBUG_OPTION, _PROFILE_OPTION)
 def main(ctx: click.Context, base_url: str | None, debug: bool, no_wait: bool, profile: str | None) -> None:
     """A terminal dashboard for the OKRs Tool API. Without a command, opens the dashboard."""
     dirs = Dirs.default()
-    if ctx.invoked_subcommand != "demo":  # the demo writes none of the user's files: it logs in its own
+    # The demo writes none of the user's files: it logs in its own (``monitor`` decides after --demo).
+    if ctx.invoked_subcommand not in ("demo", "monitor"):
         setup_logging(dirs.log_file, debug=debug)
     ctx.obj = Context(dirs=dirs, base_url=base_url, debug=debug, no_wait=no_wait, profile=profile)
     if ctx.invoked_subcommand is None:
@@ -563,6 +564,65 @@ def demo(ctx: Context, strict: bool, no_simulate: bool) -> None:
     from okrt_tui.launch import run_demo
 
     sys.exit(run_demo(strict=strict, simulate=not no_simulate, debug=ctx.debug))
+
+
+def _screens_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--screens`` read as it is given: a bad entry is a usage error (exit 2) naming it. The dwells
+    not given take ``--rotate``, applied in the command (the options may come in any order)."""
+    from okrt_tui.views.rotation import BadScreens, parse_screens
+
+    if value is None:
+        return None
+    try:
+        return parse_screens(value, rotate=math.nan)
+    except BadScreens as exc:
+        raise click.BadParameter(str(exc).removeprefix("--screens: "), ctx, param) from None
+
+
+@main.command()
+@global_options
+@click.option(
+    "--rotate",
+    type=click.FloatRange(5, 3600),
+    default=20.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds each panel stays on screen.",
+)
+@click.option(
+    "--screens",
+    metavar="LIST",
+    callback=_screens_option,
+    help="Panels in order, each optionally with its own seconds: okrs:30,kpis:20,risk,reviews.",
+)
+@click.option("--public", is_flag=True, help="No owners' names and no review content, for shared spaces.")
+@click.option("--require-readonly", is_flag=True, help="Refuse to start with a key that can write (exit 3).")
+@click.option("--demo", is_flag=True, help="Run it on a local sandbox with simulated teammates.")
+@click.pass_obj
+@reports_errors
+def monitor(
+    ctx: Context, rotate: float, screens: Any, public: bool, require_readonly: bool, demo: bool
+) -> None:
+    """The team-room wall display: rotating panels, read-only, for weeks unattended."""
+    from okrt_tui.views.rotation import MonitorOptions, Panel, parse_screens
+
+    panels = (
+        parse_screens(None, rotate)
+        if screens is None
+        else tuple(Panel(p.name, rotate if math.isnan(p.dwell) else p.dwell) for p in screens)
+    )
+    options = MonitorOptions(panels=panels, public=public, require_readonly=require_readonly)
+    from okrt_tui import launch
+
+    if demo:
+        sys.exit(launch.run_monitor_demo(options, debug=ctx.debug))
+    setup_logging(ctx.dirs.log_file, debug=ctx.debug)
+    settings = ctx.settings()
+    sys.exit(
+        launch.run_monitor(
+            settings.base_url, settings.require_key(), dirs=ctx.dirs, options=options, debug=ctx.debug
+        )
+    )
 
 
 # -- writes -------------------------------------------------------------------------------------------------

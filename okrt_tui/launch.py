@@ -16,18 +16,29 @@ import importlib
 import os
 import signal
 import tempfile
-from collections.abc import Callable
-from contextlib import ExitStack
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrt_tui import heap
+from okrt_tui.api.errors import OkrtError
 from okrt_tui.config import Settings, UiSettings
 from okrt_tui.paths import Dirs
+from okrt_tui.views.rotation import MONITOR_SHARE, MonitorOptions
 
 if TYPE_CHECKING:
     from okrt_tui.session import Session
+
+
+class _Door(NamedTuple):
+    """What differs between the dashboard and the wall monitor at start-up: the module of the app (it
+    loads in a thread), how the app is made, and the lists the refresher polls (None: all)."""
+
+    module: str
+    make: Callable[[ModuleType, Session, Callable[[], None]], Any]
+    feeds: Sequence[str] | None = None
 
 
 def run_dashboard(
@@ -45,11 +56,71 @@ def run_dashboard(
     """Returns the dashboard's exit code (1 after a crash). ``headless`` runs without a terminal;
     ``on_hangup`` cleans up when the terminal closes (see ``_on_hangup``); ``ui`` stands in for
     ``settings.ui`` when there are no settings (the demo)."""
+    chosen = settings.ui if settings else ui or UiSettings()
+
+    def make(tui: ModuleType, session: Session, first_shown: Callable[[], None]) -> Any:
+        return tui.OkrtApp(
+            session.refresher,
+            settings=chosen,
+            debug=debug,
+            first_shown=first_shown,
+            watch_budget=session.budget.watch_problem,
+            deliveries=session.deliveries,
+        )
+
+    door = _Door("okrt_tui.tui.app", make)
+    share = settings.polling_share if settings else 0.5
+    return _open(door, base_url, api_key, dirs, share, workspace, headless, on_hangup)
+
+
+def run_monitor(
+    base_url: str,
+    api_key: str,
+    *,
+    dirs: Dirs,
+    options: MonitorOptions,
+    polling_share: float = MONITOR_SHARE,
+    workspace: str | None = None,
+    headless: bool = False,
+    debug: bool = False,
+    on_hangup: Callable[[], object] | None = None,
+) -> int:
+    """The wall monitor: read-only (the outbox's deliveries never run), polling only the lists its
+    panels show. With ``options.require_readonly`` a key that can write is refused first
+    (``ReadWriteKey``), found by two requests that cannot record anything (``api.scopes``)."""
+    from okrt_tui.views.rotation import PANEL_FEEDS
+
+    feeds = {feed for panel in options.panels for feed in PANEL_FEEDS[panel.name]}
+
+    def make(tui: ModuleType, session: Session, first_shown: Callable[[], None]) -> Any:
+        return tui.MonitorApp(
+            session.refresher,
+            options=options,
+            debug=debug,
+            first_shown=first_shown,
+        )
+
+    door = _Door("okrt_tui.tui.monitor.app", make, tuple(feeds))
+    check = _refuse_writers if options.require_readonly else None
+    return _open(door, base_url, api_key, dirs, polling_share, workspace, headless, on_hangup, check)
+
+
+def _open(
+    door: _Door,
+    base_url: str,
+    api_key: str,
+    dirs: Dirs,
+    polling_share: float,
+    workspace: str | None,
+    headless: bool,
+    on_hangup: Callable[[], object] | None,
+    check: Callable[[Session], Awaitable[None]] | None = None,
+) -> int:
     with heap.starting_up():
-        # The dashboard's code (Textual and the screens) loads in a thread from here on, while this one
+        # The app's code (Textual and the screens) loads in a thread from here on, while this one
         # imports the client's libraries and opens the session: much of an import is reading files.
         loading = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="okrt-import")
-        tui = loading.submit(importlib.import_module, "okrt_tui.tui.app")
+        tui = loading.submit(importlib.import_module, door.module)
         loading.shutdown(wait=False)
         # Imported here, with the collector off (see okrt_tui.heap): the client's libraries are a
         # good part of what the dashboard imports.
@@ -60,42 +131,56 @@ def run_dashboard(
             api_key,
             dirs=dirs,
             workspace=workspace,
-            polling_share=settings.polling_share if settings else 0.5,
+            polling_share=polling_share,
+            feeds=door.feeds,
         )
-        ui = settings.ui if settings else ui or UiSettings()
-        return asyncio.run(_run(session, tui, ui, headless, debug, on_hangup))
+        return asyncio.run(_run(session, tui, door, headless, on_hangup, check))
 
 
 async def _run(
     session: Session,
     loading: concurrent.futures.Future[ModuleType],
-    ui: UiSettings,
+    door: _Door,
     headless: bool,
-    debug: bool,
     on_hangup: Callable[[], object] | None,
+    check: Callable[[Session], Awaitable[None]] | None,
 ) -> int:
-    _on_hangup(on_hangup)
-    session.refresher.start(visible_first=True)
-
-    def first_shown() -> None:
-        session.refresher.first_shown()
-        heap.freeze_first_workspace()
-
     try:
+        if check is not None:
+            await check(session)
+        _on_hangup(on_hangup)
+        session.refresher.start(visible_first=True)
+
+        def first_shown() -> None:
+            session.refresher.first_shown()
+            heap.freeze_first_workspace()
+
         tui = await asyncio.wrap_future(loading)
         heap.freeze_imports()
-        app = tui.OkrtApp(
-            session.refresher,
-            settings=ui,
-            debug=debug,
-            first_shown=first_shown,
-            watch_budget=session.budget.watch_problem,
-            deliveries=session.deliveries,
-        )
+        app = door.make(tui, session, first_shown)
         await app.run_async(headless=headless)
         return app.return_code or 0
     finally:
         await session.aclose()
+
+
+class ReadWriteKey(OkrtError):
+    """``--require-readonly`` and a key that can write: exit 3, the code of a key unfit for the
+    command (INTERFACE.md: missing, invalid, revoked, or without the scope it needs)."""
+
+    exit_code = 3
+
+
+async def _refuse_writers(session: Session) -> None:
+    from okrt_tui.api.scopes import WRITE_SCOPES, held_scopes
+
+    held = [scope for scope, has in (await held_scopes(session.client, WRITE_SCOPES)).items() if has]
+    if held:
+        raise ReadWriteKey(
+            f"--require-readonly: this key can write ({' and '.join(held)}), so the monitor does not "
+            "start; make a key with only okrs:read, kpis:read and reviews:read in the OKRs Tool web "
+            "app under Settings → API Keys, and use that one."
+        )
 
 
 def _on_hangup(cleanup: Callable[[], object] | None) -> None:
@@ -118,12 +203,13 @@ def _on_hangup(cleanup: Callable[[], object] | None) -> None:
     asyncio.get_running_loop().add_signal_handler(hangup, hang_up)
 
 
-def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
-    """The sandbox and every file live in one temporary folder, removed on exit: the user's own
-    config, keys, cache, log and rate ledger are never read or written."""
+@contextmanager
+def _demo(*, strict: bool, simulate: bool, debug: bool) -> Iterator[tuple[str, Dirs, ExitStack]]:
+    """The sandbox and every file in one temporary folder, removed on exit: the user's own config,
+    keys, cache, log and rate ledger are never read or written. Yields the sandbox's URL, the folder's
+    directories, and the clean-up (for ``on_hangup``)."""
     from okrt_tui.logs import setup_logging
     from okrt_tui.sandbox.forked import demo_sandbox
-    from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 
     with ExitStack() as stack:
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="okrt-tui-demo-")))
@@ -133,12 +219,39 @@ def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
         sandbox = stack.enter_context(
             demo_sandbox(root / "sandbox.sqlite3", strict=strict, simulate=simulate)
         )
+        yield sandbox.base_url, dirs, stack
+
+
+DEMO_WORKSPACE = "Acme (demo sandbox)"
+
+
+def run_demo(*, strict: bool, simulate: bool, debug: bool = False) -> int:
+    from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
+
+    with _demo(strict=strict, simulate=simulate, debug=debug) as (base_url, dirs, stack):
         return run_dashboard(
-            sandbox.base_url,
+            base_url,
             ACME_ADMIN_KEY,
             dirs=dirs,
             ui=UiSettings(demo=True),
-            workspace="Acme (demo sandbox)",
+            workspace=DEMO_WORKSPACE,
             debug=debug,
             on_hangup=stack.close,  # the same clean-up as on q: stop the sandbox, remove the folder
+        )
+
+
+def run_monitor_demo(options: MonitorOptions, *, debug: bool = False) -> int:
+    """The monitor on the demo's sandbox, with simulated teammates, on the Acme read-only key: a wall
+    display needs no more (so ``--require-readonly`` passes, as it should on a real wall)."""
+    from okrt_tui.sandbox.keys import ACME_READ_KEY
+
+    with _demo(strict=False, simulate=True, debug=debug) as (base_url, dirs, stack):
+        return run_monitor(
+            base_url,
+            ACME_READ_KEY,
+            dirs=dirs,
+            options=options,
+            workspace=DEMO_WORKSPACE,
+            debug=debug,
+            on_hangup=stack.close,
         )

@@ -7,6 +7,7 @@ refresher, so the dashboard and the scripting commands share exactly the same ma
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -70,7 +71,9 @@ class Session(msgspec.Struct):
         workspace: str | None = None,
         polling_share: float = 0.5,
         clock: Clock = SYSTEM_CLOCK,
+        feeds: Sequence[str] | None = None,
     ) -> Session:
+        """``feeds``: the lists the refresher polls (None: all of them)."""
         # Imported here: the scripting commands import this module for ``open_client`` alone.
         from okrt_tui.store.history import History
         from okrt_tui.store.outbox import KeyResultIds, Outbox
@@ -88,6 +91,7 @@ class Session(msgspec.Struct):
             store=database,
             history=history,
             clock=clock,
+            **({} if feeds is None else {"feeds": feeds}),
         )
         sender = Sender(client, Outbox(database), clock=clock)
         deliveries = Deliveries(sender, refresher, KeyResultIds(database), clock=clock)

@@ -115,7 +115,10 @@ class Refresher:
         history: History | None = None,
         clock: Clock = SYSTEM_CLOCK,
         intervals: Intervals = DEFAULT_INTERVALS,
+        feeds: Sequence[str] = FEEDS,
     ) -> None:
+        """``feeds``: the lists polled (the wall monitor polls only those its panels show); the others
+        keep their cache and are never fetched."""
         self._client = client
         self._budget = budget
         # The store never raises: a file that fails costs its contents (see store.db), and what
@@ -139,7 +142,10 @@ class Refresher:
         self._urgent: set[str] = set()
         self._offline: Offline | None = None
         self._probes = 0  # failed probes in a row while offline
-        self._visible = "okrs"
+        self._polled = tuple(feed for feed in FEEDS if feed in feeds)
+        if not self._polled:
+            raise ValueError(f"a refresher polls at least one of {FEEDS}")
+        self._visible = self._polled[0]
         self._wake = asyncio.Event()
         self._recent = Recent(REMEMBERED, MAX_POINTS, KEEP if history is not None else None)
         self._seen_copy: tuple[int, dict[str, Any]] = (-1, {})
@@ -181,6 +187,8 @@ class Refresher:
 
     def set_visible(self, feed: str) -> None:
         """The screen on view polls fastest; switching to a list not fetched lately refreshes it."""
+        if feed not in self._polled:
+            return
         if feed != self._visible:
             self._holding_others = False  # the user moved on: start-up is over
         self._visible = feed
@@ -189,7 +197,7 @@ class Refresher:
 
     def refresh_now(self, feed: str | None = None) -> None:
         """Ask for an interactive refresh; asking again while one is pending costs nothing more."""
-        self._urgent.update(FEEDS if feed is None else (feed,))
+        self._urgent.update(self._polled if feed is None else {feed} & set(self._polled))
         self._wake.set()
 
     def start(self, *, visible_first: bool = False) -> asyncio.Task[None]:
@@ -257,7 +265,7 @@ class Refresher:
         return self._intervals.visible if feed == self._visible else self._intervals.background
 
     def _fetchable(self) -> tuple[str, ...]:
-        return (self._visible,) if self._holding_others else FEEDS
+        return (self._visible,) if self._holding_others else self._polled
 
     def _next_feed(self) -> str | None:
         if self._offline is not None:

@@ -1,0 +1,386 @@
+"""The monitor's four panels. Each turns the latest snapshot into its ``views.wall`` model and redraws
+only when that model, its page or its size changed: a snapshot that brings nothing new (a fetch
+starting, the budget ticking) costs a comparison.
+
+A panel shows as many items as its size holds; the rest come on its later turns (``turn``), and its
+heading says which page is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import msgspec
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import Digits, Static
+
+from okrt_tui.sync.snapshot import Snapshot
+from okrt_tui.tui.monitor.chrome import set_tone
+from okrt_tui.tui.widgets.cells import Tones
+from okrt_tui.views.numbers import bar, percent
+from okrt_tui.views.rotation import page_slice, pages
+from okrt_tui.views.status import MUTED, status_label
+from okrt_tui.views.wall import (
+    TILE_HEIGHT,
+    Risk,
+    Tile,
+    at_risk,
+    kpi_tiles,
+    objectives_board,
+    reviews_due,
+    tile_grid,
+)
+
+
+class Context(msgspec.Struct, frozen=True):
+    """What every panel draws from."""
+
+    snapshot: Snapshot
+    now: float
+    public: bool
+    turn: int  # how many times this panel has come on screen: its page
+    configured: dict[str, str]  # config.toml's [kpis.direction]
+    tones: Tones
+
+
+def heading(title: str, page: int, count: int, extra: str = "") -> Text:
+    """``KPIs · page 2 of 3 · 16 KPIs, worst status first``: the page first, so a narrow screen keeps it."""
+    text = Text(title, style="bold", no_wrap=True, overflow="ellipsis", end="")
+    if count > 1:
+        text.append(f" · page {page + 1} of {count}", style="bold")
+    if extra:
+        text.append(f" · {extra}")
+    return text
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+class Panel(Vertical):
+    """A panel: ``draw(context)`` on each snapshot, each turn and each resize."""
+
+    TITLE: ClassVar[str] = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._painted: object = None
+        self._shown_with: Context | None = None
+
+    def draw(self, context: Context) -> None:
+        self._shown_with = context
+        if self.is_mounted:
+            self._redraw()
+
+    def on_resize(self) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        context = self._shown_with
+        if context is None or not self.size.height:
+            return
+        model = self.model(context)
+        key = (model, context.turn, self.size, context.tones)
+        if key != self._painted:
+            self._painted = key
+            self.paint(model, context)
+
+    def model(self, context: Context) -> Any:
+        raise NotImplementedError
+
+    def paint(self, model: Any, context: Context) -> None:
+        raise NotImplementedError
+
+
+# -- objectives ---------------------------------------------------------------------------------------------
+
+
+class Count(Vertical):
+    """A number in large digits under its label: ``● on track`` / ``12``."""
+
+    def __init__(self, label: str, tone: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._label = label
+        self._tone = tone
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self._label, end=""), classes="count-label")
+        yield Digits("", classes="count-digits")
+
+    def on_mount(self) -> None:
+        set_tone(self, self._tone)
+
+    def set(self, value: str, label: str | None = None, tone: str | None = None) -> None:
+        self.query_one(Digits).update(value)
+        if label is not None:
+            self.query_one(".count-label", Static).update(Text(label, end=""))
+        if tone is not None:
+            set_tone(self, tone)
+
+
+class BoardPanel(Panel):
+    TITLE = "Objectives"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="counts"):
+            for status in ("on_track", "at_risk", "off_track"):
+                label = status_label(status)
+                yield Count(label.display, label.tone, id=f"count-{status}")
+            yield Count("mean health", MUTED, id="count-health")
+        yield Static(classes="panel-head")
+        yield Static(classes="rows")
+
+    def model(self, context: Context) -> Any:
+        return objectives_board(context.snapshot.okrs.items or (), context.now, public=context.public)
+
+    def paint(self, model: Any, context: Context) -> None:
+        summary = model.summary
+        self.query_one("#count-on_track", Count).set(str(summary.on_track))
+        self.query_one("#count-at_risk", Count).set(str(summary.at_risk))
+        self.query_one("#count-off_track", Count).set(str(summary.off_track))
+        band = summary.band
+        health = "—" if summary.mean_health is None else str(round(summary.mean_health))
+        self.query_one("#count-health", Count).set(health, f"mean health · {band.label}", band.tone)
+        rows = self.query_one(".rows", Static)
+        per_page = max(1, rows.size.height)
+        count = pages(len(model.rows), per_page)
+        page = context.turn % count
+        scope = f"{model.cycle}: " if model.cycle else ""
+        extra = f"{scope}{len(model.rows)} org and team objectives, worst health first"
+        self.query_one(".panel-head", Static).update(heading(self.TITLE, page, count, extra))
+        wide = self.size.width >= WIDE
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+        if not context.public:
+            table.add_column(no_wrap=True, max_width=24 if wide else 14, overflow="ellipsis")
+        tones = context.tones
+        for row in model.rows[page_slice(len(model.rows), per_page, page)]:
+            cells: list[Text] = [
+                Text(row.status.display, style=tones[row.status.tone]),
+                Text(row.band.display if wide else str(row.band.score or "—"), style=tones[row.band.tone]),
+                Text(f"{bar(row.progress, 20 if wide else 10)} {percent(row.progress):>4}"),
+                Text(row.title, style="bold"),
+            ]
+            if not context.public:
+                cells.append(Text(row.owner, style=tones[MUTED]))
+            table.add_row(*cells)
+        if not model.rows:
+            rows.update(Text("No org or team objectives in this cycle.", style=tones[MUTED]))
+        else:
+            rows.update(table)
+
+
+# -- KPI tiles ----------------------------------------------------------------------------------------------
+
+
+class KpiTile(Vertical):
+    """One KPI, readable from across a room: its value in large digits."""
+
+    def __init__(self, tile: Tile, tones: Tones) -> None:
+        super().__init__()
+        self._tile = tile
+        self._tones = tones
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="tile-name")
+        yield Digits("", classes="tile-digits")
+        yield Static(classes="tile-lines")
+
+    def on_mount(self) -> None:
+        self._paint()
+
+    def set(self, tile: Tile, tones: Tones) -> None:
+        self._tile, self._tones = tile, tones
+        if self.is_mounted:
+            self._paint()
+
+    def _paint(self) -> None:
+        tile, tones = self._tile, self._tones
+        set_tone(self, tile.status.tone)
+        name = Text(tile.name, style="bold", no_wrap=True, overflow="ellipsis")
+        self.query_one(".tile-name", Static).update(name)
+        self.query_one(Digits).update(tile.digits)
+        lines = Text(no_wrap=True, overflow="ellipsis", end="")
+        lines.append(" · ".join(part for part in (tile.unit, tile.target) if part) + "\n")
+        lines.append(tile.status.display, style=tones[tile.status.tone])
+        lines.append(f" · {tile.of_target}\n", style=tones[tile.tone])
+        lines.append(f"{tile.spark} ")
+        lines.append(tile.trend.display, style=tones[tile.trend.tone])
+        lines.append("\n")
+        lines.append(tile.projection, style=tones[tile.projection_tone])
+        self.query_one(".tile-lines", Static).update(lines)
+
+
+class KpiPanel(Panel):
+    TITLE = "KPIs"
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="panel-head")
+        yield Grid(classes="tiles")
+
+    def model(self, context: Context) -> Any:
+        snapshot = context.snapshot
+        return kpi_tiles(
+            snapshot.kpis.items or (),
+            snapshot.kpi_seen,
+            context.now,
+            configured=context.configured,
+            remembered=snapshot.kpi_directions,
+        )
+
+    def paint(self, model: Any, context: Context) -> None:
+        grid = self.query_one(Grid)
+        columns, rows = tile_grid(self.size.width, self.size.height - 1)
+        per_page = columns * rows
+        count = pages(len(model), per_page)
+        page = context.turn % count
+        shown = model[page_slice(len(model), per_page, page)]
+        self.query_one(".panel-head", Static).update(
+            heading(self.TITLE, page, count, _count(len(model), "KPI") + ", worst status first")
+        )
+        grid.styles.grid_size_columns = columns
+        grid.styles.grid_size_rows = rows
+        grid.styles.grid_rows = str(TILE_HEIGHT)
+        tiles = list(grid.query(KpiTile))
+        if len(tiles) == len(shown):
+            for tile, widget in zip(shown, tiles, strict=True):
+                widget.set(tile, context.tones)
+        else:
+            grid.remove_children()
+            grid.mount(*(KpiTile(tile, context.tones) for tile in shown))
+
+
+# -- at risk ------------------------------------------------------------------------------------------------
+
+
+#: From this width a risk, an objective's row, has room for everything on one line.
+WIDE = 120
+
+
+def risk_table(risks: Sequence[Risk], tones: Tones, wide: bool) -> Table:
+    table = Table.grid(padding=(0, 2), expand=True)
+    if wide:
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=2, no_wrap=True, overflow="ellipsis")
+        table.add_column(ratio=3, no_wrap=True, overflow="ellipsis")
+        for risk in risks:
+            table.add_row(
+                Text(risk.label.display, style=tones[risk.label.tone]),
+                Text(risk.kind, style=tones[MUTED]),
+                Text(risk.name, style="bold"),
+                Text(risk.detail),
+            )
+        return table
+    table.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    for risk in risks:
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append(risk.label.display, style=tones[risk.label.tone])
+        line.append("  ")
+        line.append(risk.name, style="bold")
+        line.append(f"\n   {risk.kind} · {risk.detail}", style=tones[MUTED])
+        table.add_row(line)
+    return table
+
+
+class RiskPanel(Panel):
+    TITLE = "At risk now"
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="panel-head")
+        yield Static(classes="rows")
+        yield Static(classes="notes")
+
+    def model(self, context: Context) -> Any:
+        snapshot = context.snapshot
+        return at_risk(
+            snapshot.okrs.items,
+            snapshot.kpis.items,
+            snapshot.kpi_seen,
+            context.now,
+            public=context.public,
+            configured=context.configured,
+            remembered=snapshot.kpi_directions,
+        )
+
+    def paint(self, model: Any, context: Context) -> None:
+        risks, notes = model
+        tones = context.tones
+        self.query_one(".notes", Static).update(Text("\n".join(notes), style=tones[MUTED], end=""))
+        rows = self.query_one(".rows", Static)
+        wide = self.size.width >= WIDE
+        # Narrower, a risk takes two lines: its status and name, then what and why.
+        per_page = max(1, (self.size.height - 1 - len(notes)) // (1 if wide else 2))
+        count = pages(len(risks), per_page)
+        page = context.turn % count
+        self.query_one(".panel-head", Static).update(
+            heading(self.TITLE, page, count, f"{len(risks)} to look at")
+        )
+        if not risks:
+            rows.update(Text("● Nothing at risk, off track or behind pace.", style=tones["good"]))
+            return
+        rows.update(risk_table(risks[page_slice(len(risks), per_page, page)], tones, wide))
+
+
+# -- reviews ------------------------------------------------------------------------------------------------
+
+#: Lines one review cycle takes (its days in large digits are three).
+CYCLE_HEIGHT = 5
+
+
+class ReviewsPanel(Panel):
+    TITLE = "Reviews"
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="panel-head")
+        yield Vertical(classes="cycles")
+
+    def model(self, context: Context) -> Any:
+        return reviews_due(context.snapshot.cycles.items or (), context.now, public=context.public)
+
+    def paint(self, model: Any, context: Context) -> None:
+        per_page = max(1, (self.size.height - 1) // CYCLE_HEIGHT)
+        count = pages(len(model), per_page)
+        page = context.turn % count
+        self.query_one(".panel-head", Static).update(
+            heading(
+                self.TITLE, page, count, _count(len(model), "active review cycle") + ", soonest due first"
+            )
+        )
+        box = self.query_one(".cycles", Vertical)
+        box.remove_children()
+        tones = context.tones
+        widgets: list[Widget] = []
+        if not model:
+            widgets.append(Static(Text("No active review cycle.", style=tones[MUTED])))
+        width = self.size.width
+        for cycle in model[page_slice(len(model), per_page, page)]:
+            days = "—" if cycle.days is None else str(abs(cycle.days))
+            words = "days overdue" if (cycle.days or 0) < 0 else "days to due"
+            detail = Text(no_wrap=True, overflow="ellipsis", end="")
+            detail.append(cycle.name, style="bold")
+            detail.append(f"\n{cycle.due}", style=tones[cycle.tone])
+            detail.append(f" · due {cycle.due_date}")
+            counts = []
+            if cycle.reviewees is not None:
+                counts.append(f"{cycle.reviewees} reviewees")
+            if cycle.shared is not None:
+                counts.append(f"{cycle.shared} reviews shared")
+            if counts:
+                detail.append("\n" + " · ".join(counts), style=tones[MUTED])
+            if cycle.reviews:
+                detail.append("\n" + " · ".join(cycle.reviews[: max(1, width // 30)]))
+            digits = Digits(days, classes="cycle-digits")
+            label = Static(Text(words, end=""), classes="cycle-words")
+            card = Horizontal(Vertical(digits, label, classes="cycle-days"), Static(detail), classes="cycle")
+            set_tone(card, cycle.tone)
+            widgets.append(card)
+        box.mount(*widgets)
