@@ -1,19 +1,20 @@
 """The sandbox's seed data at a fixed moment, as the monitor's snapshot tests draw it.
 
 The lists come from the sandbox's own app (``create_app`` on a stopped clock, asked through
-Starlette's test client: the same JSON the HTTP server sends), and the KPI values seen are the
+httpx's ASGI transport: the same JSON the HTTP server sends), and the KPI values seen are the
 seeded update history, as a monitor that had been watching would have recorded them. Built once per
 mode: the seed is deterministic for a given ``now``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import sqlite3
 import tempfile
 from pathlib import Path
 
-from starlette.testclient import TestClient
+import httpx
 from tui_data import NOW
 
 from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
@@ -34,18 +35,22 @@ class StoppedClock(Clock):
         return self.at
 
 
+async def _lists(app: object) -> dict[str, bytes]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    headers = {"Authorization": f"Bearer {ACME_READ_KEY}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox", headers=headers) as client:
+        return {
+            name: (await client.get(f"/api/v1/{name}")).content for name in ("okrs", "kpis", "review-cycles")
+        }
+
+
 @functools.cache
 def seed_snapshot(*, strict: bool = False, now: float = NOW) -> Snapshot:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sandbox.sqlite3"
         app = create_app(path, strict=strict, clock=StoppedClock(now))
         try:
-            with TestClient(app) as client:
-                headers = {"Authorization": f"Bearer {ACME_READ_KEY}"}
-                raw = {
-                    name: client.get(f"/api/v1/{name}", headers=headers).content
-                    for name in ("okrs", "kpis", "review-cycles")
-                }
+            raw = asyncio.run(_lists(app))
         finally:
             app.state.sandbox.db.close()
         with sqlite3.connect(path) as db:
