@@ -79,6 +79,7 @@ class Session(msgspec.Struct):
         from okrt_tui.store.outbox import KeyResultIds, Outbox
         from okrt_tui.sync.deliveries import Deliveries
         from okrt_tui.sync.refresher import Refresher
+        from okrt_tui.sync.snapshot import FEEDS
         from okrt_tui.sync.sender import Sender
 
         client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
@@ -91,7 +92,7 @@ class Session(msgspec.Struct):
             store=database,
             history=history,
             clock=clock,
-            **({} if feeds is None else {"feeds": feeds}),
+            feeds=FEEDS if feeds is None else feeds,
         )
         sender = Sender(client, Outbox(database), clock=clock)
         deliveries = Deliveries(sender, refresher, KeyResultIds(database), clock=clock)

@@ -1,0 +1,69 @@
+"""``okrt-tui monitor``'s command line: a bad ``--screens`` or ``--rotate`` is a usage error naming it,
+and ``--require-readonly`` refuses a key that can write before the monitor opens, having written
+nothing (two requests that cannot record anything)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from okrt_tui.cli import main
+from okrt_tui.launch import _refuse_writers
+from okrt_tui.paths import Dirs
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_READ_KEY, key_hash
+from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.session import Session
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[SandboxServer]:
+    with SandboxServer(control=True) as running:
+        yield running
+
+
+def requests_of(server: SandboxServer, key: str) -> int:
+    return sum(row["count"] for row in server.control.requests() if row["key_hash"] == key_hash(key))
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--screens", "okrs,charts"], "unknown panel 'charts'"),
+        (["--screens", "okrs:fast"], "'okrs:fast' needs a dwell of 5 to 3600 seconds"),
+        (["--screens", "kpis,kpis"], "names 'kpis' twice"),
+        (["--rotate", "1"], "--rotate"),
+    ],
+)
+def test_bad_options_are_usage_errors_naming_the_entry(args, said):
+    result = CliRunner().invoke(main, ["monitor", *args], env={"OKRT_API_KEY": ACME_READ_KEY})
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+
+
+@pytest.mark.parametrize(
+    ("key", "scopes"), [(ACME_ADMIN_KEY, "kpis:write and okr-checkins:write"), (ACME_KPI_KEY, "(kpis:write)")]
+)
+def test_require_readonly_refuses_a_key_that_can_write(server, key, scopes):
+    before = requests_of(server, key)
+    result = CliRunner().invoke(
+        main, ["monitor", "--require-readonly"], env={"OKRT_API_KEY": key, "OKRT_BASE_URL": server.base_url}
+    )
+    assert result.exit_code == 3, result.output
+    assert scopes in result.output
+    assert "make a key with only okrs:read, kpis:read and reviews:read" in result.output
+    assert "Traceback" not in result.output and key not in result.output
+    assert requests_of(server, key) - before == 2
+    assert server.control.writes() == []
+
+
+async def test_a_read_only_key_passes_in_two_requests(server, tmp_path: Path):
+    session = Session.open(server.base_url, ACME_READ_KEY, dirs=Dirs.for_root(tmp_path))
+    try:
+        before = requests_of(server, ACME_READ_KEY)
+        await _refuse_writers(session)
+        assert requests_of(server, ACME_READ_KEY) - before == 2
+    finally:
+        await session.aclose()
