@@ -1,0 +1,67 @@
+"""The wall monitor in a real terminal, against a sandbox with simulated teammates (``serve
+--simulate``): it rotates, its clock runs, its numbers change as teammates act; the sandbox stopped,
+it says so over the last data; the sandbox back on the same port, it recovers with no key pressed.
+
+About a minute, on the real schedule (no interval is shortened for the test): the monitor polls the
+list on screen every 30 s, so a teammate's change shows within ~30 s and a stopped server is found by
+the next poll, up to 30 s later; the first probe after that comes 5 s on.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from test_tmux_dashboard import Pane, eventually, started_pane
+
+from okrt_tui.sandbox.server import SandboxServer
+
+pytestmark = pytest.mark.terminal
+
+CLOCK = re.compile(r"\d\d:\d\d:\d\d")
+ROW = "Improve onboarding conversion"  # an org or team objective of the seed's current cycle
+
+
+def clock(pane: Pane) -> str:
+    found = CLOCK.search(pane.text().splitlines()[0])
+    return found.group(0) if found else ""
+
+
+def board(pane: Pane) -> str | None:
+    """The objectives' rows when the board is on screen (the lines between the heading and the end)."""
+    lines = pane.text().splitlines()
+    if not lines or "Objectives (2/2)" not in lines[0] or ROW not in "\n".join(lines):
+        return None
+    return "\n".join(line for line in lines[1:-1] if "%" in line)
+
+
+def test_the_monitor_rotates_ticks_follows_teammates_and_recovers(tmp_path: Path) -> None:
+    db = tmp_path / "sandbox.sqlite3"
+    server = SandboxServer(db, simulate=True, every=0.5)
+    server.start()
+    port = int(server.root_url.rsplit(":", 1)[1])
+    arguments = f"--base-url {shlex.quote(server.base_url)} monitor --screens kpis:5,okrs:5"
+    try:
+        with started_pane(tmp_path, arguments) as pane:
+            pane.wait_for("KPIs (1/2)", "Open customer-facing")
+            first = clock(pane)
+            assert eventually(lambda: clock(pane) not in ("", first), 3), pane.text()
+            pane.wait_for("Objectives (2/2)", ROW, timeout=8)
+            seen = board(pane)
+            assert seen, pane.text()
+            # The teammates check in: within a poll or two, the board shows other numbers.
+            assert eventually(lambda: (now := board(pane)) is not None and now != seen, 75), pane.text()
+
+            server.stop()
+            screen = pane.wait_for("✖ offline since", timeout=45)
+            assert "showing the data of" in screen
+            pane.wait_for("✖ offline since", ROW, timeout=12)  # the last data stays under the banner
+
+            server = SandboxServer(db, port=port, simulate=True, every=0.5)
+            server.start()
+            pane.wait_gone("offline", timeout=40)
+            pane.wait_for("updated", ROW, timeout=12)
+    finally:
+        server.stop()
