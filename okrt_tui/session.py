@@ -79,8 +79,8 @@ class Session(msgspec.Struct):
         from okrt_tui.store.outbox import KeyResultIds, Outbox
         from okrt_tui.sync.deliveries import Deliveries
         from okrt_tui.sync.refresher import Refresher
-        from okrt_tui.sync.snapshot import FEEDS
         from okrt_tui.sync.sender import Sender
+        from okrt_tui.sync.snapshot import FEEDS
 
         client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
         database = Database(dirs.database_file(base_url, api_key))

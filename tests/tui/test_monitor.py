@@ -184,13 +184,38 @@ async def test_strict_data_has_no_key_results_and_no_kpi_direction(strict_seed):
         assert "target ≤ 40*" in screen_text(app)  # the better way inferred from the server's status
 
 
-async def test_nothing_yet_then_the_first_data(seed):
-    app, fake = monitor(replace(seed, okrs=Feed(loading=True), kpis=Feed(loading=True), cycles=Feed()))
+@pytest.mark.parametrize("panel", ["okrs", "risk"])
+async def test_nothing_yet_then_the_first_data(seed, panel):
+    app, fake = monitor(
+        replace(seed, okrs=Feed(loading=True), kpis=Feed(loading=True), cycles=Feed()),
+        panels=parse_screens(panel),
+    )
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "not updated yet" in top_line(app)
+        assert "waiting for the first data" in screen_text(app)
+        assert "on track" not in screen_text(app) and "Nothing at risk" not in screen_text(app)
         fake.publish(seed)
         await wait_for(pilot, lambda: "Hire and onboard great people" in screen_text(app))
+
+
+async def test_data_that_arrived_before_the_app_was_mounted_is_shown(seed):
+    """launch.py starts fetching before the app exists: a snapshot published before it subscribed."""
+    app, fake = monitor(replace(seed, okrs=Feed(loading=True)))
+    fake.publish(seed)  # nobody has subscribed yet
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "Hire and onboard great people" in screen_text(app))
+        assert "updated 4 s ago" in top_line(app)
+
+
+async def test_a_resize_shows_more_tiles_rather_than_bigger_ones(seed):
+    app, _ = monitor(seed, panels=parse_screens("kpis"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "page 1 of 3" in screen_text(app))
+        await pilot.resize_terminal(240, 67)
+        await wait_for(pilot, lambda: "Signups per week" in screen_text(app))
+        assert "page" not in screen_text(app).splitlines()[1]
+        assert len(app.query("KpiTile")) == 16
 
 
 async def test_only_the_monitors_keys_are_bound():

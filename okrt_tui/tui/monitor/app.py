@@ -116,7 +116,10 @@ class MonitorApp(App[None]):
         self.theme_changed_signal.subscribe(self, lambda _: setattr(self, "_tones", None))
         self.refresher.subscribe(self._snapshot_from_refresher)
         self.run_worker(self.refresher.run(), name="refresher", group="refresher", exit_on_error=False)
+        # The refresher starts before the app (launch.py fetches at once): what it has by now is shown.
+        self.snapshot = self._latest = self.refresher.snapshot
         self._panel_changed()
+        self._maybe_first_shown()
         if self._tick_every:
             self.set_interval(self._tick_every, self.tick)
 
@@ -138,10 +141,12 @@ class MonitorApp(App[None]):
             return
         self.snapshot = message.snapshot
         self._draw()
-        if self._first_shown is not None and any(
-            getattr(self.snapshot, feed).items is not None or getattr(self.snapshot, feed).error is not None
-            for feed in self._feeds()
-        ):
+        self._maybe_first_shown()
+
+    def _maybe_first_shown(self) -> None:
+        """Once the panel's data (or why there is none) is on screen, the other lists may be fetched."""
+        feeds = [getattr(self.snapshot, feed) for feed in self._feeds()]
+        if self._first_shown is not None and any(f.items is not None or f.error is not None for f in feeds):
             self.call_after_refresh(self._first_shown)
             self._first_shown = None
 

@@ -23,7 +23,7 @@ from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.monitor.chrome import set_tone
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.views.numbers import bar, percent
-from okrt_tui.views.rotation import page_slice, pages
+from okrt_tui.views.rotation import PANEL_FEEDS, page_slice, pages
 from okrt_tui.views.status import MUTED, status_label
 from okrt_tui.views.wall import (
     TILE_HEIGHT,
@@ -66,6 +66,7 @@ class Panel(Vertical):
     """A panel: ``draw(context)`` on each snapshot, each turn and each resize."""
 
     TITLE: ClassVar[str] = ""
+    NAME: ClassVar[str] = ""  # the panel's name in --screens
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -83,6 +84,15 @@ class Panel(Vertical):
     def _redraw(self) -> None:
         context = self._shown_with
         if context is None or not self.size.height:
+            return
+        waiting = any(getattr(context.snapshot, feed).items is None for feed in PANEL_FEEDS[self.NAME])
+        self.set_class(waiting, "-waiting")
+        if waiting:
+            # Nothing to count yet: "nothing at risk" or "0 on track" would be false.
+            self._painted = None
+            self.query_one(".panel-head", Static).update(
+                Text(f"{self.TITLE} · waiting for the first data", style="bold", end="")
+            )
             return
         model = self.model(context)
         key = (model, context.turn, self.size, context.tones)
@@ -124,6 +134,7 @@ class Count(Vertical):
 
 
 class BoardPanel(Panel):
+    NAME = "okrs"
     TITLE = "Objectives"
 
     def compose(self) -> ComposeResult:
@@ -220,6 +231,7 @@ class KpiTile(Vertical):
 
 
 class KpiPanel(Panel):
+    NAME = "kpis"
     TITLE = "KPIs"
 
     def compose(self) -> ComposeResult:
@@ -292,6 +304,7 @@ def risk_table(risks: Sequence[Risk], tones: Tones, wide: bool) -> Table:
 
 
 class RiskPanel(Panel):
+    NAME = "risk"
     TITLE = "At risk now"
 
     def compose(self) -> ComposeResult:
@@ -337,6 +350,7 @@ CYCLE_HEIGHT = 5
 
 
 class ReviewsPanel(Panel):
+    NAME = "reviews"
     TITLE = "Reviews"
 
     def compose(self) -> ComposeResult:
