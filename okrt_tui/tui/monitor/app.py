@@ -101,16 +101,18 @@ class MonitorApp(App[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield Cell(id="workspace")
-            yield Cell(id="panel")
-            yield Cell(id="updated")
-            yield Cell(id="clock")
+            yield Cell(fixed=True, id="panel")
+            yield Cell(fixed=True, id="updated")
+            yield Cell(fixed=True, id="clock")
+        # The progress right under the top line: the cells that change every second are on two
+        # adjacent lines, so each second repaints those two lines (Textual repaints the box around
+        # all that changed: a line at the top and one at the bottom would be the whole screen).
+        yield Cell(fixed=True, id="next")
         yield BannerLine(id="banner")
         with ContentSwitcher(initial=self.rotation.current.name, id="panels"):
             for panel in self.options.panels:
                 yield PANEL_CLASSES[panel.name](id=panel.name)
-        with Horizontal(id="bottom"):
-            yield Cell(id="next")
-            yield Static(KEYS_HINT, id="keys")
+        yield Static(KEYS_HINT, id="keys")
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda _: setattr(self, "_tones", None))
