@@ -620,7 +620,13 @@ def monitor(
     settings = ctx.settings()
     sys.exit(
         launch.run_monitor(
-            settings.base_url, settings.require_key(), dirs=ctx.dirs, options=options, debug=ctx.debug
+            settings.base_url,
+            settings.require_key(),
+            dirs=ctx.dirs,
+            options=options,
+            kpi_directions=settings.ui.kpi_directions,
+            workspace=settings.label,
+            debug=ctx.debug,
         )
     )
 

@@ -16,7 +16,7 @@ import importlib
 import os
 import signal
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -79,6 +79,7 @@ def run_monitor(
     *,
     dirs: Dirs,
     options: MonitorOptions,
+    kpi_directions: Mapping[str, str] | None = None,
     polling_share: float = MONITOR_SHARE,
     workspace: str | None = None,
     headless: bool = False,
@@ -96,6 +97,7 @@ def run_monitor(
         return tui.MonitorApp(
             session.refresher,
             options=options,
+            configured=dict(kpi_directions or {}),
             debug=debug,
             first_shown=first_shown,
         )
