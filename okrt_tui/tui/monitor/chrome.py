@@ -1,5 +1,5 @@
 """What the monitor always shows around its panel: the top line (workspace, panel, freshness, clock),
-the banner over stale data, and the bottom line (progress to the next panel, pause, keys).
+the progress to the next panel (or the pause) under it, and the banner over stale data.
 
 Each is a small widget updated on its own, so the once-a-second tick repaints a few cells, never the
 panel (a wall display runs for weeks: a full repaint every second would cost a core's percent or more).
