@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import shlex
@@ -38,6 +39,7 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from okrt_tui.api.errors import InvalidInput
 from okrt_tui.sandbox.sockets import bind, is_loopback, url_host
 
 log = logging.getLogger(__name__)
@@ -155,7 +157,17 @@ def serve(
     dashboard (``public``: it already hides names and review content)."""
     out = out or sys.stdout
     err = err or sys.stderr
-    sock = bind(host, port)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise InvalidInput(
+                f"Port {port} is in use on {host}: choose another with --port (0 picks a free one)."
+            ) from None
+        raise InvalidInput(
+            f"Cannot listen on {host}:{port} ({exc.strerror or exc}): give an address of this machine "
+            "with --host."
+        ) from None
     os.environ.update(env or {})  # textual-serve gives each monitor a copy of this environment
     if not is_loopback(host):
         hide = "" if public else "; add --public in shared spaces to hide owners' names and review content"

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+import pytest
 from processes import process_alive, start_script
 
-from okrt_tui.served.server import monitor_command
+from okrt_tui.api.errors import InvalidInput
+from okrt_tui.served.server import monitor_command, serve
 
 SERVE = """
 import sys
@@ -116,3 +118,14 @@ def test_each_page_runs_the_command_given_minus_the_serving_options() -> None:
     ]
     # The pages of --demo share the server's one demo sandbox.
     assert monitor_command(["monitor", "--demo", "--serve"]) == [sys.executable, "-m", "okrt_tui", "monitor"]
+
+
+def test_a_port_in_use_is_said_in_a_sentence_that_says_what_to_do() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(
+            InvalidInput, match=f"Port {port} is in use on 127.0.0.1: choose another with --port"
+        ):
+            serve([sys.executable, "-c", ""], host="127.0.0.1", port=port)
