@@ -5,6 +5,7 @@ page's process. The page in a real browser: ``tests/browser``."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 import socket
@@ -17,9 +18,13 @@ from pathlib import Path
 import aiohttp
 import httpx
 import pytest
+from click.testing import CliRunner
 from processes import process_alive, start_script
 
 from okrt_tui.api.errors import InvalidInput
+from okrt_tui.cli import main
+from okrt_tui.sandbox.keys import ACME_READ_KEY
+from okrt_tui.sandbox.server import SandboxServer
 from okrt_tui.served.server import monitor_command, serve
 
 SERVE = """
@@ -129,3 +134,41 @@ def test_a_port_in_use_is_said_in_a_sentence_that_says_what_to_do() -> None:
             InvalidInput, match=f"Port {port} is in use on 127.0.0.1: choose another with --port"
         ):
             serve([sys.executable, "-c", ""], host="127.0.0.1", port=port)
+
+
+needs_monitor = pytest.mark.skipif(
+    "monitor" not in main.commands, reason="the monitor command is not built yet"
+)
+
+
+@needs_monitor
+def test_host_or_port_without_serve_is_a_usage_error() -> None:
+    for option in ("--host", "--port"):
+        result = CliRunner().invoke(main, ["monitor", option, "8081"])
+        assert result.exit_code == 2 and f"{option} goes with --serve." in result.stderr
+
+
+@needs_monitor
+def test_serving_without_a_key_fails_at_once() -> None:
+    result = CliRunner().invoke(main, ["monitor", "--serve", "--port", "0"])
+    assert result.exit_code == 3 and "No API key" in result.stderr
+
+
+@needs_monitor
+def test_the_command_prints_the_url_and_stops_on_sigterm(sandbox: SandboxServer) -> None:
+    env = {**os.environ, "OKRT_API_KEY": ACME_READ_KEY, "OKRT_BASE_URL": sandbox.base_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "okrt_tui", "monitor", "--serve", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert httpx.get(local_url(line)).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    assert process.stderr is not None and process.stderr.read() == ""
