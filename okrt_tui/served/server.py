@@ -191,15 +191,17 @@ def serve(
         )
 
 
-def monitor_command(argv: Sequence[str]) -> list[str]:
+def monitor_command(argv: Sequence[str], *, checked_readonly: bool = False) -> list[str]:
     """The command each page runs: this program as it was started (``argv``: its arguments), minus
-    ``--serve``, ``--host`` and ``--port``; ``--demo`` too, since the pages share one demo sandbox."""
+    ``--serve``, ``--host`` and ``--port``; ``--demo`` too, since the pages share one demo sandbox;
+    and ``--require-readonly`` when the server checked the key itself (once for every page)."""
+    dropped = ("--serve", "--demo", "--require-readonly") if checked_readonly else ("--serve", "--demo")
     kept: list[str] = []
     arguments = iter(argv)
     for argument in arguments:
         if argument in ("--host", "--port"):
             next(arguments, None)
-        elif argument not in ("--serve", "--demo") and not argument.startswith(("--host=", "--port=")):
+        elif argument not in dropped and not argument.startswith(("--host=", "--port=")):
             kept.append(argument)
     return [sys.executable, "-m", "okrt_tui", *kept]
 

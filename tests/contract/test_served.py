@@ -123,6 +123,10 @@ def test_each_page_runs_the_command_given_minus_the_serving_options() -> None:
     ]
     # The pages of --demo share the server's one demo sandbox.
     assert monitor_command(["monitor", "--demo", "--serve"]) == [sys.executable, "-m", "okrt_tui", "monitor"]
+    # A key the server checked is not checked again by each page: ten screens, not twenty requests.
+    argv = ["monitor", "--require-readonly", "--serve"]
+    assert monitor_command(argv, checked_readonly=True) == [sys.executable, "-m", "okrt_tui", "monitor"]
+    assert "--require-readonly" in monitor_command(argv)
 
 
 def test_a_port_in_use_is_said_in_a_sentence_that_says_what_to_do() -> None:
