@@ -33,9 +33,11 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import aiohttp_jinja2
 from aiohttp import WSCloseCode, web
+from aiohttp.typedefs import Handler
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
@@ -74,12 +76,35 @@ class _Monitor(AppService):
 
 
 class MonitorServer(Server):
-    """textual-serve's server with okrt-tui's page, and a clean end for every page's monitor."""
+    """textual-serve's server with okrt-tui's page, and a clean end for every page's monitor.
 
-    def __init__(self, command: Sequence[str], *, title: str = "okrt-tui monitor") -> None:
+    Only pages of its own may connect: a websocket is opened by any page in a browser, whatever its
+    site, so a page from elsewhere (``Origin``) is refused, lest it read the dashboard from the
+    browser of someone who can reach the monitor. On loopback, only the loopback names are served
+    (``Host``), so that a site whose name was made to point at 127.0.0.1 (DNS rebinding) is refused
+    too."""
+
+    def __init__(
+        self, command: Sequence[str], *, loopback: bool = True, title: str = "okrt-tui monitor"
+    ) -> None:
         # ``exec``: the shell textual-serve starts becomes the monitor, so a kill reaches the monitor.
         super().__init__(f"exec {shlex.join(command)}", title=title, templates_path=TEMPLATES)
+        self._loopback = loopback
         self._pages: dict[web.WebSocketResponse, _Monitor] = {}
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._only_its_own_pages)
+        return app
+
+    @web.middleware
+    async def _only_its_own_pages(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if self._loopback and not is_loopback(request.url.host or ""):
+            raise web.HTTPForbidden(text="This monitor answers on its loopback address only.")
+        origin = request.headers.get("Origin")
+        if origin is not None and urlsplit(origin).netloc != request.host:
+            raise web.HTTPForbidden(text="Only the monitor's own page may connect to it.")
+        return await handler(request)
 
     def initialize_logging(self) -> None:
         """Nothing on the terminal: textual-serve's records go to okrt-tui's log file."""
@@ -179,7 +204,7 @@ def serve(
         )
     print(f"monitor: {page_url(host, sock.getsockname()[1])}", file=out, flush=True)
     print("Each page runs a monitor of its own; they poll as one. Ctrl-C stops it.", file=out, flush=True)
-    server = MonitorServer(command)
+    server = MonitorServer(command, loopback=is_loopback(host))
     with contextlib.suppress(KeyboardInterrupt):
         web.run_app(
             server._make_app(),

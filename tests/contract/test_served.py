@@ -176,3 +176,20 @@ def test_the_command_prints_the_url_and_stops_on_sigterm(sandbox: SandboxServer)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
     assert process.stderr is not None and process.stderr.read() == ""
+
+
+async def test_only_the_monitors_own_pages_may_connect() -> None:
+    # A websocket is open to any site's page: one from elsewhere must not read the dashboard, nor may a
+    # site whose name was pointed at 127.0.0.1 (DNS rebinding).
+    with serving(sys.executable, "-c", "import time; time.sleep(60)") as (_, line):
+        url = local_url(line)
+        port = url.rsplit(":", 1)[1].rstrip("/")
+        async with aiohttp.ClientSession() as client:
+            for headers in ({"Origin": "http://evil.example"}, {"Host": f"evil.example:{port}"}):
+                with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                    await client.ws_connect(f"{url}ws", headers=headers)
+                assert refused.value.status == 403
+            async with client.get(url, headers={"Host": f"evil.example:{port}"}) as page:
+                assert page.status == 403
+            own = await client.ws_connect(f"{url}ws", headers={"Origin": url.rstrip("/")})
+            await own.close()
