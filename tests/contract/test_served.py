@@ -193,3 +193,13 @@ async def test_only_the_monitors_own_pages_may_connect() -> None:
                 assert page.status == 403
             own = await client.ws_connect(f"{url}ws", headers={"Origin": url.rstrip("/")})
             await own.close()
+
+
+def test_the_serving_process_never_imports_textual() -> None:
+    # import-linter sees okrt-tui's imports, not textual-serve's own: this looks at what gets loaded.
+    probe = (
+        "import sys, okrt_tui.served.server\n"
+        "print(sorted(m for m in ('textual', 'okrt_tui.tui') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout == "[]\n", done.stderr
