@@ -552,6 +552,66 @@ def serve(
     )
 
 
+# -- the monitor in browsers (monitor --serve) -------------------------------------------------------------
+
+_SERVE_OPTIONS = (
+    click.option(
+        "--serve",
+        is_flag=True,
+        help="Serve the monitor to browsers: each page runs a monitor of its own; they poll as one.",
+    ),
+    click.option(
+        "--host",
+        default="127.0.0.1",
+        show_default=True,
+        metavar="H",
+        help="With --serve: the address to listen on (not loopback: whoever reaches it sees the dashboard).",
+    ),
+    click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=8080,
+        show_default=True,
+        metavar="P",
+        help="With --serve: the port (0: a free one).",
+    ),
+)
+
+
+def serve_options(command: Callable[..., T]) -> Callable[..., T]:
+    """``--serve [--host H] [--port P]``, for the monitor command (its ``serve``, ``host``, ``port``)."""
+    for option in reversed(_SERVE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def serve_monitor(ctx: Context, *, serve: bool, host: str, port: int, public: bool, demo: bool) -> None:
+    """``monitor --serve``: serves until Ctrl-C and exits; without ``--serve``, returns (``--host`` or
+    ``--port`` alone is a usage error). The key is read here once, so a missing one fails now rather
+    than in each page, and the pages' monitors get it in their environment (a key command that asks
+    for a passphrase has no terminal in them)."""
+    if not serve:
+        here = click.get_current_context()
+        for name in ("host", "port"):
+            if here.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(f"--{name} goes with --serve.")
+        return
+    from contextlib import ExitStack
+
+    from okrt_tui.served import server as served
+
+    with ExitStack() as stack:
+        if demo:
+            env = stack.enter_context(served.demo_environment())
+            setup_logging(Path(env["XDG_STATE_HOME"]) / "okrt-tui.log", debug=ctx.debug)
+        else:
+            setup_logging(ctx.dirs.log_file, debug=ctx.debug)
+            settings = ctx.settings()
+            env = {"OKRT_API_KEY": settings.require_key(), "OKRT_BASE_URL": settings.base_url}
+        served.serve(served.monitor_command(sys.argv[1:]), host=host, port=port, env=env, public=public)
+    sys.exit(0)
+
+
 @main.command()
 @global_options
 @click.option("--strict", is_flag=True, help="The sandbox sends exactly the documented fields.")
@@ -1182,63 +1242,3 @@ def config_init(ctx: Context) -> None:
     except FileExistsError:
         raise InvalidInput(f"{path} exists already; nothing was written (move it away first).") from None
     click.echo(f"Wrote {path}: every line is commented out; uncomment and edit what you need.")
-
-
-# -- the monitor in browsers (monitor --serve) -------------------------------------------------------------
-
-_SERVE_OPTIONS = (
-    click.option(
-        "--serve",
-        is_flag=True,
-        help="Serve the monitor to browsers: each page runs a monitor of its own; they poll as one.",
-    ),
-    click.option(
-        "--host",
-        default="127.0.0.1",
-        show_default=True,
-        metavar="H",
-        help="With --serve: the address to listen on (not loopback: whoever reaches it sees the dashboard).",
-    ),
-    click.option(
-        "--port",
-        type=click.IntRange(0, 65535),
-        default=8080,
-        show_default=True,
-        metavar="P",
-        help="With --serve: the port (0: a free one).",
-    ),
-)
-
-
-def serve_options(command: Callable[..., T]) -> Callable[..., T]:
-    """``--serve [--host H] [--port P]``, for the monitor command (its ``serve``, ``host``, ``port``)."""
-    for option in reversed(_SERVE_OPTIONS):
-        command = option(command)
-    return command
-
-
-def serve_monitor(ctx: Context, *, serve: bool, host: str, port: int, public: bool, demo: bool) -> None:
-    """``monitor --serve``: serves until Ctrl-C and exits; without ``--serve``, returns (``--host`` or
-    ``--port`` alone is a usage error). The key is read here once, so a missing one fails now rather
-    than in each page, and the pages' monitors get it in their environment (a key command that asks
-    for a passphrase has no terminal in them)."""
-    if not serve:
-        here = click.get_current_context()
-        for name in ("host", "port"):
-            if here.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
-                raise click.UsageError(f"--{name} goes with --serve.")
-        return
-    from contextlib import ExitStack
-
-    from okrt_tui.served import server as served
-
-    with ExitStack() as stack:
-        if demo:
-            env = stack.enter_context(served.demo_environment())
-            setup_logging(Path(env["XDG_STATE_HOME"]) / "okrt-tui.log", debug=ctx.debug)
-        else:
-            setup_logging(ctx.dirs.log_file, debug=ctx.debug)
-            settings = ctx.settings()
-            env = {"OKRT_API_KEY": settings.require_key(), "OKRT_BASE_URL": settings.base_url}
-        served.serve(served.monitor_command(sys.argv[1:]), host=host, port=port, env=env, public=public)
-    sys.exit(0)
