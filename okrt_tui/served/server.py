@@ -13,10 +13,13 @@ textual-serve's server:
   last picture when the process died without saying goodbye), so the page reconnects to a new one;
 - stopping the server (Ctrl-C, SIGTERM) closes every page's connection and ends their monitors,
   instead of waiting a minute for connections that never end by themselves;
+- only its own pages may connect (``Origin``, and ``Host`` on loopback: see ``MonitorServer``);
 - the socket is bound before the URL is printed (``--port 0`` picks a free one), and nothing but
   that is printed; its log goes to okrt-tui's log file.
 
-Textual itself is not imported here: the monitor processes import it.
+Some of this reaches into textual-serve's private parts (``Server._make_app`` and
+``_process_messages``, ``AppService._process``), hence its exact pin in pyproject. Textual itself is
+not imported here: the monitor processes import it.
 """
 
 from __future__ import annotations
