@@ -553,6 +553,79 @@ def serve(
     )
 
 
+# -- the monitor in browsers (monitor --serve) -------------------------------------------------------------
+
+_SERVE_OPTIONS = (
+    click.option(
+        "--serve",
+        is_flag=True,
+        help="Serve the monitor to browsers: each page runs a monitor of its own; they poll as one.",
+    ),
+    click.option(
+        "--host",
+        default="127.0.0.1",
+        show_default=True,
+        metavar="H",
+        help="With --serve: the address to listen on (not loopback: whoever reaches it sees the dashboard).",
+    ),
+    click.option(
+        "--port",
+        type=click.IntRange(0, 65535),
+        default=8080,
+        show_default=True,
+        metavar="P",
+        help="With --serve: the port (0: a free one).",
+    ),
+)
+
+
+def serve_options(command: Callable[..., T]) -> Callable[..., T]:
+    """``--serve [--host H] [--port P]``, for the monitor command (its ``serve``, ``host``, ``port``)."""
+    for option in reversed(_SERVE_OPTIONS):
+        command = option(command)
+    return command
+
+
+def serve_monitor(
+    ctx: Context, *, serve: bool, host: str, port: int, public: bool, demo: bool, require_readonly: bool
+) -> None:
+    """``monitor --serve``: serves until Ctrl-C and exits; without ``--serve``, returns (``--host`` or
+    ``--port`` alone is a usage error). The key is read here once, so a missing one fails now rather
+    than in each page, and the pages' monitors get it in their environment (a key command that asks
+    for a passphrase has no terminal in them)."""
+    if not serve:
+        here = click.get_current_context()
+        for name in ("host", "port"):
+            if here.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError(f"--{name} goes with --serve.")
+        return
+    from contextlib import ExitStack
+
+    from okrt_tui.served import server as served
+
+    with ExitStack() as stack:
+        if demo:
+            env = stack.enter_context(served.demo_environment())
+            setup_logging(Path(env["XDG_STATE_HOME"]) / "okrt-tui.log", debug=ctx.debug)
+        else:
+            setup_logging(ctx.dirs.log_file, debug=ctx.debug)
+            settings = ctx.settings()
+            env = {"OKRT_API_KEY": settings.require_key(), "OKRT_BASE_URL": settings.base_url}
+            if require_readonly:  # once here, not by each page's monitor (two requests a page)
+                asyncio.run(_refuse_writers(ctx, settings.base_url, env["OKRT_API_KEY"]))
+        command = served.monitor_command(sys.argv[1:], checked_readonly=require_readonly and not demo)
+        served.serve(command, host=host, port=port, env=env, public=public)
+    sys.exit(0)
+
+
+async def _refuse_writers(ctx: Context, base_url: str, key: str) -> None:
+    from okrt_tui.api.scopes import refuse_writers
+    from okrt_tui.session import open_client
+
+    async with open_client(base_url, key, dirs=ctx.dirs) as client:
+        await refuse_writers(client)
+
+
 @main.command()
 @global_options
 @click.option("--strict", is_flag=True, help="The sandbox sends exactly the documented fields.")
@@ -598,14 +671,36 @@ def _screens_option(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--public", is_flag=True, help="No owners' names and no review content, for shared spaces.")
 @click.option("--require-readonly", is_flag=True, help="Refuse to start with a key that can write (exit 3).")
 @click.option("--demo", is_flag=True, help="Run it on a local sandbox with simulated teammates.")
+@serve_options
 @click.pass_obj
 @reports_errors
 def monitor(
-    ctx: Context, rotate: float, screens: Any, public: bool, require_readonly: bool, demo: bool
+    ctx: Context,
+    rotate: float,
+    screens: Any,
+    public: bool,
+    require_readonly: bool,
+    demo: bool,
+    serve: bool,
+    host: str,
+    port: int,
 ) -> None:
     """The team-room wall display: rotating panels, read-only, for weeks unattended."""
     from okrt_tui.views.rotation import MonitorOptions, Panel, parse_screens
 
+    # The profile's monitor_* settings, under what the command line says (the demo reads no config).
+    chosen = None if demo else ctx.settings().monitor
+    if chosen is not None:
+        given = click.get_current_context().get_parameter_source("rotate")
+        if chosen.rotate is not None and given is not click.core.ParameterSource.COMMANDLINE:
+            rotate = chosen.rotate
+        if screens is None and chosen.screens is not None:
+            screens = parse_screens(chosen.screens, rotate=math.nan)  # checked when the file was read
+        public = public or chosen.public
+        require_readonly = require_readonly or chosen.require_readonly
+    serve_monitor(
+        ctx, serve=serve, host=host, port=port, public=public, demo=demo, require_readonly=require_readonly
+    )
     panels = (
         parse_screens(None, rotate)
         if screens is None

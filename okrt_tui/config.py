@@ -32,7 +32,6 @@ DEFAULT_BASE_URL = "https://go.okrstool.com/api/v1"
 KEYS_HELP = "Create one in the OKRs Tool web app under Settings → API Keys."
 #: The keyring account of the settings without a profile.
 DEFAULT_ACCOUNT = "default"
-MONITOR_SCREENS = ("okrs", "kpis", "risk", "reviews")
 
 
 class ConfigError(OkrtError):
@@ -304,12 +303,19 @@ def _check(file: ConfigFile, profile: _Profile, at: tuple[str, ...]) -> None:
     share = profile.polling_share
     if share is not None and not 0 < share <= 1:
         raise file.error((*at, "polling_share"), f"must be above 0 and at most 1, not {share}.")
-    if profile.monitor_rotate is not None and not profile.monitor_rotate > 0:
+    from okrt_tui.views.rotation import MAX_DWELL, MIN_DWELL, BadScreens, parse_screens
+
+    rotate = profile.monitor_rotate
+    if rotate is not None and not MIN_DWELL <= rotate <= MAX_DWELL:
         raise file.error(
-            (*at, "monitor_rotate"), f"must be a positive number of seconds, not {profile.monitor_rotate}."
+            (*at, "monitor_rotate"), f"must be from {MIN_DWELL:g} to {MAX_DWELL:g} seconds, not {rotate}."
         )
-    if profile.monitor_screens is not None and (problem := _screens_problem(profile.monitor_screens)):
-        raise file.error((*at, "monitor_screens"), problem)
+    if profile.monitor_screens is not None:
+        try:
+            parse_screens(profile.monitor_screens)
+        except BadScreens as exc:  # the sentence --screens would get, said of this setting
+            said = str(exc).removeprefix("--screens: ").removeprefix("--screens ")
+            raise file.error((*at, "monitor_screens"), f"is not a list of panels: {said}") from None
     for name in ("name", "key_env", "key_command", "key", "base_url"):
         if getattr(profile, name) is not None and not getattr(profile, name).strip():
             raise file.error((*at, name), "is empty: give it a value or remove it.")
@@ -328,21 +334,6 @@ def _check(file: ConfigFile, profile: _Profile, at: tuple[str, ...]) -> None:
             raise file.error(
                 (*at, "kpis", "direction", kpi), f'gives the direction {way!r}: write "lower" or "higher".'
             )
-
-
-def _screens_problem(screens: str) -> str | None:
-    for item in screens.split(","):
-        name, _, seconds = item.strip().partition(":")
-        if name not in MONITOR_SCREENS:
-            return f'names {name!r}, not one of {", ".join(MONITOR_SCREENS)} (e.g. "okrs,kpis:30").'
-        if seconds:
-            try:
-                ok = float(seconds) > 0
-            except ValueError:
-                ok = False
-            if not ok:
-                return f'gives {name} {seconds!r} seconds: write a positive number (e.g. "kpis:30").'
-    return None
 
 
 # -- one profile's settings ----------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrt_tui import heap
-from okrt_tui.api.errors import OkrtError
 from okrt_tui.config import Settings, UiSettings
 from okrt_tui.paths import Dirs
 from okrt_tui.views.rotation import MONITOR_SHARE, MonitorOptions
@@ -39,6 +38,8 @@ class _Door(NamedTuple):
     module: str
     make: Callable[[ModuleType, Session, Callable[[], None]], Any]
     feeds: Sequence[str] | None = None
+    #: The monitors of a workspace poll as one (okrt_tui.sync.shared); the dashboard polls on its own.
+    poll_as_one: bool = False
 
 
 def run_dashboard(
@@ -88,7 +89,7 @@ def run_monitor(
 ) -> int:
     """The wall monitor: read-only (the outbox's deliveries never run), polling only the lists its
     panels show. With ``options.require_readonly`` a key that can write is refused first
-    (``ReadWriteKey``), found by two requests that cannot record anything (``api.scopes``)."""
+    (``api.scopes.ReadWriteKey``), found by two requests that cannot record anything (``api.scopes``)."""
     from okrt_tui.views.rotation import PANEL_FEEDS
 
     feeds = {feed for panel in options.panels for feed in PANEL_FEEDS[panel.name]}
@@ -102,7 +103,7 @@ def run_monitor(
             first_shown=first_shown,
         )
 
-    door = _Door("okrt_tui.tui.monitor.app", make, tuple(feeds))
+    door = _Door("okrt_tui.tui.monitor.app", make, tuple(feeds), poll_as_one=True)
     check = _refuse_writers if options.require_readonly else None
     return _open(door, base_url, api_key, dirs, polling_share, workspace, headless, on_hangup, check)
 
@@ -135,6 +136,7 @@ def _open(
             workspace=workspace,
             polling_share=polling_share,
             feeds=door.feeds,
+            poll_as_one=door.poll_as_one,
         )
         return asyncio.run(_run(session, tui, door, headless, on_hangup, check))
 
@@ -166,23 +168,10 @@ async def _run(
         await session.aclose()
 
 
-class ReadWriteKey(OkrtError):
-    """``--require-readonly`` and a key that can write: exit 3, the code of a key unfit for the
-    command (INTERFACE.md: missing, invalid, revoked, or without the scope it needs)."""
-
-    exit_code = 3
-
-
 async def _refuse_writers(session: Session) -> None:
-    from okrt_tui.api.scopes import WRITE_SCOPES, held_scopes
+    from okrt_tui.api.scopes import refuse_writers
 
-    held = [scope for scope, has in (await held_scopes(session.client, WRITE_SCOPES)).items() if has]
-    if held:
-        raise ReadWriteKey(
-            f"--require-readonly: this key can write ({' and '.join(held)}), so the monitor does not "
-            "start; make a key with only okrs:read, kpis:read and reviews:read in the OKRs Tool web "
-            "app under Settings → API Keys, and use that one."
-        )
+    await refuse_writers(session.client)
 
 
 def _on_hangup(cleanup: Callable[[], object] | None) -> None:

@@ -68,3 +68,7 @@ class Dirs(msgspec.Struct, frozen=True):
 
     def database_file(self, base_url: str, api_key: str) -> Path:
         return self.data / f"{workspace_hash(base_url, api_key)}.sqlite3"
+
+    def poller_lock_file(self, base_url: str, api_key: str, group: str) -> Path:
+        """Held by the one monitor that polls for its ``group`` of this workspace (okrt_tui.sync.shared)."""
+        return self.state / f"poller-{workspace_hash(base_url, api_key)}-{group}.lock"

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from okrt_tui.store.history import History
     from okrt_tui.sync.deliveries import Deliveries
     from okrt_tui.sync.refresher import Refresher
+    from okrt_tui.sync.shared import Leadership
 
 
 def open_client(
@@ -52,6 +53,8 @@ class Session(msgspec.Struct):
     history: History
     refresher: Refresher
     deliveries: Deliveries
+    #: Held while this process polls for monitors that poll as one (``okrt_tui.sync.shared``).
+    leadership: Leadership | None = None
 
     @property
     def budget(self) -> Budget:
@@ -72,33 +75,58 @@ class Session(msgspec.Struct):
         polling_share: float = 0.5,
         clock: Clock = SYSTEM_CLOCK,
         feeds: Sequence[str] | None = None,
+        poll_as_one: bool = False,
     ) -> Session:
-        """``feeds``: the lists the refresher polls (None: all of them)."""
+        """``feeds``: the lists the refresher polls (None: all of them). ``poll_as_one``: the sessions
+        of this workspace that ask for it and poll the same lists poll as one, one of them polling for
+        all (``okrt_tui.sync.shared``): the wall monitors."""
         # Imported here: the scripting commands import this module for ``open_client`` alone.
         from okrt_tui.store.history import History
         from okrt_tui.store.outbox import KeyResultIds, Outbox
         from okrt_tui.sync.deliveries import Deliveries
         from okrt_tui.sync.refresher import Refresher
         from okrt_tui.sync.sender import Sender
+        from okrt_tui.sync.shared import Leadership, SharedRefresher, group_of
         from okrt_tui.sync.snapshot import FEEDS
 
         client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
         database = Database(dirs.database_file(base_url, api_key))
         history = History(database)
-        refresher = Refresher(
-            client,
-            client.budget,
-            workspace=workspace or workspace_label(base_url),
-            store=database,
-            history=history,
-            clock=clock,
-            feeds=FEEDS if feeds is None else feeds,
-        )
+        label = workspace or workspace_label(base_url)
+        polled = FEEDS if feeds is None else feeds
+        leadership = None
+        refresher: Refresher
+        if poll_as_one:
+            group = group_of(polled)
+            leadership = Leadership(dirs.poller_lock_file(base_url, api_key, group))
+            refresher = SharedRefresher(
+                client,
+                client.budget,
+                leadership=leadership,
+                group=group,
+                workspace=label,
+                store=database,
+                history=history,
+                clock=clock,
+                feeds=polled,
+            )
+        else:
+            refresher = Refresher(
+                client,
+                client.budget,
+                workspace=label,
+                store=database,
+                history=history,
+                clock=clock,
+                feeds=polled,
+            )
         sender = Sender(client, Outbox(database), clock=clock)
         deliveries = Deliveries(sender, refresher, KeyResultIds(database), clock=clock)
-        return cls(client, database, history, refresher, deliveries)
+        return cls(client, database, history, refresher, deliveries, leadership)
 
     async def aclose(self) -> None:
+        if self.leadership is not None:
+            self.leadership.release()
         await self.client.aclose()
         await asyncio.to_thread(self.history.close)  # what is queued is stored before the file closes
         self.database.close()

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from okrt_tui.api.client import OkrtClient
-from okrt_tui.api.errors import Forbidden
+from okrt_tui.api.errors import Forbidden, OkrtError
 
 READ_SCOPES = ("okrs:read", "kpis:read", "reviews:read")
 WRITE_SCOPES = ("kpis:write", "okr-checkins:write")
@@ -40,3 +40,21 @@ async def held_scopes(client: OkrtClient, scopes: Iterable[str] = SCOPES) -> dic
         else:
             held[scope] = True
     return held
+
+
+class ReadWriteKey(OkrtError):
+    """``--require-readonly`` and a key that can write: exit 3, the code of a key unfit for the
+    command (INTERFACE.md: missing, invalid, revoked, or without the scope it needs)."""
+
+    exit_code = 3
+
+
+async def refuse_writers(client: OkrtClient) -> None:
+    """Raises ``ReadWriteKey`` when the key holds a write scope: two requests, neither records anything."""
+    held = [scope for scope, has in (await held_scopes(client, WRITE_SCOPES)).items() if has]
+    if held:
+        raise ReadWriteKey(
+            f"--require-readonly: this key can write ({' and '.join(held)}), so the monitor does not "
+            "start; make a key with only okrs:read, kpis:read and reviews:read in the OKRs Tool web "
+            "app under Settings → API Keys, and use that one."
+        )

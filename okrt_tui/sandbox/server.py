@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import signal
@@ -32,18 +31,9 @@ from uvicorn.config import LOGGING_CONFIG
 from okrt_tui.sandbox.app import SandboxApp, create_app
 from okrt_tui.sandbox.keys import ALL_SCOPES, KEYS, WORKSPACES
 from okrt_tui.sandbox.protocol import REQUEST_TIMEOUT, Config
-from okrt_tui.sandbox.sockets import bind, url_host
+from okrt_tui.sandbox.sockets import bind, is_loopback, url_host
 
 _STARTUP_TIMEOUT = 15.0
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _config(app: SandboxApp, host: str, port: int, *, log_config: Any, request_timeout: float) -> Config:

@@ -3,11 +3,13 @@
 Port 0 then gives a free port that is known at once, and a URL announced as soon as it is known can be
 connected to at once: the connection waits in the backlog until uvicorn accepts it (without the
 ``listen`` here, a client quick off the mark was refused). Kept apart from the server so that
-``okrt-tui demo`` binds without importing uvicorn.
+``okrt-tui demo`` binds without importing uvicorn (and ``monitor --serve`` binds its own server the
+same way).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 
 
@@ -28,3 +30,13 @@ def bind(host: str, port: int) -> socket.socket:
 
 def url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach ``host`` (anything else earns its server a warning)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

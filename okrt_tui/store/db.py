@@ -113,6 +113,14 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # Monitors that poll as one (okrt_tui.sync.shared): what the polling one last saw, per group.
+    """
+    CREATE TABLE poll_state (
+        poller TEXT PRIMARY KEY,
+        body BLOB NOT NULL,
+        written_at REAL NOT NULL
+    );
+    """,
 )
 
 #: Seconds opening waits for another process's lock: at start-up, before the screen exists.

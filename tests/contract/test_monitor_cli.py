@@ -67,3 +67,17 @@ async def test_a_read_only_key_passes_in_two_requests(server, tmp_path: Path):
         assert requests_of(server, ACME_READ_KEY) - before == 2
     finally:
         await session.aclose()
+
+
+def test_a_profile_that_requires_a_read_only_key_refuses_one_that_can_write(server):
+    config = Dirs.default().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('default_profile = "wall"\n\n[profiles.wall]\nmonitor_require_readonly = true\n')
+    config.chmod(0o600)
+    before = requests_of(server, ACME_KPI_KEY)
+    result = CliRunner().invoke(
+        main, ["monitor"], env={"OKRT_API_KEY": ACME_KPI_KEY, "OKRT_BASE_URL": server.base_url}
+    )
+    assert result.exit_code == 3, result.output
+    assert "this key can write (kpis:write)" in result.output
+    assert requests_of(server, ACME_KPI_KEY) - before == 2

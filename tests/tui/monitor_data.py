@@ -9,6 +9,7 @@ mode: the seed is deterministic for a given ``now``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import functools
 import sqlite3
 import tempfile
@@ -50,7 +51,9 @@ def seed_snapshot(*, strict: bool = False, now: float = NOW) -> Snapshot:
         path = Path(folder) / "sandbox.sqlite3"
         app = create_app(path, strict=strict, clock=StoppedClock(now))
         try:
-            raw = asyncio.run(_lists(app))
+            # On a thread of its own: an async test may be the first to ask, inside its running loop.
+            with concurrent.futures.ThreadPoolExecutor(1) as thread:
+                raw = thread.submit(asyncio.run, _lists(app)).result()
         finally:
             app.state.sandbox.db.close()
         with sqlite3.connect(path) as db:

@@ -153,8 +153,8 @@ def test_a_profile_keymap_adds_to_the_top_level_one(dirs: Dirs) -> None:
             2,
             r"profiles\.a\.keymap\.okrt\.refresh must be a quoted",
         ),
-        ("[profiles.a]\nmonitor_screens = 'okrs,clock'\n", 2, r"monitor_screens names 'clock'"),
-        ("[profiles.a]\nmonitor_rotate = 0\n", 2, r"monitor_rotate must be a positive number"),
+        ("[profiles.a]\nmonitor_screens = 'okrs,clock'\n", 2, r"monitor_screens is not a list of"),
+        ("[profiles.a]\nmonitor_rotate = 0\n", 2, r"monitor_rotate must be from 5 to 3600 seconds"),
         ("[profiles.a]\nbase_url = 'go.okrstool.com'\n", 2, r"base_url must start with http"),
         (
             '[kpis.direction]\n"Bugs" = "down"\n',
