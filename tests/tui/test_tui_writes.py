@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from textual.color import Color
 from tui_data import screen_text, send_at_once, wait_for
 
 from okrt_tui.config import UiSettings
@@ -288,3 +289,25 @@ async def test_a_queued_write_is_edited_on_the_outbox_screen_and_sent_as_changed
         await pilot.press("2", "r")  # a good fetch: the server answers again, what waits is sent
         await wait_for(pilot, lambda: not app.snapshot.outbox.entries, timeout=20, message="sent")
         assert [w["body"] for w in sandbox.control.writes()] == [{"value": 82}]
+
+
+async def test_a_form_shown_again_after_a_theme_change_wears_the_new_theme(sandbox, open_app):
+    # A form shown again is not restyled whole (the key that opens it must be quick), except when
+    # the theme changed meanwhile.
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        for theme in ("textual-light", "textual-dark"):
+            await pilot.press("u")
+            await pilot.pause()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm), message="closed")
+            app.theme = theme
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            box = app.screen.query_one(".form")
+            assert box.styles.background == Color.parse(app.get_css_variables()["surface"])
+            assert app.screen.query_one("#value").has_focus
+            await pilot.press("escape")
+            await pilot.pause()

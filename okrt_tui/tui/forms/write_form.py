@@ -76,6 +76,18 @@ class WriteForm(Dialog[Outcome | str | None]):
         self.sending = False
         #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
         self.editing: Entry | None = None
+        self._styled_for: tuple[int, bool] | None = None
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own handler of the event, which applies the stylesheet to every widget
+        of a screen as it is pushed: ~8 ms of the key that opens the form. The form is shown again and
+        again with the same widgets and classes, each widget's own changes restyle it as they happen;
+        what can change the rules' outcome meanwhile is the theme or its colours (Textual counts those
+        changes) and whether the terminal has the focus: only then is it styled again."""
+        styled_for = (self.app._css_update_count, self.app.app_focus)
+        if self._styled_for == styled_for:
+            event.refresh_styles = False
+        self._styled_for = styled_for
 
     def _loaded(self, editing: Entry | None) -> None:
         """After a subclass's ``load``: every field starts afresh (the form was shown before)."""
