@@ -47,7 +47,7 @@ from okrt_tui.paths import Dirs
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
 from okrt_tui.sandbox.server import SandboxServer
 
-RUNS = 12
+RUNS = int(os.environ.get("BENCH_RUNS", "12"))
 FORMS = 30
 ROOT = Path(__file__).resolve().parents[2]
 FLOOR = "httpx POST (floor)"
@@ -162,14 +162,16 @@ def process_ratio(server: SandboxServer) -> float:
 
 async def form_keys(server: SandboxServer) -> tuple[tuple[Longest, Longest], tuple[Longest, Longest]]:
     from okrt_tui.config import UiSettings
-    from okrt_tui.heap import freeze_first_workspace
+    from okrt_tui.heap import freeze_first_workspace, freeze_forms
     from okrt_tui.session import Session
     from okrt_tui.tui.app import FORMS_AFTER, OkrtApp
     from okrt_tui.tui.forms.write_form import KpiForm
 
     with tempfile.TemporaryDirectory() as home:
         session = Session.open(server.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(Path(home)))
-        app = OkrtApp(session.refresher, settings=UiSettings(), deliveries=session.deliveries)
+        app = OkrtApp(
+            session.refresher, settings=UiSettings(), deliveries=session.deliveries, forms_built=freeze_forms
+        )
         opens: list[Longest] = []
         typed: list[Longest] = []
         async with app.run_test(size=(160, 48)) as pilot:
