@@ -483,7 +483,7 @@ class OkrtApp(App[None]):
     async def _build_forms(self) -> None:
         """Builds the forms while nothing happens, so the key that opens one only shows it. Textual
         builds a screen as it is first pushed; these are its two steps for that, without showing it
-        (Textual is pinned to 8.2), and the wait until its widgets are mounted."""
+        (Textual is pinned to 8.2), then what it does as it first shows one (``WriteForm.prepare``)."""
         from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
 
         forms = [self.write_form(kind) for kind in (KpiForm, CheckinForm)]
@@ -493,6 +493,7 @@ class OkrtApp(App[None]):
                 self._register(self, form)
         for form in forms:
             await form._mounted_event.wait()
+            form.prepare(self.size)
         if self._forms_built is not None:
             self._forms_built()
 

@@ -23,6 +23,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
@@ -77,6 +78,15 @@ class WriteForm(Dialog[Outcome | str | None]):
         #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
         self.editing: Entry | None = None
         self._styled_for: tuple[int, bool] | None = None
+
+    def prepare(self, size: Size) -> None:
+        """What Textual does to a screen as it is first shown (its styles, its layout at the
+        terminal's ``size``: ~40 ms), done while the app is idle (``OkrtApp._build_forms``), so the
+        first ``u`` or ``c`` only shows it, as every later one does (Textual is pinned to 8.2)."""
+        self.update_node_styles(animate=False)
+        self._styled_for = (self.app._css_update_count, self.app.app_focus)
+        self._refresh_layout(size)
+        self._compositor.render_update(full=True)  # each widget keeps the lines it drew
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Runs before Textual's own handler of the event, which applies the stylesheet to every widget
@@ -175,14 +185,22 @@ class WriteForm(Dialog[Outcome | str | None]):
         if self.query("#title"):
             self._start(reset=False)
 
+    def show_text(self, selector: str, content: str | Text) -> None:
+        """``Static.update`` lays the form out and draws the widget again even for the same text, and a
+        form shown again mostly says what it said last time: only a change is passed on (re-drawing
+        every field took a third of the key that opens the form)."""
+        widget = self.query_one(selector, Static)
+        if widget.content != content:
+            widget.update(content)
+
     def _start(self, *, reset: bool) -> None:
         """Every field as the loaded target and write say, the first one focused. ``reset``: empty
         what the last time left; not as the form first mounts, its fields new, when keys typed while
         it was being built may already be in them (``on_key``)."""
-        self.query_one("#title", Static).update(self.heading())
-        self.query_one("#keys", Static).update(self.keys_text())
+        self.show_text("#title", self.heading())
+        self.show_text("#keys", self.keys_text())
         for error in ("#value-error", "#form-error"):
-            self.query_one(error, Static).update("")
+            self.show_text(error, "")
         self.start_target(reset=reset)
         value = self.query_one("#value", Input)
         comment = self.query_one(TextArea)
@@ -191,7 +209,8 @@ class WriteForm(Dialog[Outcome | str | None]):
             comment.load_text(self.editing.comment or "")
         elif reset:
             value.value = ""
-            comment.load_text("")
+            if comment.text:
+                comment.load_text("")
         value.placeholder = self.placeholder()
         self.prefill_status(self.editing.status if self.editing is not None else None)
         self.query_one(VerticalScroll).scroll_home(animate=False)
@@ -241,26 +260,25 @@ class WriteForm(Dialog[Outcome | str | None]):
 
     @on(Input.Changed, "#value")
     def _value_changed(self) -> None:
-        self.query_one("#value-error", Static).update("")
+        self.show_text("#value-error", "")
         self._show_preview()
 
     def _show_preview(self) -> None:
-        widget = self.query_one("#preview", Static)
         text = self.query_one("#value", Input).value
         if not text.strip():
-            widget.update("")
+            self.show_text("#preview", "")
             return
         try:
             value = parse_value(text, self.current())
         except BadValue as exc:
-            widget.update(Text(str(exc), style=self.okrt.tones["muted"]))
+            self.show_text("#preview", Text(str(exc), style=self.okrt.tones["muted"]))
             return
         line = Text()
         for index, (part, tone) in enumerate(self.preview(value).parts):
             if index:
                 line.append(" · ", style=self.okrt.tones["muted"])
             line.append(part, style=self.okrt.tones[tone])
-        widget.update(line)
+        self.show_text("#preview", line)
 
     @on(TextArea.Changed, "#comment")
     def _count_comment(self) -> None:
@@ -268,7 +286,7 @@ class WriteForm(Dialog[Outcome | str | None]):
         if len(area.text) > COMMENT_LIMIT:
             area.load_text(area.text[:COMMENT_LIMIT])
             area.move_cursor(area.document.end)
-        self.query_one("#comment-count", Static).update(f"{len(area.text)}/{COMMENT_LIMIT}")
+        self.show_text("#comment-count", f"{len(area.text)}/{COMMENT_LIMIT}")
 
     # -- keys -----------------------------------------------------------------------------------
 
