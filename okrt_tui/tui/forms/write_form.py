@@ -471,6 +471,7 @@ class CheckinForm(WriteForm):
         self.key_results: tuple[KeyResult, ...] = ()
         self.chosen: str | None = None
         self.remembered: str | None = None
+        self._options_shown: tuple[tuple[str, str], ...] | None = None
 
     def load(
         self,
@@ -527,8 +528,11 @@ class CheckinForm(WriteForm):
         select.display = listed
         self.query_one("#kr-id", Input).display = not listed
         self.query_one("#kr-hint", Static).display = not listed
+        options = tuple((self._option(kr), kr.id) for kr in self.key_results if kr.id)
         with self.prevent(Select.Changed):
-            select.set_options((self._option(kr), kr.id) for kr in self.key_results if kr.id)
+            if options != self._options_shown:  # set_options rebuilds the list even when it is the same
+                select.set_options(options)
+                self._options_shown = options
             if self.chosen is not None:
                 select.value = self.chosen
         if reset or self.remembered:  # else the new box may hold an id typed while it was built
