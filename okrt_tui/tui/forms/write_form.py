@@ -9,7 +9,9 @@ or a vanished target in the form. ``escape`` asks before throwing away what was 
 
 The app keeps one form of each kind for the session (``OkrtApp.write_form``), built while it is idle and
 ``load``-ed with its target each time it opens: building one (styles, layout of its twenty widgets) blocked
-the event loop for ~25 ms, showing a built one ~10 ms, and a keystroke should block under 16.
+the event loop for ~25 ms, and a keystroke should block under 16. Showing a built one is kept to what
+changed: it is styled, laid out and drawn once off screen (``prepare``), not restyled whole when shown
+again (``_on_screen_resume``), and its texts are passed on only when they changed (``show_text``).
 """
 
 from __future__ import annotations
