@@ -480,22 +480,20 @@ class OkrtApp(App[None]):
         assert isinstance(form, kind)
         return form
 
-    async def _build_forms(self) -> None:
+    def _build_forms(self) -> None:
         """Builds the forms while nothing happens, so the key that opens one only shows it. Textual
         builds a screen as it is first pushed; these are its two steps for that, without showing it
-        (Textual is pinned to 8.2), then what it does as it first shows one (``WriteForm.prepare``)."""
+        (Textual is pinned to 8.2). ``forms_built`` follows a second later, still idle, once they are
+        mounted."""
         from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
 
-        forms = [self.write_form(kind) for kind in (KpiForm, CheckinForm)]
-        for form in forms:
+        for kind in (KpiForm, CheckinForm):
+            form = self.write_form(kind)
             if not form.is_running:
                 self._load_screen_css(form)
                 self._register(self, form)
-        for form in forms:
-            await form._mounted_event.wait()
-            form.prepare(self.size)
         if self._forms_built is not None:
-            self._forms_built()
+            self.set_timer(FORMS_AFTER, self._forms_built)
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

@@ -10,8 +10,8 @@ or a vanished target in the form. ``escape`` asks before throwing away what was 
 The app keeps one form of each kind for the session (``OkrtApp.write_form``), built while it is idle and
 ``load``-ed with its target each time it opens: building one (styles, layout of its twenty widgets) blocked
 the event loop for ~25 ms, and a keystroke should block under 16. Showing a built one is kept to what
-changed: it is styled, laid out and drawn once off screen (``prepare``), not restyled whole when shown
-again (``_on_screen_resume``), and its texts are passed on only when they changed (``show_text``).
+changed: it is not restyled whole when shown again (``_on_screen_resume``), and its texts are passed on
+only when they changed (``show_text``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
@@ -80,15 +79,6 @@ class WriteForm(Dialog[Outcome | str | None]):
         #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
         self.editing: Entry | None = None
         self._styled_for: tuple[int, bool] | None = None
-
-    def prepare(self, size: Size) -> None:
-        """What Textual does to a screen as it is first shown (its styles, its layout at the
-        terminal's ``size``: ~40 ms), done while the app is idle (``OkrtApp._build_forms``), so the
-        first ``u`` or ``c`` only shows it, as every later one does (Textual is pinned to 8.2)."""
-        self.update_node_styles(animate=False)
-        self._styled_for = (self.app._css_update_count, self.app.app_focus)
-        self._refresh_layout(size)
-        self._compositor.render_update(full=True)  # each widget keeps the lines it drew
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Runs before Textual's own handler of the event, which applies the stylesheet to every widget
