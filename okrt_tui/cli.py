@@ -242,7 +242,9 @@ async def _fetch(ctx: Context, method: str, *args: Any) -> Any:
     from okrt_tui.session import open_client
 
     settings = ctx.settings()
-    client = open_client(settings.base_url, settings.require_key(), dirs=ctx.dirs, max_wait=COMMAND_MAX_WAIT)
+    client = open_client(
+        settings.base_url, settings.require_key(), dirs=ctx.dirs, max_wait=COMMAND_MAX_WAIT, blocking=True
+    )
     client.budget.on_wait = _say_wait
     client.budget.watch_problem(_say)  # a ledger file that cannot be used: which, and how to fix it
     async with client:
@@ -746,7 +748,7 @@ def _writer(ctx: Context) -> Any:
         key = settings.require_key()
         database = Database(ctx.dirs.database_file(settings.base_url, key))
         try:
-            async with open_client(settings.base_url, key, dirs=ctx.dirs) as client:
+            async with open_client(settings.base_url, key, dirs=ctx.dirs, blocking=True) as client:
                 writer = Writer(client, database, wait=not ctx.no_wait)
                 try:
                     yield writer

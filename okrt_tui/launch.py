@@ -65,6 +65,7 @@ def run_dashboard(
             settings=chosen,
             debug=debug,
             first_shown=first_shown,
+            forms_built=heap.freeze_forms,
             watch_budget=session.budget.watch_problem,
             deliveries=session.deliveries,
         )

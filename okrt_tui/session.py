@@ -34,12 +34,14 @@ def open_client(
     polling_share: float = 0.5,
     clock: Clock = SYSTEM_CLOCK,
     max_wait: float | None = None,
+    blocking: bool = False,
 ) -> OkrtClient:
     """A client whose budget is shared, through the ledger, with every process using this key on this
     server. ``max_wait``: the longest one request waits for the rate limit (None: as long as it takes).
-    The state directory is made by the budget, which also copes when it cannot be."""
+    The state directory is made by the budget, which also copes when it cannot be. ``blocking``: for
+    the one-shot commands (see ``okrt_tui.api.blocking``)."""
     budget = Budget(dirs.ledger_file(base_url, api_key), poll_share=polling_share, clock=clock)
-    return OkrtClient(base_url, api_key, budget=budget, clock=clock, max_wait=max_wait)
+    return OkrtClient(base_url, api_key, budget=budget, clock=clock, max_wait=max_wait, blocking=blocking)
 
 
 def workspace_label(base_url: str) -> str:

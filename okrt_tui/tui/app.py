@@ -168,12 +168,15 @@ class OkrtApp(App[None]):
         clock: Callable[[], float] = time.time,
         debug: bool = False,
         first_shown: Callable[[], object] | None = None,
+        forms_built: Callable[[], object] | None = None,
         watch_budget: Callable[[Callable[[str], object]], None] | None = None,
         deliveries: DeliveriesLike | None = None,
     ) -> None:
         """``first_shown`` is called once, after the first objectives (or why there are none) are
         painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
-        refresher fetch the other lists. ``watch_budget`` (``Budget.watch_problem``) tells, once, of a
+        refresher fetch the other lists. ``forms_built`` is called once the write forms are built, a
+        second later, while idle: they live as long as the app, and the dashboard's process settles its
+        heap again. ``watch_budget`` (``Budget.watch_problem``) tells, once, of a
         rate ledger that cannot be used: which file, and how to fix it."""
         super().__init__()
         self.show_tracebacks = debug
@@ -190,6 +193,7 @@ class OkrtApp(App[None]):
         self._tones: Tones | None = None
         self._refresher_worker: Worker[None] | None = None
         self._first_shown = first_shown
+        self._forms_built = forms_built
         self._forms_due = False
         self._store_notices_shown = 0
         self._watch_budget = watch_budget
@@ -479,7 +483,8 @@ class OkrtApp(App[None]):
     def _build_forms(self) -> None:
         """Builds the forms while nothing happens, so the key that opens one only shows it. Textual
         builds a screen as it is first pushed; these are its two steps for that, without showing it
-        (Textual is pinned to 8.2)."""
+        (Textual is pinned to 8.2). ``forms_built`` follows a second later, still idle, once they are
+        mounted."""
         from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
 
         for kind in (KpiForm, CheckinForm):
@@ -487,6 +492,8 @@ class OkrtApp(App[None]):
             if not form.is_running:
                 self._load_screen_css(form)
                 self._register(self, form)
+        if self._forms_built is not None:
+            self.set_timer(FORMS_AFTER, self._forms_built)
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

@@ -3,9 +3,10 @@
 1. ``okrt-tui kpi-update KPI VALUE --json`` (by id, the KPI list cached and fresh, as after any earlier
    command) against the smallest possible writer: a bare ``python -c`` that imports httpx and POSTs the
    same update to the same sandbox (``verify=False``, as okrt-tui's client does for plain http to this
-   computer: no CA bundle to load). Interleaved, in the same run; the figure is the ratio of medians
-   by the wall clock (each process's CPU time is shown beside it: what it worked, whatever else the
-   shared machine ran meanwhile). Target: at most 1.3.
+   computer: no CA bundle to load). Interleaved, in the same run; the figures are the ratios of
+   medians by the wall clock and by each process's CPU time (what it worked, whatever else the shared
+   machine ran meanwhile). Target: at most 1.3, both. (Instruction counts, repeatable where times are
+   not, are one ``valgrind --tool=callgrind`` run of each away; the README gives them.)
    Both run from compiled bytecode, as an installed program does (pip compiles a package when it
    installs it): with ``PYTHONDONTWRITEBYTECODE`` set, as on this project's machines, okrt-tui's own
    modules would otherwise be compiled from source in every run (~50 ms of CPU for the 28 a write
@@ -16,11 +17,15 @@
    cost: the outbox's four transactions, each synced to disk (stored, claimed, sending, delivered),
    and the rate ledger's two locked updates. 12 runs of each process are 36 writes, in one rate window.
 2. Event-loop blocking in the dashboard (the same timing of every asyncio callback, by wall clock and
-   CPU, as ``bench_dashboard.py``): the keystroke ``u`` that opens the KPI form, and each keystroke typed
-   in its value field (the preview is worked out on each), 30 of each, on a sandbox of its own.
-   Target: the worst under 16 ms of CPU (the wall clock's worst is mostly this shared machine giving
-   the core away). As in the dashboard, the heap is frozen once the first list is shown and the forms
-   are built a second later, while idle.
+   CPU, as ``bench_dashboard.py``): the keystroke ``u`` that opens the KPI form, each keystroke typed
+   in its value field (the preview is worked out on each), and ``c`` opening the check-in form on the
+   objectives' list (a key result picker, a status), 30 of each, on a sandbox of its own.
+   Target: the worst of the 30 under 16 ms of CPU time, in one run (the wall clock's worst is mostly
+   this shared machine giving the core away; CPU time leaves that out, though not the slower caches of
+   a crowded machine, so the load average is printed with the figures). As in the dashboard, the heap
+   is frozen once the first list is shown, and the forms are built a second later, while idle, and
+   frozen a second after that; the first ``u`` (the form's first styles, layout and drawing) counts
+   among the 30 like any other.
 
 Run: ``python tests/benchmarks/bench_writes.py`` or ``pytest tests/benchmarks/bench_writes.py -s``.
 """
@@ -157,56 +162,68 @@ def process_ratio(server: SandboxServer) -> float:
     ):
         typical, worst = statistics.median(values) * 1000, max(values) * 1000
         print(f"of which {what}: median {typical:.1f} ms, worst {worst:.1f}")
-    return walls[COMMAND] / walls[FLOOR]
+    print(f"load average {os.getloadavg()[0]:.1f} (2 cores)")
+    return max(walls[COMMAND] / walls[FLOOR], cpus[COMMAND] / cpus[FLOOR])
 
 
-async def form_keys(server: SandboxServer) -> tuple[tuple[Longest, Longest], tuple[Longest, Longest]]:
+async def form_keys(server: SandboxServer) -> tuple[Longest, Longest, Longest]:
+    """The worst of each: ``u`` opening the KPI form, a keystroke in it, ``c`` opening the check-in form."""
     from okrt_tui.config import UiSettings
-    from okrt_tui.heap import freeze_first_workspace
+    from okrt_tui.heap import freeze_first_workspace, freeze_forms
     from okrt_tui.session import Session
     from okrt_tui.tui.app import FORMS_AFTER, OkrtApp
-    from okrt_tui.tui.forms.write_form import KpiForm
+    from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm, WriteForm
 
     with tempfile.TemporaryDirectory() as home:
         session = Session.open(server.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(Path(home)))
-        app = OkrtApp(session.refresher, settings=UiSettings(), deliveries=session.deliveries)
-        opens: list[Longest] = []
+        app = OkrtApp(
+            session.refresher, settings=UiSettings(), deliveries=session.deliveries, forms_built=freeze_forms
+        )
+        opens: dict[str, list[Longest]] = {"u": [], "c": []}
         typed: list[Longest] = []
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.press("2")
             while not app.snapshot.kpis.items:
                 await pilot.pause(0.05)
             freeze_first_workspace()  # as the dashboard's process does once its first list is shown
-            await pilot.pause(FORMS_AFTER + 0.5)  # the forms are built while the app is idle
-            for _ in range(FORMS):
-                with longest_callback() as record:
-                    await pilot.press("u")
+            await pilot.pause(2 * FORMS_AFTER + 0.5)  # the forms are built, then frozen, while idle
+            for screen, key, form in (("2", "u", KpiForm), ("1", "c", CheckinForm)):
+                await pilot.press(screen)
+                await pilot.pause(0.2)
+                for _ in range(FORMS):
+                    with longest_callback() as record:
+                        await pilot.press(key)
+                        await pilot.pause(0.05)
+                    assert isinstance(app.screen, form)
+                    opens[key].append(record)
+                    with longest_callback() as record:
+                        await pilot.press("1")
+                        await pilot.pause(0.05)
+                    if key == "u":
+                        typed.append(record)
+                    await pilot.press("ctrl+u", "escape")  # nothing typed: closes without asking
                     await pilot.pause(0.05)
-                assert isinstance(app.screen, KpiForm)
-                opens.append(record)
-                key = "1"
-                with longest_callback() as record:
-                    await pilot.press(key)
-                    await pilot.pause(0.05)
-                typed.append(record)
-                await pilot.press("ctrl+u", "escape")  # nothing typed: closes without asking
-                await pilot.pause(0.05)
+                    assert not isinstance(app.screen, WriteForm)
         await session.aclose()
-    return report("for u (opening the KPI form)", opens), report("for a keystroke in the value field", typed)
+    print(f"load average {os.getloadavg()[0]:.1f} (2 cores)")
+    _, worst_u = report("for u (opening the KPI form)", opens["u"])
+    _, worst_key = report("for a keystroke in the value field", typed)
+    _, worst_c = report("for c (opening the check-in form)", opens["c"])
+    return worst_u, worst_key, worst_c
 
 
-def run() -> tuple[float, float, float]:
+def run() -> tuple[float, float, float, float]:
     with SandboxServer() as server:
         ratio = process_ratio(server)
     with SandboxServer() as server:  # a rate window of its own: the processes above used most of one
-        (_, worst_open), (_, worst_key) = asyncio.run(form_keys(server))
-    return ratio, worst_open.cpu, worst_key.cpu
+        worst_u, worst_key, worst_c = asyncio.run(form_keys(server))
+    return ratio, worst_u.cpu, worst_key.cpu, worst_c.cpu
 
 
 def test_writes_meet_their_speed_targets() -> None:
-    ratio, worst_open, worst_key = run()
+    ratio, worst_u, worst_key, worst_c = run()
     assert ratio <= 1.3
-    assert worst_open < 0.016 and worst_key < 0.016
+    assert worst_u < 0.016 and worst_key < 0.016 and worst_c < 0.016
 
 
 if __name__ == "__main__":

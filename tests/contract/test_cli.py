@@ -189,11 +189,13 @@ def test_config_path_loads_neither_the_dashboard_nor_the_keyring_nor_a_client() 
 def test_a_kpi_update_loads_only_what_one_write_needs(
     sandbox: SandboxServer, cli_env: dict[str, str]
 ) -> None:
-    # Start-up time: not the dashboard, the sandbox, the refresher, a CSV reader for one value, nor a
-    # TOML parser when there is no config file.
+    # Start-up time: not the dashboard, the sandbox, the refresher, a CSV reader for one value, a TOML
+    # parser when there is no config file, httpcore's asynchronous backend (anyio's streams), nor
+    # filelock (the ledger's lock is flock).
     unneeded = (
         "textual", "starlette", "uvicorn", "pygments", "okrt_tui.tui", "okrt_tui.sandbox",
-        "okrt_tui.sync.refresher", "okrt_tui.sync.deliveries", "csv", "tomllib",
+        "okrt_tui.sync.refresher", "okrt_tui.sync.deliveries", "csv", "tomllib", "anyio.streams",
+        "anyio.abc", "filelock",
     )  # fmt: skip
     kpi_id = api(sandbox, "/kpis").json()[0]["id"]
     probe = (

@@ -230,6 +230,21 @@ def test_killed_between_sending_and_the_answer_the_write_is_unconfirmed_then_con
     assert len(writes(sandbox)) == 1
 
 
+def test_ctrl_c_while_the_answer_is_awaited_ends_the_command_at_once(sandbox: SandboxServer) -> None:
+    # The command sends through httpx's blocking client (okrt_tui.api.blocking) on a thread of its own:
+    # Ctrl+C still ends it at once, not when the 30 s answer (or the 15 s read timeout) comes.
+    sandbox.control.fault("slow", count=1, match="writes", seconds=30)
+    process = _cli_process(sandbox, "kpi-update", "Net Promoter Score", "51")
+    _until(lambda: len(writes(sandbox)) == 1)  # recorded; the answer is being held back
+    interrupted = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - interrupted < 5
+    assert process.returncode == 130 and stderr.rstrip().endswith("okrt-tui: interrupted."), stderr
+    listed = json.loads(run(sandbox, "outbox", "list", "--json").stdout)
+    assert [e["state"] for e in listed] == ["unconfirmed"]  # sent, its answer unknown: never resent
+
+
 # -- helpers ----------------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from textual.color import Color
 from tui_data import screen_text, send_at_once, wait_for
 
 from okrt_tui.config import UiSettings
@@ -288,3 +289,50 @@ async def test_a_queued_write_is_edited_on_the_outbox_screen_and_sent_as_changed
         await pilot.press("2", "r")  # a good fetch: the server answers again, what waits is sent
         await wait_for(pilot, lambda: not app.snapshot.outbox.entries, timeout=20, message="sent")
         assert [w["body"] for w in sandbox.control.writes()] == [{"value": 82}]
+
+
+async def test_a_form_shown_again_after_a_theme_change_wears_the_new_theme(sandbox, open_app):
+    # A form shown again is not restyled whole (the key that opens it must be quick), except when
+    # the theme changed meanwhile.
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        for theme in ("textual-light", "textual-dark"):
+            await pilot.press("u")
+            await pilot.pause()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm), message="closed")
+            app.theme = theme
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            box = app.screen.query_one(".form")
+            assert box.styles.background == Color.parse(app.get_css_variables()["surface"])
+            assert app.screen.query_one("#value").has_focus
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+async def test_the_forms_are_built_while_idle_and_then_frozen_out_of_the_collectors_sight(sandbox, tmp_path):
+    # The dashboard's process (launch.py) passes heap.freeze_forms: a full collection that walked the
+    # forms' widgets took ~8 ms of whatever keystroke it fell in.
+    built = []
+    session = Session.open(sandbox.base_url, ACME_ADMIN_KEY, dirs=Dirs.for_root(tmp_path))
+
+    def forms_built() -> None:
+        form = app.get_screen("form-kpi_update")
+        built.append(bool(form.query("#value")) and not app.screen.is_modal)
+
+    app = OkrtApp(
+        session.refresher, settings=UiSettings(), deliveries=session.deliveries, forms_built=forms_built
+    )
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await on_kpis(pilot)
+            await wait_for(pilot, lambda: built, timeout=10, message="the forms built")
+            await pilot.press("u")
+            await pilot.pause()
+            assert isinstance(app.screen, KpiForm) and app.focused is app.screen.query_one("#value")
+            assert built == [True]  # once, with every field there, nothing shown
+    finally:
+        session.database.close()

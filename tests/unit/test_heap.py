@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -75,3 +76,15 @@ def test_the_dashboard_starts_with_the_collector_off_and_runs_it_once_the_object
         "first shown": False,
         "after": True,
     }, err
+
+
+def test_the_forms_are_frozen_with_a_collection_first() -> None:
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    garbage = weakref.ref(Cycle())  # in a cycle: collected, not frozen for the process's life
+    frozen = gc.get_freeze_count()
+    heap.freeze_forms()
+    assert gc.get_freeze_count() > frozen
+    assert garbage() is None

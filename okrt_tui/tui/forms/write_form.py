@@ -9,7 +9,9 @@ or a vanished target in the form. ``escape`` asks before throwing away what was 
 
 The app keeps one form of each kind for the session (``OkrtApp.write_form``), built while it is idle and
 ``load``-ed with its target each time it opens: building one (styles, layout of its twenty widgets) blocked
-the event loop for ~25 ms, showing a built one ~10 ms, and a keystroke should block under 16.
+the event loop for ~25 ms, and a keystroke should block under 16. Showing a built one is kept to what
+changed: it is not restyled whole when shown again (``_on_screen_resume``), and its texts are passed on
+only when they changed (``show_text``).
 """
 
 from __future__ import annotations
@@ -76,6 +78,18 @@ class WriteForm(Dialog[Outcome | str | None]):
         self.sending = False
         #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
         self.editing: Entry | None = None
+        self._styled_for: tuple[int, bool] | None = None
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Runs before Textual's own handler of the event, which applies the stylesheet to every widget
+        of a screen as it is pushed: ~8 ms of the key that opens the form. The form is shown again and
+        again with the same widgets and classes, each widget's own changes restyle it as they happen;
+        what can change the rules' outcome meanwhile is the theme or its colours (Textual counts those
+        changes) and whether the terminal has the focus: only then is it styled again."""
+        styled_for = (self.app._css_update_count, self.app.app_focus)
+        if self._styled_for == styled_for:
+            event.refresh_styles = False
+        self._styled_for = styled_for
 
     def _loaded(self, editing: Entry | None) -> None:
         """After a subclass's ``load``: every field starts afresh (the form was shown before)."""
@@ -163,14 +177,22 @@ class WriteForm(Dialog[Outcome | str | None]):
         if self.query("#title"):
             self._start(reset=False)
 
+    def show_text(self, selector: str, content: str | Text) -> None:
+        """``Static.update`` lays the form out and draws the widget again even for the same text, and a
+        form shown again mostly says what it said last time: only a change is passed on (re-drawing
+        every field took a third of the key that opens the form)."""
+        widget = self.query_one(selector, Static)
+        if widget.content != content:
+            widget.update(content)
+
     def _start(self, *, reset: bool) -> None:
         """Every field as the loaded target and write say, the first one focused. ``reset``: empty
         what the last time left; not as the form first mounts, its fields new, when keys typed while
         it was being built may already be in them (``on_key``)."""
-        self.query_one("#title", Static).update(self.heading())
-        self.query_one("#keys", Static).update(self.keys_text())
+        self.show_text("#title", self.heading())
+        self.show_text("#keys", self.keys_text())
         for error in ("#value-error", "#form-error"):
-            self.query_one(error, Static).update("")
+            self.show_text(error, "")
         self.start_target(reset=reset)
         value = self.query_one("#value", Input)
         comment = self.query_one(TextArea)
@@ -179,7 +201,8 @@ class WriteForm(Dialog[Outcome | str | None]):
             comment.load_text(self.editing.comment or "")
         elif reset:
             value.value = ""
-            comment.load_text("")
+            if comment.text:
+                comment.load_text("")
         value.placeholder = self.placeholder()
         self.prefill_status(self.editing.status if self.editing is not None else None)
         self.query_one(VerticalScroll).scroll_home(animate=False)
@@ -229,26 +252,25 @@ class WriteForm(Dialog[Outcome | str | None]):
 
     @on(Input.Changed, "#value")
     def _value_changed(self) -> None:
-        self.query_one("#value-error", Static).update("")
+        self.show_text("#value-error", "")
         self._show_preview()
 
     def _show_preview(self) -> None:
-        widget = self.query_one("#preview", Static)
         text = self.query_one("#value", Input).value
         if not text.strip():
-            widget.update("")
+            self.show_text("#preview", "")
             return
         try:
             value = parse_value(text, self.current())
         except BadValue as exc:
-            widget.update(Text(str(exc), style=self.okrt.tones["muted"]))
+            self.show_text("#preview", Text(str(exc), style=self.okrt.tones["muted"]))
             return
         line = Text()
         for index, (part, tone) in enumerate(self.preview(value).parts):
             if index:
                 line.append(" · ", style=self.okrt.tones["muted"])
             line.append(part, style=self.okrt.tones[tone])
-        widget.update(line)
+        self.show_text("#preview", line)
 
     @on(TextArea.Changed, "#comment")
     def _count_comment(self) -> None:
@@ -256,7 +278,7 @@ class WriteForm(Dialog[Outcome | str | None]):
         if len(area.text) > COMMENT_LIMIT:
             area.load_text(area.text[:COMMENT_LIMIT])
             area.move_cursor(area.document.end)
-        self.query_one("#comment-count", Static).update(f"{len(area.text)}/{COMMENT_LIMIT}")
+        self.show_text("#comment-count", f"{len(area.text)}/{COMMENT_LIMIT}")
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -441,6 +463,7 @@ class CheckinForm(WriteForm):
         self.key_results: tuple[KeyResult, ...] = ()
         self.chosen: str | None = None
         self.remembered: str | None = None
+        self._options_shown: tuple[tuple[str, str], ...] | None = None
 
     def load(
         self,
@@ -497,8 +520,11 @@ class CheckinForm(WriteForm):
         select.display = listed
         self.query_one("#kr-id", Input).display = not listed
         self.query_one("#kr-hint", Static).display = not listed
+        options = tuple((self._option(kr), kr.id) for kr in self.key_results if kr.id)
         with self.prevent(Select.Changed):
-            select.set_options((self._option(kr), kr.id) for kr in self.key_results if kr.id)
+            if options != self._options_shown:  # set_options rebuilds the list even when it is the same
+                select.set_options(options)
+                self._options_shown = options
             if self.chosen is not None:
                 select.value = self.chosen
         if reset or self.remembered:  # else the new box may hold an id typed while it was built
