@@ -62,25 +62,20 @@ import math
 import os
 import stat
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from email.utils import parsedate_to_datetime
 from enum import IntEnum
 from pathlib import Path
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, TypeVar
 
+import filelock
 import msgspec
 from msgspec.structs import replace
 
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.errors import LedgerUnavailable, RateLimited
-
-try:
-    import fcntl
-except ImportError:  # Windows: the ledger's lock is filelock's
-    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -99,8 +94,6 @@ KEEP = 180.0
 MAX_NAP = 10.0
 """A waiting request looks at the ledger again at least this often (another process may change it)."""
 LOCK_TIMEOUT = 5.0
-LOCK_POLL = 0.05
-"""How often a process waiting for the ledger's lock tries again (seconds), as filelock does."""
 LEDGER_VERSION = 1
 
 
@@ -235,7 +228,7 @@ class Budget:
         self._clock = clock
         self._path = ledger_path
         self._fallback = (fallback_path or fallback_ledger(ledger_path)) if ledger_path is not None else None
-        self._locks: dict[Path, _FileLock] = {}
+        self._locks: dict[Path, filelock.FileLock] = {}
         self._memory = _Ledger()  # the ledger as last seen; the whole ledger when there is no file
         self._active: Path | None = ledger_path  # where the ledger was last kept
         self._primary_failure: str | None = None  # why the ledger file cannot be used, once it cannot
@@ -585,10 +578,10 @@ class Budget:
                     path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise _Unusable(which, "created", exc) from None
-            lock = self._locks[path] = _file_lock(f"{path}.lock")
+            lock = self._locks[path] = filelock.FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
         try:
             lock.acquire()
-        except TimeoutError:  # filelock's Timeout is one too
+        except filelock.Timeout:
             log.warning("the rate ledger stayed locked for %.0f s; going on without the lock", LOCK_TIMEOUT)
             yield
             return
@@ -686,56 +679,6 @@ class Budget:
             self._prune(ledger, now)
             return ledger
         return self._memory
-
-
-class _FileLock(Protocol):
-    def acquire(self) -> object: ...
-
-    def release(self) -> object: ...
-
-
-class _Flock:
-    """``flock`` on the lock file, tried every ``LOCK_POLL`` for ``LOCK_TIMEOUT`` (``TimeoutError``).
-
-    What filelock does on POSIX, without loading filelock: importing it (4.x: two dozen modules, with
-    ``platform`` and ``typing_extensions``) was 6% of a whole ``okrt-tui kpi-update``'s instructions,
-    more than the ledger's work. The lock belongs to this open file, so the kernel lets it go when the
-    process ends however it ends, and two threads of one process take turns as two processes do."""
-
-    def __init__(self, path: str) -> None:
-        self._path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)  # an OSError says what is wrong
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise TimeoutError(self._path) from None
-                    time.sleep(LOCK_POLL)
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
-
-    def release(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.close(fd)  # closing the only descriptor of the open file lets its lock go
-
-
-def _file_lock(path: str) -> _FileLock:
-    """``_Flock`` where there is ``fcntl``; filelock's lock on Windows, where there is none."""
-    if fcntl is not None:
-        return _Flock(path)
-    import filelock
-
-    return filelock.FileLock(path, timeout=LOCK_TIMEOUT)
 
 
 def fallback_ledger(ledger_path: Path) -> Path:

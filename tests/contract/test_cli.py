@@ -190,12 +190,11 @@ def test_a_kpi_update_loads_only_what_one_write_needs(
     sandbox: SandboxServer, cli_env: dict[str, str]
 ) -> None:
     # Start-up time: not the dashboard, the sandbox, the refresher, a CSV reader for one value, a TOML
-    # parser when there is no config file, httpcore's asynchronous backend (anyio's streams), nor
-    # filelock (the ledger's lock is flock).
+    # parser when there is no config file, nor httpcore's asynchronous backend (anyio's streams).
     unneeded = (
         "textual", "starlette", "uvicorn", "pygments", "okrt_tui.tui", "okrt_tui.sandbox",
         "okrt_tui.sync.refresher", "okrt_tui.sync.deliveries", "csv", "tomllib", "anyio.streams",
-        "anyio.abc", "filelock",
+        "anyio.abc",
     )  # fmt: skip
     kpi_id = api(sandbox, "/kpis").json()[0]["id"]
     probe = (
