@@ -2,15 +2,18 @@
 --simulate``): it rotates, its clock runs, its numbers change as teammates act; the sandbox stopped,
 it says so over the last data; the sandbox back on the same port, it recovers with no key pressed.
 
-About a minute, on the real schedule (no interval is shortened for the test): the monitor polls the
-list on screen every 30 s, so a teammate's change shows within ~30 s and a stopped server is found by
-the next poll, up to 30 s later; the first probe after that comes 5 s on.
+Two tests of about half a minute each (run side by side), on the real schedule (no interval is
+shortened for the test): the monitor polls the list on screen every 30 s, so a teammate's change shows
+within ~30 s and a stopped server is found by the next poll, up to 30 s later; the first probe after
+that comes 5 s on.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,31 +40,44 @@ def board(pane: Pane) -> str | None:
     return "\n".join(line for line in lines[1:-1] if "%" in line)
 
 
-def test_the_monitor_rotates_ticks_follows_teammates_and_recovers(tmp_path: Path) -> None:
-    db = tmp_path / "sandbox.sqlite3"
-    server = SandboxServer(db, simulate=True, every=0.5)
+@contextmanager
+def monitored(tmp_path: Path) -> Iterator[tuple[Pane, SandboxServer]]:
+    """A monitor on KPIs and objectives, 5 s each, against a sandbox whose teammates act twice a second."""
+    server = SandboxServer(tmp_path / "sandbox.sqlite3", simulate=True, every=0.5)
     server.start()
-    port = int(server.root_url.rsplit(":", 1)[1])
     arguments = f"--base-url {shlex.quote(server.base_url)} monitor --screens kpis:5,okrs:5"
     try:
         with started_pane(tmp_path, arguments) as pane:
             pane.wait_for("KPIs (1/2)", "Open customer-facing")
-            first = clock(pane)
-            assert eventually(lambda: clock(pane) not in ("", first), 3), pane.text()
-            pane.wait_for("Objectives (2/2)", ROW, timeout=8)
-            seen = board(pane)
-            assert seen, pane.text()
-            # The teammates check in: within a poll or two, the board shows other numbers.
-            assert eventually(lambda: (now := board(pane)) is not None and now != seen, 75), pane.text()
-
-            server.stop()
-            screen = pane.wait_for("✖ offline since", timeout=45)
-            assert "showing the data of" in screen
-            pane.wait_for("✖ offline since", ROW, timeout=12)  # the last data stays under the banner
-
-            server = SandboxServer(db, port=port, simulate=True, every=0.5)
-            server.start()
-            pane.wait_gone("offline", timeout=40)
-            pane.wait_for("updated", ROW, timeout=12)
+            yield pane, server
     finally:
         server.stop()
+
+
+def test_the_monitor_rotates_ticks_and_follows_teammates(tmp_path: Path) -> None:
+    with monitored(tmp_path) as (pane, _):
+        first = clock(pane)
+        assert eventually(lambda: clock(pane) not in ("", first), 3), pane.text()
+        pane.wait_for("Objectives (2/2)", ROW, timeout=8)
+        seen = board(pane)
+        assert seen, pane.text()
+        # The teammates check in: within a poll or two, the board shows other numbers.
+        assert eventually(lambda: (now := board(pane)) is not None and now != seen, 75), pane.text()
+
+
+def test_the_monitor_says_offline_over_the_last_data_and_recovers_by_itself(tmp_path: Path) -> None:
+    with monitored(tmp_path) as (pane, server):
+        pane.wait_for("Objectives (2/2)", ROW, timeout=12)  # both lists on screen once before the outage
+        port = int(server.root_url.rsplit(":", 1)[1])
+        server.stop()
+        screen = pane.wait_for("✖ offline since", timeout=45)
+        assert "showing the data of" in screen
+        pane.wait_for("✖ offline since", ROW, timeout=12)  # the last data stays under the banner
+
+        back = SandboxServer(tmp_path / "sandbox.sqlite3", port=port, simulate=True, every=0.5)
+        back.start()
+        try:
+            pane.wait_gone("offline", timeout=40)
+            pane.wait_for("updated", ROW, timeout=12)
+        finally:
+            back.stop()
