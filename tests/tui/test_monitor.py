@@ -224,3 +224,14 @@ async def test_only_the_monitors_keys_are_bound():
     app, _ = monitor(seed_snapshot())
     ids = {binding.id for binding in app.BINDINGS}  # type: ignore[union-attr]
     assert ids == {"okrt.monitor.pause", "okrt.monitor.previous", "okrt.monitor.next", "okrt.quit"}
+
+
+async def test_a_health_of_zero_is_shown_as_0_on_a_narrow_board_not_as_missing(seed):
+    okrs = seed.okrs.items
+    worst = next(okr for okr in okrs if okr.type in ("org", "team") and okr.cycle == okrs[0].cycle)
+    zeroed = tuple(replace(okr, health_score=0) if okr is worst else okr for okr in okrs)
+    app, _ = monitor(replace(seed, okrs=replace(seed.okrs, items=zeroed)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = next(line for line in screen_text(app).splitlines() if worst.title[:20] in line)
+        assert " 0 " in row and "—" not in row, row

@@ -181,7 +181,7 @@ class BoardPanel(Panel):
         for row in model.rows[page_slice(len(model.rows), per_page, page)]:
             cells: list[Text] = [
                 Text(row.status.display, style=tones[row.status.tone]),
-                Text(row.band.display if wide else str(row.band.score or "—"), style=tones[row.band.tone]),
+                Text(row.band.display if wide else _score(row.band.score), style=tones[row.band.tone]),
                 Text(f"{bar(row.progress, 20 if wide else 10)} {percent(row.progress):>4}"),
                 Text(row.title, style="bold"),
             ]
@@ -389,3 +389,8 @@ class ReviewsPanel(Panel):
                 detail.append("\n" + " · ".join(cycle.reviews[: max(1, width // 30)]))
             table.add_row(big, detail)
         box.update(table)
+
+
+def _score(score: int | None) -> str:
+    """A health of 0 is a score (the worst), not a missing one."""
+    return "—" if score is None else str(score)
