@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from processes import start_script
+from test_refresher import until
 
 from okrt_tui.api.clock import FakeClock
 from okrt_tui.api.errors import NetworkError, RateLimited
@@ -32,20 +33,6 @@ def server_requests(sandbox: SandboxServer) -> int:
 def refresher_of(session: Session) -> SharedRefresher:
     assert isinstance(session.refresher, SharedRefresher)
     return session.refresher
-
-
-async def until(session: Session, condition: Callable[[Snapshot], bool], timeout: float = 10.0) -> Snapshot:
-    """The first snapshot that meets ``condition`` (real-time timeout: the server is real)."""
-    if condition(session.refresher.snapshot):
-        return session.refresher.snapshot
-    reached: asyncio.Future[Snapshot] = asyncio.get_running_loop().create_future()
-
-    def check(snapshot: Snapshot) -> None:
-        if not reached.done() and condition(snapshot):
-            reached.set_result(snapshot)
-
-    session.refresher.subscribe(check)
-    return await asyncio.wait_for(reached, timeout)
 
 
 def all_live(snapshot: Snapshot) -> bool:
