@@ -30,6 +30,7 @@ from okrt_tui.logs import scrub
 from okrt_tui.sync.snapshot import KpiPoint, Outcome, Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
+from okrt_tui.tui.notices import say_store_notices
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.help import HelpScreen, keys_of
@@ -301,9 +302,7 @@ class OkrtApp(App[None]):
         self.snapshot = snapshot
         for view in list(self._views):
             view.receive(snapshot)
-        for notice in snapshot.store_notices[self._store_notices_shown :]:
-            self.notify(notice, title="Local database", severity="warning", timeout=20, markup=False)
-        self._store_notices_shown = len(snapshot.store_notices)
+        self._store_notices_shown = say_store_notices(self, snapshot, self._store_notices_shown)
         okrs = snapshot.okrs
         if self._first_shown is not None and (okrs.items is not None or okrs.error is not None):
             self.call_after_refresh(self._first_shown)

@@ -235,3 +235,13 @@ async def test_a_health_of_zero_is_shown_as_0_on_a_narrow_board_not_as_missing(s
         await pilot.pause()
         row = next(line for line in screen_text(app).splitlines() if worst.title[:20] in line)
         assert " 0 " in row and "—" not in row, row
+
+
+async def test_a_broken_local_database_is_said_once_on_the_wall(seed):
+    said = "The local database cannot be used (it is not a database): running without history."
+    app, fake = monitor(replace(seed, store_notices=(said,)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        fake.publish(replace(seed, store_notices=(said,), taken_at=seed.taken_at + 1))
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == [said]

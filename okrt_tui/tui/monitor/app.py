@@ -27,6 +27,7 @@ from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import SnapshotChanged
 from okrt_tui.tui.monitor.chrome import BannerLine, Cell, next_line
 from okrt_tui.tui.monitor.panels import BoardPanel, Context, KpiPanel, Panel, ReviewsPanel, RiskPanel
+from okrt_tui.tui.notices import say_store_notices
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.views.rotation import PANEL_FEEDS, PANEL_TITLES, MonitorOptions, Rotation
@@ -95,6 +96,7 @@ class MonitorApp(App[None]):
         self._latest = self.snapshot
         self.rotation = Rotation(self.options.panels, clock())
         self._first_shown = first_shown
+        self._notices_said = 0
         self._tick_every = tick
         self._tones: Tones | None = None
 
@@ -120,6 +122,7 @@ class MonitorApp(App[None]):
         self.run_worker(self.refresher.run(), name="refresher", group="refresher", exit_on_error=False)
         # The refresher starts before the app (launch.py fetches at once): what it has by now is shown.
         self.snapshot = self._latest = self.refresher.snapshot
+        self._notices_said = say_store_notices(self, self.snapshot, 0)
         self._panel_changed()
         self._maybe_first_shown()
         if self._tick_every:
@@ -142,6 +145,7 @@ class MonitorApp(App[None]):
         if message.snapshot is not self._latest or not self.is_running:
             return
         self.snapshot = message.snapshot
+        self._notices_said = say_store_notices(self, self.snapshot, self._notices_said)
         self._draw()
         self._maybe_first_shown()
 
