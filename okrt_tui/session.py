@@ -7,7 +7,8 @@ refresher, so the dashboard and the scripting commands share exactly the same ma
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -97,31 +98,14 @@ class Session(msgspec.Struct):
         label = workspace or workspace_label(base_url)
         polled = FEEDS if feeds is None else feeds
         leadership = None
-        refresher: Refresher
+        make: Callable[..., Refresher] = Refresher
         if poll_as_one:
             group = group_of(polled)
             leadership = Leadership(dirs.poller_lock_file(base_url, api_key, group))
-            refresher = SharedRefresher(
-                client,
-                client.budget,
-                leadership=leadership,
-                group=group,
-                workspace=label,
-                store=database,
-                history=history,
-                clock=clock,
-                feeds=polled,
-            )
-        else:
-            refresher = Refresher(
-                client,
-                client.budget,
-                workspace=label,
-                store=database,
-                history=history,
-                clock=clock,
-                feeds=polled,
-            )
+            make = functools.partial(SharedRefresher, leadership=leadership, group=group)
+        refresher = make(
+            client, client.budget, workspace=label, store=database, history=history, clock=clock, feeds=polled
+        )
         sender = Sender(client, Outbox(database), clock=clock)
         deliveries = Deliveries(sender, refresher, KeyResultIds(database), clock=clock)
         return cls(client, database, history, refresher, deliveries, leadership)
