@@ -17,6 +17,7 @@ The keys are ``okrt_tui.sandbox.seed``'s constants (``ACME_ADMIN_KEY``, ``ACME_R
 
 from __future__ import annotations
 
+import compileall
 import os
 import tempfile
 import time
@@ -80,3 +81,24 @@ def sandbox() -> Iterator[SandboxServer]:
 def strict_sandbox() -> Iterator[SandboxServer]:
     with SandboxServer(strict=True, control=True) as server:
         yield server
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest waits start first: the tests marked ``slow``, then the terminal and browser ones
+    (each waits on a real pane or page). The workers share them out while the quick tests fill the
+    gaps (``--dist worksteal``), so the run does not end with one worker on a half-minute test."""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow"):
+            return 0
+        return 1 if item.get_closest_marker("terminal") or item.get_closest_marker("browser") else 2
+
+    items.sort(key=rank)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The package compiled once, before the workers start (xdist's workers carry ``workerinput``):
+    with ``PYTHONDONTWRITEBYTECODE`` set, as on CI, each worker and each of the hundreds of
+    ``okrt-tui`` processes the tests start would otherwise compile it from source again (~0.2 s each)."""
+    if not hasattr(config, "workerinput"):
+        compileall.compile_dir(Path(__file__).resolve().parents[1] / "okrt_tui", quiet=1)

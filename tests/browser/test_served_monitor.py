@@ -172,6 +172,7 @@ def settled(sandbox: SandboxServer, page: sync_api.Page) -> int:
     return count
 
 
+@pytest.mark.slow
 def test_the_served_monitor_in_chromium(served: tuple[SandboxServer, Served]) -> None:
     sandbox, server = served
     url = server.start()

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from processes import run_together
 
 from okrt_tui.sandbox.keys import ACME_ADMIN_KEY
@@ -40,6 +41,7 @@ print(json.dumps(asyncio.run(main())))
 """
 
 
+@pytest.mark.slow
 def test_two_processes_through_the_client_never_exceed_60_in_a_server_window(sandbox, tmp_path: Path) -> None:
     ledger = tmp_path / "state" / "budget-shared"
     start_at = time.time() + 1.5  # time enough for both processes to import and connect

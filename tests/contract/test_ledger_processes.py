@@ -3,8 +3,9 @@ than 60 requests in a server window, counted by the server itself, and each proc
 wrong with which file.
 
 Before the fallback, each process counted only its own requests: 4 x 30 put 63 and 64 into one window.
-The sandbox's clock is put at second 52 once all four are ready, as in test_client_processes.py, so
-the first 60 fill one window and the rest wait the few seconds to the next one.
+The sandbox's clock is put at second 40 once all four are ready, so the first 60 fill one window (20 s
+are room enough on a crowded machine; 8 s were not, and the last 15 went two windows on) and the rest
+wait for the next one.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def break_ledger(ledger: Path, how: str) -> str:
     return f"{ledger} cannot be read (permission denied"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "how",
     [
@@ -92,7 +94,7 @@ def test_four_processes_on_an_unusable_ledger_never_exceed_60_in_a_server_window
     ]
     for process in processes:
         assert process.stdout is not None and process.stdout.readline() == "ready\n"
-    sandbox.control.set_clock((52.0 - time.time() % 60) % 60)
+    sandbox.control.set_clock((40.0 - time.time() % 60) % 60)
     began = time.time()
     outputs = [process.communicate("go\n", timeout=120) for process in processes]
     for process, (out, err) in zip(processes, outputs, strict=True):
@@ -100,7 +102,7 @@ def test_four_processes_on_an_unusable_ledger_never_exceed_60_in_a_server_window
         assert len(json.loads(out)) == 30
         assert err.count(said) == 1, err  # told once, naming the file
         assert "okrt-tui keeps the ledger in" in err
-    assert time.time() - began < 40  # the next window, not one after it
+    assert time.time() - began < 40  # in the next window (20 s on), not one after it
 
     per_window = Counter(
         {row["window"]: row["count"] for row in sandbox.control.requests() if row["label"] == "acme-admin"}

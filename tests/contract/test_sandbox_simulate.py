@@ -160,6 +160,7 @@ class SteppedClock(Clock):
         return self.at
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2])
 def test_hours_of_simulation_keep_every_value_within_what_its_quantity_allows(
     tmp_path: Path, seed: int

@@ -383,6 +383,7 @@ def test_a_write_whose_answer_is_slower_than_the_read_timeout_is_unconfirmed_the
     assert [w["body"] for w in writes(sandbox)] == [{"value": 901}]
 
 
+@pytest.mark.slow
 def test_a_write_made_while_the_server_is_down_is_sent_once_when_it_is_back(tmp_path: Path) -> None:
     data = tmp_path / "sandbox.sqlite3"  # the server keeps its data across the outage
     with SandboxServer(db_path=data, control=True) as server:

@@ -105,6 +105,7 @@ def walk_dashboard(pane: Pane, profile: str, review: dict[str, str]) -> None:
     assert eventually(lambda: not pane.alive(), 10), pane.text()
 
 
+@pytest.mark.slow
 def test_three_keys_from_three_sources_appear_nowhere(
     sandbox: SandboxServer, tmp_path: Path, test_keyring: Path
 ) -> None:

@@ -54,6 +54,7 @@ def monitored(tmp_path: Path) -> Iterator[tuple[Pane, SandboxServer]]:
         server.stop()
 
 
+@pytest.mark.slow
 def test_the_monitor_rotates_ticks_and_follows_teammates(tmp_path: Path) -> None:
     with monitored(tmp_path) as (pane, _):
         first = clock(pane)
@@ -65,6 +66,7 @@ def test_the_monitor_rotates_ticks_and_follows_teammates(tmp_path: Path) -> None
         assert eventually(lambda: (now := board(pane)) is not None and now != seen, 75), pane.text()
 
 
+@pytest.mark.slow
 def test_the_monitor_says_offline_over_the_last_data_and_recovers_by_itself(tmp_path: Path) -> None:
     with monitored(tmp_path) as (pane, server):
         pane.wait_for("Objectives (2/2)", ROW, timeout=12)  # both lists on screen once before the outage

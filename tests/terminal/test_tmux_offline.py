@@ -37,6 +37,7 @@ def screens_until(pane: Pane, needle: str, timeout: float = 10.0) -> list[str]:
     raise AssertionError(f"{needle!r} never appeared; the pane shows:\n{pane.text()}")
 
 
+@pytest.mark.slow
 def test_restarted_with_the_server_down_then_up_again(tmp_path: Path) -> None:
     db = tmp_path / "sandbox.sqlite3"
     server = SandboxServer(db, control=True)

@@ -12,6 +12,7 @@ import asyncio
 import random
 import string
 
+import pytest
 from textual.screen import ModalScreen
 from textual.widgets import Input
 from tui_data import FakeRefresher, frozen_clock, screen_text, send_at_once, wait_for
@@ -99,6 +100,7 @@ async def test_ctrl_p_and_a_page_key_at_once_open_the_palette():
         await wait_for(pilot, lambda: isinstance(app.screen, KpisScreen), message="the KPIs")
 
 
+@pytest.mark.slow
 async def test_random_keys_sent_at_once_never_stop_the_app(tmp_path):
     app = OkrtApp(FakeRefresher(), settings=UiSettings(export_dir=tmp_path), clock=frozen_clock)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -159,6 +161,7 @@ class FakeDeliveries:
 WRITE_STARTS = (("2", "u"), ("c",), ("enter", "c"), ("C",), ("4",), ("2", "enter", "u"))
 
 
+@pytest.mark.slow
 async def test_random_keys_sent_at_once_never_stop_the_forms_or_the_round():
     app = OkrtApp(FakeRefresher(), clock=frozen_clock, deliveries=FakeDeliveries())  # type: ignore[arg-type]
     reached = 0

@@ -146,6 +146,7 @@ def kpi_cells(app) -> dict[str, dict[str, str]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [(120, 40), (90, 30)])
 async def test_kpis_under_strict_show_the_direction_the_status_shows_as_the_cli_table_does(
     strict_sandbox, open_app, size

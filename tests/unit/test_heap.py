@@ -66,6 +66,7 @@ print(json.dumps(seen))
 """
 
 
+@pytest.mark.slow
 def test_the_dashboard_starts_with_the_collector_off_and_runs_it_once_the_objectives_are_shown(
     sandbox, tmp_path
 ) -> None:
