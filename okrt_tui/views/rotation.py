@@ -29,6 +29,10 @@ DEFAULT_ROTATE = 20.0
 #: A dwell shorter than this cannot be read from across a room; longer than an hour is no rotation.
 MIN_DWELL = 5.0
 MAX_DWELL = 3600.0
+#: The countdown to the next panel moves in steps of this many seconds. Each change repaints the
+#: monitor's top lines (~4 ms of a core at 160x48): once a second, for weeks, that alone was a third of
+#: the 1% a wall display may take; and a wall is read from across a room, where seconds do not matter.
+STEP = 5.0
 
 
 #: The share of the rate budget the monitor's polling may use by default: it leaves three quarters to
@@ -122,12 +126,15 @@ class Rotation:
         until = self._paused_at if self._paused_at is not None else now
         return max(0.0, until - self._started)
 
-    def progress(self, now: float) -> float:
-        """How much of the current panel's dwell has passed, 0 to 1."""
-        return min(1.0, self.elapsed(now) / self.current.dwell)
-
     def left(self, now: float) -> float:
         return max(0.0, self.current.dwell - self.elapsed(now))
+
+    def countdown(self, now: float) -> tuple[float, float]:
+        """What the monitor shows of the time to the next panel: the seconds left, rounded up to a
+        ``STEP`` (never past the dwell), and the share of the dwell that leaves behind, 0 to 1."""
+        dwell = self.current.dwell
+        left = min(dwell, STEP * math.ceil(self.left(now) / STEP))
+        return left, 1 - left / dwell
 
     def tick(self, now: float) -> bool:
         """Moves on when the dwell is over; True when the panel changed (a lone panel "changes" to

@@ -69,7 +69,7 @@ async def test_panels_rotate_on_the_clock_each_with_its_own_dwell(seed):
         app.tick()
         await pilot.pause()
         assert "Objectives (1/2)" in top_line(app)
-        assert "next: At risk now in 1 s" in screen_text(app)
+        assert "next: At risk now in 5 s" in screen_text(app)  # the countdown moves in steps of 5 s
         clock.now += 1
         app.tick()
         await wait_for(pilot, lambda: "At risk now (2/2)" in top_line(app))
@@ -99,21 +99,34 @@ async def test_space_pauses_the_rotation_and_says_so(seed):
         await wait_for(pilot, lambda: "KPIs (2/4)" in top_line(app))
 
 
-async def test_the_clock_ticks_without_redrawing_the_panel(seed, monkeypatch):
+async def test_the_chrome_moves_by_the_minute_and_in_steps_of_5_s_without_redrawing_the_panel(
+    seed, monkeypatch
+):
     clock = Clock()
-    app, _ = monitor(seed, clock)
+    app, _ = monitor(seed, clock, panels=parse_screens("okrs:120,kpis"))
     painted = []
     original = Panel.paint
     monkeypatch.setattr(Panel, "paint", lambda self, *a: (painted.append(self.id), original(self, *a))[1])
     async with app.run_test(size=SIZE) as pilot:
+        app.tick()  # the first, with the widths laid out
         await pilot.pause()
         before = len(painted)
-        assert "12:00:00" in top_line(app) and "updated 4 s ago" in top_line(app)
-        for _ in range(3):
+        chrome = (top_line(app), screen_text(app).splitlines()[1])
+        assert "12:00" in chrome[0] and "updated just now" in chrome[0]
+        assert "next: KPIs in 2 min " in chrome[1]
+        for _ in range(4):  # 4 s: nothing on screen changes
             clock.now += 1
             app.tick()
         await pilot.pause()
-        assert "12:00:03" in top_line(app) and "updated 7 s ago" in top_line(app)
+        assert (top_line(app), screen_text(app).splitlines()[1]) == chrome
+        clock.now += 1
+        app.tick()
+        await pilot.pause()
+        assert "next: KPIs in 1 min 55 s " in screen_text(app).splitlines()[1]
+        clock.now += 55
+        app.tick()
+        await pilot.pause()
+        assert "12:01" in top_line(app) and "updated 1 min ago" in top_line(app)
         assert len(painted) == before
 
 
@@ -205,7 +218,7 @@ async def test_data_that_arrived_before_the_app_was_mounted_is_shown(seed):
     fake.publish(seed)  # nobody has subscribed yet
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Hire and onboard great people" in screen_text(app))
-        assert "updated 4 s ago" in top_line(app)
+        assert "updated just now" in top_line(app)
 
 
 async def test_a_resize_shows_more_tiles_rather_than_bigger_ones(seed):

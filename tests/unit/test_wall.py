@@ -74,7 +74,10 @@ def test_rotation_moves_on_after_each_panels_own_dwell():
     rotation = Rotation(parse_screens("okrs:30,kpis:10"), now=0)
     assert not rotation.tick(29.9)
     assert rotation.current.name == "okrs"
-    assert rotation.progress(15) == pytest.approx(0.5)
+    assert rotation.countdown(15) == (15, 0.5)
+    assert rotation.countdown(16) == (15, 0.5)  # in steps of 5 s
+    assert rotation.countdown(29.9) == (5, pytest.approx(5 / 6))
+    assert Rotation(parse_screens("okrs:7"), now=0).countdown(1) == (7, 0)  # never past the dwell
     assert rotation.tick(30)
     assert rotation.current.name == "kpis"
     assert rotation.left(35) == pytest.approx(5)
@@ -307,7 +310,7 @@ def data(**changes) -> Snapshot:
 
 def test_updated_is_the_age_of_the_oldest_list_the_panel_shows(utc_local_time):
     snapshot = data(kpis=Feed(items=(), fetched_at=NOW - 12))
-    assert freshness(snapshot, ("kpis",), NOW) == "updated 12 s ago"
+    assert freshness(snapshot, ("kpis",), NOW) == "updated just now"  # a wall reads by the minute
     assert freshness(snapshot, ("okrs", "kpis"), NOW) == "updated 5 min ago"
     assert banner(snapshot, ("okrs",), NOW) is None
 

@@ -159,7 +159,8 @@ class MonitorApp(App[None]):
     # -- time ---------------------------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Once a second: the rotation, then the few cells that change with time."""
+        """Once a second: the rotation, then the few cells that change with time (most ticks change
+        none: see ``chrome``)."""
         now = self.clock()
         if self.rotation.tick(now):
             self._panel_changed()
@@ -198,12 +199,11 @@ class MonitorApp(App[None]):
         position = f" ({rotation.index + 1}/{len(rotation.panels)})" if len(rotation.panels) > 1 else ""
         self.query_one("#panel", Cell).show(f"{PANEL_TITLES[panel.name]}{position}{paused}")
         self.query_one("#updated", Cell).show(freshness(self.snapshot, self._feeds(), now))
-        self.query_one("#clock", Cell).show(datetime.fromtimestamp(now).strftime("%H:%M:%S"))
+        self.query_one("#clock", Cell).show(datetime.fromtimestamp(now).strftime("%H:%M"))
         upcoming = rotation.panels[(rotation.index + 1) % len(rotation.panels)]
         width = self.query_one("#next", Cell).size.width or 40
-        line = next_line(
-            PANEL_TITLES[upcoming.name], rotation.left(now), rotation.progress(now), rotation.paused, width
-        )
+        left, passed = rotation.countdown(now)
+        line = next_line(PANEL_TITLES[upcoming.name], left, passed, rotation.paused, width)
         self.query_one("#next", Cell).show(line)
         # The banner's countdown ("retrying in 20 s") moves with the clock too.
         self.query_one(BannerLine).show(banner(self.snapshot, self._feeds(), now))

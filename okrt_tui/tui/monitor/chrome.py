@@ -1,8 +1,11 @@
 """What the monitor always shows around its panel: the top line (workspace, panel, freshness, clock),
 the progress to the next panel (or the pause) under it, and the banner over stale data.
 
-Each is a small widget updated on its own, so the once-a-second tick repaints a few cells, never the
-panel (a wall display runs for weeks: a full repaint every second would cost a core's percent or more).
+Each is a small widget updated on its own, so a tick repaints a few cells, never the panel (a wall
+display runs for weeks: a full repaint every second would cost a core's percent or more). And they
+change rarely: the clock by the minute, the data's age by the minute, the countdown by ``STEP``
+seconds. Any change repaints the top lines (~4 ms at 160x48, mostly Textual visiting each widget that
+overlaps them), so a chrome that changed every second took a third of the 1% a wall display may use.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class BannerLine(Static):
 
 
 def next_line(title: str, left: float, progress: float, paused: bool, width: int) -> str:
-    """``next: KPIs in 12 s ██████░░░░`` or ``⏸ paused · space resumes``; the bar takes what is left."""
+    """``next: KPIs in 15 s ██████░░░░`` or ``⏸ paused · space resumes``; the bar takes what is left."""
     if paused:
         return "⏸ paused · space resumes"
     words = f"next: {title} in {countdown(left)} "

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import msgspec
 from rich.box import HEAVY, ROUNDED
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.panel import Panel as RichPanel
 from rich.style import Style
 from rich.table import Table
@@ -67,6 +67,13 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
+def fill(box: Static, content: RenderableType) -> None:
+    """New content for a box the stylesheet sizes (a heading's line, or the height the panel leaves),
+    repainted alone: ``Static.update`` lays the whole screen out by default, and repaints all of it
+    (~25 ms at 160x48), for every poll that changed a number."""
+    box.update(content, layout=False)
+
+
 class Panel(Vertical):
     """A panel: ``draw(context)`` on each snapshot, each turn and each resize."""
 
@@ -95,8 +102,9 @@ class Panel(Vertical):
         if waiting:
             # Nothing to count yet: "nothing at risk" or "0 on track" would be false.
             self._painted = None
-            self.query_one(".panel-head", Static).update(
-                Text(f"{self.TITLE} · waiting for the first data", style="bold", end="")
+            fill(
+                self.query_one(".panel-head", Static),
+                Text(f"{self.TITLE} · waiting for the first data", style="bold", end=""),
             )
             return
         model = self.model(context)
@@ -168,7 +176,7 @@ class BoardPanel(Panel):
         page = context.turn % count
         scope = f"{model.cycle}: " if model.cycle else ""
         extra = f"{scope}{len(model.rows)} org and team objectives, worst health first"
-        self.query_one(".panel-head", Static).update(heading(self.TITLE, page, count, extra))
+        fill(self.query_one(".panel-head", Static), heading(self.TITLE, page, count, extra))
         wide = self.size.width >= WIDE
         table = Table.grid(padding=(0, 2), expand=True)
         table.add_column(no_wrap=True)
@@ -189,9 +197,9 @@ class BoardPanel(Panel):
                 cells.append(Text(row.owner, style=tones[MUTED]))
             table.add_row(*cells)
         if not model.rows:
-            rows.update(Text("No org or team objectives in this cycle.", style=tones[MUTED]))
+            fill(rows, Text("No org or team objectives in this cycle.", style=tones[MUTED]))
         else:
-            rows.update(table)
+            fill(rows, table)
 
 
 # -- KPI tiles ----------------------------------------------------------------------------------------------
@@ -248,8 +256,9 @@ class KpiPanel(Panel):
         count = pages(len(model), per_page)
         page = context.turn % count
         shown = model[page_slice(len(model), per_page, page)]
-        self.query_one(".panel-head", Static).update(
-            heading(self.TITLE, page, count, _count(len(model), "KPI") + ", worst status first")
+        fill(
+            self.query_one(".panel-head", Static),
+            heading(self.TITLE, page, count, _count(len(model), "KPI") + ", worst status first"),
         )
         tile_width = (width - (columns - 1) * TILE_GUTTER) // columns
         grid = Table.grid(padding=(0, TILE_GUTTER, 0, 0))
@@ -258,7 +267,7 @@ class KpiPanel(Panel):
         panels = [tile_panel(tile, context.tones, tile_width) for tile in shown]
         for start in range(0, len(panels), columns):
             grid.add_row(*panels[start : start + columns])
-        self.query_one(".tiles", Static).update(grid)
+        fill(self.query_one(".tiles", Static), grid)
 
 
 # -- at risk ------------------------------------------------------------------------------------------------
@@ -325,13 +334,14 @@ class RiskPanel(Panel):
         per_page = max(1, (self.size.height - 1 - len(notes)) // (1 if wide else 2))
         count = pages(len(risks), per_page)
         page = context.turn % count
-        self.query_one(".panel-head", Static).update(
-            heading(self.TITLE, page, count, f"{len(risks)} to look at")
+        fill(
+            self.query_one(".panel-head", Static),
+            heading(self.TITLE, page, count, f"{len(risks)} to look at"),
         )
         if not risks:
-            rows.update(Text("● Nothing at risk, off track or behind pace.", style=tones["good"]))
+            fill(rows, Text("● Nothing at risk, off track or behind pace.", style=tones["good"]))
             return
-        rows.update(risk_table(risks[page_slice(len(risks), per_page, page)], tones, wide))
+        fill(rows, risk_table(risks[page_slice(len(risks), per_page, page)], tones, wide))
 
 
 # -- reviews ------------------------------------------------------------------------------------------------
@@ -355,15 +365,16 @@ class ReviewsPanel(Panel):
         per_page = max(1, (self.content_size.height - 1) // CYCLE_HEIGHT)
         count = pages(len(model), per_page)
         page = context.turn % count
-        self.query_one(".panel-head", Static).update(
+        fill(
+            self.query_one(".panel-head", Static),
             heading(
                 self.TITLE, page, count, _count(len(model), "active review cycle") + ", soonest due first"
-            )
+            ),
         )
         tones = context.tones
         box = self.query_one(".cycles", Static)
         if not model:
-            box.update(Text("No active review cycle.", style=tones[MUTED]))
+            fill(box, Text("No active review cycle.", style=tones[MUTED]))
             return
         table = Table.grid(padding=(0, 3, 1, 0))
         table.add_column(width=16, no_wrap=True)
@@ -388,7 +399,7 @@ class ReviewsPanel(Panel):
             if cycle.reviews:
                 detail.append("\n" + " · ".join(cycle.reviews[: max(1, width // 30)]))
             table.add_row(big, detail)
-        box.update(table)
+        fill(box, table)
 
 
 def _score(score: int | None) -> str:
