@@ -29,10 +29,16 @@ DEFAULT_ROTATE = 20.0
 #: A dwell shorter than this cannot be read from across a room; longer than an hour is no rotation.
 MIN_DWELL = 5.0
 MAX_DWELL = 3600.0
-#: The countdown to the next panel moves in steps of this many seconds. Each change repaints the
-#: monitor's top lines (~4 ms of a core at 160x48): once a second, for weeks, that alone was a third of
-#: the 1% a wall display may take; and a wall is read from across a room, where seconds do not matter.
+#: The monitor's top lines change on a beat of this many seconds, all at once: the data's age, the
+#: countdown to the next panel, a banner's "retrying in" (and the clock, by the minute, on a beat too).
+#: Each change repaints those lines (~4 ms of a core at 160x48): once a second, for weeks, that alone
+#: was a third of the 1% a wall display may take, and a wall is read from across a room.
 STEP = 5.0
+
+
+def beat(now: float) -> float:
+    """The time the monitor's top lines show: ``now`` on the beat before it."""
+    return STEP * math.floor(now / STEP)
 
 
 #: The share of the rate budget the monitor's polling may use by default: it leaves three quarters to
@@ -130,8 +136,9 @@ class Rotation:
         return max(0.0, self.current.dwell - self.elapsed(now))
 
     def countdown(self, now: float) -> tuple[float, float]:
-        """What the monitor shows of the time to the next panel: the seconds left, rounded up to a
-        ``STEP`` (never past the dwell), and the share of the dwell that leaves behind, 0 to 1."""
+        """The time to the next panel as shown: the seconds left, rounded up to a ``STEP`` (never past
+        the dwell), and the share of the dwell that leaves behind, 0 to 1. Given a ``beat``, it changes
+        on the beat, with the rest of the top lines."""
         dwell = self.current.dwell
         left = min(dwell, STEP * math.ceil(self.left(now) / STEP))
         return left, 1 - left / dwell

@@ -37,7 +37,6 @@ from okrt_tui.views.status import BAD, MUTED, STATUS_SEVERITY, WARN, Band, Label
 from okrt_tui.views.text import DASH, one_line
 from okrt_tui.views.times import (
     DAY,
-    MINUTE,
     STALE_CHECKIN_DAYS,
     clock_time,
     countdown,
@@ -381,13 +380,8 @@ def data_time(snapshot: Snapshot, feeds: Sequence[str]) -> float | None:
 
 
 def freshness(snapshot: Snapshot, feeds: Sequence[str], now: float) -> str:
-    """``updated 5 min ago`` (``updated just now`` within the minute), of the lists the panel on
-    screen shows. By the minute, as the wall's clock: seconds would repaint the screen every second
-    for nothing a room can read (the dashboard's status bar, read up close, says ``12 s``)."""
-    shown = data_time(snapshot, feeds)
-    if shown is not None and now - shown < MINUTE:
-        return "updated just now"
-    return updated_label(shown, now)
+    """``updated 12 s ago``, of the lists the panel on screen shows."""
+    return updated_label(data_time(snapshot, feeds), now)
 
 
 def banner(snapshot: Snapshot, feeds: Sequence[str], now: float) -> Banner | None:

@@ -99,9 +99,7 @@ async def test_space_pauses_the_rotation_and_says_so(seed):
         await wait_for(pilot, lambda: "KPIs (2/4)" in top_line(app))
 
 
-async def test_the_chrome_moves_by_the_minute_and_in_steps_of_5_s_without_redrawing_the_panel(
-    seed, monkeypatch
-):
+async def test_the_top_lines_change_together_every_5_s_without_redrawing_the_panel(seed, monkeypatch):
     clock = Clock()
     app, _ = monitor(seed, clock, panels=parse_screens("okrs:120,kpis"))
     painted = []
@@ -112,7 +110,7 @@ async def test_the_chrome_moves_by_the_minute_and_in_steps_of_5_s_without_redraw
         await pilot.pause()
         before = len(painted)
         chrome = (top_line(app), screen_text(app).splitlines()[1])
-        assert "12:00" in chrome[0] and "updated just now" in chrome[0]
+        assert chrome[0].endswith("updated 4 s ago  12:00")
         assert "next: KPIs in 2 min " in chrome[1]
         for _ in range(4):  # 4 s: nothing on screen changes
             clock.now += 1
@@ -122,11 +120,12 @@ async def test_the_chrome_moves_by_the_minute_and_in_steps_of_5_s_without_redraw
         clock.now += 1
         app.tick()
         await pilot.pause()
+        assert top_line(app).endswith("updated 9 s ago  12:00")
         assert "next: KPIs in 1 min 55 s " in screen_text(app).splitlines()[1]
         clock.now += 55
         app.tick()
         await pilot.pause()
-        assert "12:01" in top_line(app) and "updated 1 min ago" in top_line(app)
+        assert top_line(app).endswith("updated 1 min ago  12:01")
         assert len(painted) == before
 
 
@@ -218,7 +217,7 @@ async def test_data_that_arrived_before_the_app_was_mounted_is_shown(seed):
     fake.publish(seed)  # nobody has subscribed yet
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "Hire and onboard great people" in screen_text(app))
-        assert "updated just now" in top_line(app)
+        assert "updated 4 s ago" in top_line(app)
 
 
 async def test_a_resize_shows_more_tiles_rather_than_bigger_ones(seed):

@@ -30,7 +30,7 @@ from okrt_tui.tui.monitor.panels import BoardPanel, Context, KpiPanel, Panel, Re
 from okrt_tui.tui.notices import say_store_notices
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.widgets.cells import Tones
-from okrt_tui.views.rotation import PANEL_FEEDS, PANEL_TITLES, MonitorOptions, Rotation
+from okrt_tui.views.rotation import PANEL_FEEDS, PANEL_TITLES, MonitorOptions, Rotation, beat
 from okrt_tui.views.text import one_line
 from okrt_tui.views.wall import banner, freshness
 
@@ -188,25 +188,25 @@ class MonitorApp(App[None]):
             tones=self.tones,
         )
         self.query_one(f"#{panel}", Panel).draw(context)
-        self.query_one(BannerLine).show(banner(self.snapshot, self._feeds(), now))
         self._chrome(now)
 
     def _chrome(self, now: float) -> None:
+        """The top lines as of the last ``beat``: they change together, a few times a minute."""
+        shown = beat(now)
         rotation = self.rotation
         panel = rotation.current
         self.query_one("#workspace", Cell).show(one_line(self.snapshot.workspace))
         paused = " · ⏸ paused" if rotation.paused else ""
         position = f" ({rotation.index + 1}/{len(rotation.panels)})" if len(rotation.panels) > 1 else ""
         self.query_one("#panel", Cell).show(f"{PANEL_TITLES[panel.name]}{position}{paused}")
-        self.query_one("#updated", Cell).show(freshness(self.snapshot, self._feeds(), now))
-        self.query_one("#clock", Cell).show(datetime.fromtimestamp(now).strftime("%H:%M"))
+        self.query_one("#updated", Cell).show(freshness(self.snapshot, self._feeds(), shown))
+        self.query_one("#clock", Cell).show(datetime.fromtimestamp(shown).strftime("%H:%M"))
         upcoming = rotation.panels[(rotation.index + 1) % len(rotation.panels)]
         width = self.query_one("#next", Cell).size.width or 40
-        left, passed = rotation.countdown(now)
+        left, passed = rotation.countdown(shown)
         line = next_line(PANEL_TITLES[upcoming.name], left, passed, rotation.paused, width)
         self.query_one("#next", Cell).show(line)
-        # The banner's countdown ("retrying in 20 s") moves with the clock too.
-        self.query_one(BannerLine).show(banner(self.snapshot, self._feeds(), now))
+        self.query_one(BannerLine).show(banner(self.snapshot, self._feeds(), shown))
 
     # -- keys ---------------------------------------------------------------------------------------
 
