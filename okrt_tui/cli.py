@@ -42,6 +42,10 @@ log = logging.getLogger("okrt_tui")
 T = TypeVar("T")
 OKR_TYPES = ("org", "team", "individual")
 COMMAND_MAX_WAIT = 120.0
+#: Put by ``monitor --serve`` into its pages' environment once it has found the key read-only itself,
+#: so that a profile's ``monitor_require_readonly`` does not make each page look again (two requests
+#: a page, where ten screens must cost the budget of one).
+READONLY_CHECKED = "OKRT_SERVED_READONLY_CHECKED"
 """The longest one command waits for the rate limit, all its attempts together: a full window (62 s)
 and a server's pause of up to a minute fit; a longer wait fails at once with exit 5 and the time."""
 
@@ -615,6 +619,7 @@ def serve_monitor(
             env = {"OKRT_API_KEY": settings.require_key(), "OKRT_BASE_URL": settings.base_url}
             if require_readonly:  # once here, not by each page's monitor (two requests a page)
                 asyncio.run(_refuse_writers(ctx, settings.base_url, env["OKRT_API_KEY"]))
+                env[READONLY_CHECKED] = "1"
         command = served.monitor_command(sys.argv[1:], checked_readonly=require_readonly and not demo)
         served.serve(command, host=host, port=port, env=env, public=public)
     sys.exit(0)
@@ -700,6 +705,8 @@ def monitor(
             screens = parse_screens(chosen.screens, rotate=math.nan)  # checked when the file was read
         public = public or chosen.public
         require_readonly = require_readonly or chosen.require_readonly
+    if os.environ.get(READONLY_CHECKED) == "1":
+        require_readonly = False  # a served page: its server found the key read-only
     serve_monitor(
         ctx, serve=serve, host=host, port=port, public=public, demo=demo, require_readonly=require_readonly
     )

@@ -81,3 +81,30 @@ def test_a_profile_that_requires_a_read_only_key_refuses_one_that_can_write(serv
     assert result.exit_code == 3, result.output
     assert "this key can write (kpis:write)" in result.output
     assert requests_of(server, ACME_KPI_KEY) - before == 2
+
+
+def test_served_pages_do_not_check_again_what_the_server_checked_for_the_profile(server, monkeypatch):
+    """Ten screens on one key cost the budget of one: the server looks once (two requests) and tells
+    its pages, whose profile asks them to look too."""
+    from okrt_tui import launch
+    from okrt_tui.served import server as served
+
+    config = Dirs.default().config_file
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('default_profile = "wall"\n\n[profiles.wall]\nmonitor_require_readonly = true\n')
+    config.chmod(0o600)
+    pages: list[dict[str, str]] = []
+    monkeypatch.setattr(served, "serve", lambda command, **kw: pages.append(dict(kw["env"])))
+    env = {"OKRT_API_KEY": ACME_READ_KEY, "OKRT_BASE_URL": server.base_url}
+    before = requests_of(server, ACME_READ_KEY)
+    result = CliRunner().invoke(main, ["monitor", "--serve", "--port", "0"], env=env)
+    assert result.exit_code == 0, result.output
+    assert requests_of(server, ACME_READ_KEY) - before == 2  # the server's one look
+
+    started = []
+    monkeypatch.setattr(launch, "run_monitor", lambda *a, options, **kw: started.append(options) or 0)
+    for _ in range(3):  # three pages, each its monitor with the environment the server gave it
+        result = CliRunner().invoke(main, ["monitor"], env=pages[0])
+        assert result.exit_code == 0, result.output
+    assert [options.require_readonly for options in started] == [False, False, False]
+    assert requests_of(server, ACME_READ_KEY) - before == 2
