@@ -187,6 +187,8 @@ def test_the_served_monitor_in_chromium(served: tuple[SandboxServer, Served]) ->
         )
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 720})
+            # The page's watchdog for a silent connection, quicker than its 20 s and 45 s.
+            context.add_init_script("window.okrtWatchdog = { ping: 1000, silent: 6000 };")
             asked: list[str] = []
             context.on("request", lambda request: asked.append(request.url))
             page = context.new_page()
@@ -223,6 +225,19 @@ def test_the_served_monitor_in_chromium(served: tuple[SandboxServer, Served]) ->
             assert SHOWN in terminal.text()  # the last picture stays meanwhile
             server.start()
             assert eventually(lambda: terminal.connections == 2, 30, page)
+            terminal.wait_for(SHOWN)
+
+            # The connection goes silent without closing (the server frozen: its sockets stay open,
+            # as when a TV's network drops): the page gives it up, says so, and comes back by itself.
+            assert server.process is not None
+            server.process.send_signal(signal.SIGSTOP)
+            try:
+                status = page.locator("#status")
+                assert eventually(lambda: status.is_visible(), 15, page), terminal.text()
+                assert "reconnecting" in status.inner_text().lower()
+            finally:
+                server.process.send_signal(signal.SIGCONT)
+            assert eventually(lambda: terminal.connections == 3, 45, page)
             terminal.wait_for(SHOWN)
 
             # Every request the pages made went to this host: the page, its script, style and font,
