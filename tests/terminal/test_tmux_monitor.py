@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,27 @@ def board(pane: Pane) -> str | None:
 
 
 @contextmanager
+def attached(pane: Pane, columns: int, lines: int) -> Iterator[None]:
+    """A tmux client of that size attached to the monitor's session (in a pseudo-terminal of
+    ``script``'s), detached at the end: someone looking in over ssh. The window takes its size."""
+    command = f"stty cols {columns} rows {lines}; tmux -L {pane.socket} attach -t okrt"
+    pane.tmux("set-option", "-t", "okrt", "window-size", "latest")  # not the size it was created with
+    pane.tmux("set-option", "-t", "okrt", "status", "off")  # the whole client for the monitor
+    client = subprocess.Popen(
+        ["script", "-qfec", command, "/dev/null"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert eventually(lambda: pane.tmux("list-clients").strip() != "", 10), "the client never attached"
+        yield
+    finally:
+        pane.tmux("detach-client", "-s", "okrt")
+        client.wait(timeout=10)
+
+
+@contextmanager
 def monitored(tmp_path: Path) -> Iterator[tuple[Pane, SandboxServer]]:
     """A monitor on KPIs and objectives, 5 s each, against a sandbox whose teammates act twice a second."""
     server = SandboxServer(tmp_path / "sandbox.sqlite3", simulate=True, every=0.5)
@@ -61,6 +83,11 @@ def test_the_monitor_rotates_ticks_and_follows_teammates(tmp_path: Path) -> None
         first = clock(pane)
         assert first == time.strftime("%H:%M") or eventually(lambda: clock(pane) == time.strftime("%H:%M"), 3)
         pane.wait_for("Objectives (2/2)", ROW, timeout=8)
+        # Attached at 100x30 and detached again: it follows the size and goes on.
+        with attached(pane, 100, 30):
+            assert eventually(lambda: len(pane.text().splitlines()) == 30, 10), pane.text()
+            pane.wait_for("Objectives (2/2)", ROW, timeout=12)
+            assert eventually(lambda: clock(pane) != "", 5), pane.text()  # the top line fits, clock last
         seen = board(pane)
         assert seen, pane.text()
 
