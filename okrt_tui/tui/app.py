@@ -482,8 +482,8 @@ class OkrtApp(App[None]):
     def _build_forms(self) -> None:
         """Builds the forms while nothing happens, so the key that opens one only shows it. Textual
         builds a screen as it is first pushed; these are its two steps for that, without showing it
-        (Textual is pinned to 8.2). ``forms_built`` follows a second later, still idle, once they are
-        mounted."""
+        (Textual is pinned to 8.2); a second later, still idle and mounted by then, they are drawn off
+        screen (``_forms_mounted``)."""
         from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
 
         for kind in (KpiForm, CheckinForm):
@@ -491,8 +491,19 @@ class OkrtApp(App[None]):
             if not form.is_running:
                 self._load_screen_css(form)
                 self._register(self, form)
+        self.set_timer(FORMS_AFTER, self._forms_mounted)
+
+    def _forms_mounted(self) -> None:
+        """A second after ``_build_forms``, still idle: each form mounted by now and not shown yet is
+        styled, laid out and drawn off screen (``WriteForm.prepare``), then ``forms_built``."""
+        from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
+
+        for kind in (KpiForm, CheckinForm):
+            form = self.write_form(kind)
+            if form.is_mounted:
+                form.prepare(self.size)
         if self._forms_built is not None:
-            self.set_timer(FORMS_AFTER, self._forms_built)
+            self._forms_built()
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

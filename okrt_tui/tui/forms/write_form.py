@@ -25,6 +25,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
@@ -79,6 +80,20 @@ class WriteForm(Dialog[Outcome | str | None]):
         #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
         self.editing: Entry | None = None
         self._styled_for: tuple[int, bool] | None = None
+
+    def prepare(self, size: Size) -> None:
+        """What Textual does to a screen as it is first shown (its styles, its layout at the terminal's
+        ``size``, each widget's first drawing: ~40 ms), done while the app is idle, so the first ``u``
+        or ``c`` only shows the form, as every later one does (Textual is pinned to 8.2). Called from a
+        timer, all at once: a key cannot come in between (awaiting the form's mounting here instead
+        made a test that presses ``u`` and ``ctrl+s`` at once hang now and then). A form shown already
+        (styled as it resumed) is left as it is."""
+        if self._styled_for is not None:
+            return
+        self.update_node_styles(animate=False)
+        self._styled_for = (self.app._css_update_count, self.app.app_focus)
+        self._refresh_layout(size)
+        self._compositor.render_update(full=True)  # each widget keeps the lines it drew
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Runs before Textual's own handler of the event, which applies the stylesheet to every widget
