@@ -84,16 +84,19 @@ def strict_sandbox() -> Iterator[SandboxServer]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest waits start first: the tests marked ``slow``, then the terminal and browser ones
-    (each waits on a real pane or page). The workers share them out while the quick tests fill the
-    gaps (``--dist worksteal``), so the run does not end with one worker on a half-minute test."""
-
-    def rank(item: pytest.Item) -> int:
-        if item.get_closest_marker("slow"):
-            return 0
-        return 1 if item.get_closest_marker("terminal") or item.get_closest_marker("browser") else 2
-
-    items.sort(key=rank)
+    """The tests marked ``slow`` (each waits half a minute or so on real time) spread evenly over the
+    first half of the run, one every few dozen tests. xdist hands tests out in consecutive chunks
+    (``--maxschedchunk`` keeps them small), so bunched together they all went to one worker, which was
+    still on them two minutes after the others had finished; at the end, one of them would hold the run."""
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    gap = len(rest) // (2 * len(slow)) if slow else 0
+    ordered: list[pytest.Item] = []
+    for index, item in enumerate(slow):
+        ordered.append(item)
+        ordered.extend(rest[index * gap : (index + 1) * gap])
+    ordered.extend(rest[len(slow) * gap :])
+    items[:] = ordered
 
 
 def pytest_configure(config: pytest.Config) -> None:
