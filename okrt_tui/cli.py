@@ -32,6 +32,7 @@ from okrt_tui.api.models import OKR_STATUSES
 from okrt_tui.config import Settings, load_settings
 from okrt_tui.logs import setup_logging
 from okrt_tui.paths import Dirs
+from okrt_tui.views.rotation import DEFAULT_ROTATE, MAX_DWELL, MIN_DWELL
 
 if TYPE_CHECKING:
     from okrt_tui.api.budget import Wait
@@ -663,8 +664,8 @@ def _screens_option(ctx: click.Context, param: click.Parameter, value: str | Non
 @global_options
 @click.option(
     "--rotate",
-    type=click.FloatRange(5, 3600),
-    default=20.0,
+    type=click.FloatRange(MIN_DWELL, MAX_DWELL),
+    default=DEFAULT_ROTATE,
     show_default=True,
     metavar="SECONDS",
     help="Seconds each panel stays on screen.",

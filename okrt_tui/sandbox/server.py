@@ -29,7 +29,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from okrt_tui.sandbox.app import SandboxApp, create_app
-from okrt_tui.sandbox.keys import ALL_SCOPES, KEYS, WORKSPACES
+from okrt_tui.sandbox.keys import ALL_SCOPES, KEYS, WORKSPACES, key_hash
 from okrt_tui.sandbox.protocol import REQUEST_TIMEOUT, Config
 from okrt_tui.sandbox.sockets import bind, is_loopback, url_host
 
@@ -185,6 +185,10 @@ class SandboxControl:
     def requests(self) -> list[dict[str, Any]]:
         answer: list[dict[str, Any]] = self._call("GET", "requests")
         return answer
+
+    def requests_of(self, key: str) -> int:
+        """How many requests the server counted against ``key``, in every window it remembers."""
+        return sum(row["count"] for row in self.requests() if row["key_hash"] == key_hash(key))
 
 
 class SandboxServer:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -30,16 +29,6 @@ from okrt_tui.sandbox.server import SandboxServer
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(control=True) as running:
-        yield running
-
-
-def requests_of(server: SandboxServer, key: str) -> int:
-    return sum(row["count"] for row in server.control.requests() if row["key_hash"] == key_hash(key))
-
-
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), env=env, input=stdin)
 
@@ -59,9 +48,9 @@ def test_auth_status_shows_each_sandbox_keys_scopes_and_the_requests_it_made(
     server: SandboxServer, key: str
 ) -> None:
     config(f'[profiles.ws]\nbase_url = "{server.base_url}"\nkey_env = "WS_KEY"\n')
-    before = requests_of(server, key)
+    before = server.control.requests_of(key)
     result = run("auth", "status", env={"WS_KEY": key})
-    made = requests_of(server, key) - before
+    made = server.control.requests_of(key) - before
     lines = result.stdout.splitlines()
     assert lines[:3] == [
         "ws",
@@ -110,7 +99,7 @@ def test_auth_login_checks_the_key_and_stores_it_in_the_keyring(
     server: SandboxServer, test_keyring: Path
 ) -> None:
     config(f'[profiles.acme]\nbase_url = "{server.base_url}"\n')
-    before = requests_of(server, ACME_NONE_KEY)
+    before = server.control.requests_of(ACME_NONE_KEY)
     # A key without any scope is still a key: the API knows it (403, not 401).
     result = run("auth", "login", "--profile", "acme", "--stdin", stdin=ACME_NONE_KEY + "\n")
     assert result.exit_code == 0, result.output
@@ -118,7 +107,7 @@ def test_auth_login_checks_the_key_and_stores_it_in_the_keyring(
         f"The key okrt_…{ACME_NONE_KEY[-4:]} works on {server.base_url}; it is stored in the OS keyring "
         "(keyring backend FileKeyring) for profile acme.\n"
     )
-    assert requests_of(server, ACME_NONE_KEY) - before == 1
+    assert server.control.requests_of(ACME_NONE_KEY) - before == 1
     assert keyring.get_password("okrt-tui", "acme") == ACME_NONE_KEY
     assert ACME_NONE_KEY not in test_keyring.read_text().replace(ACME_NONE_KEY, "", 1)  # stored once
     assert ACME_NONE_KEY not in result.output

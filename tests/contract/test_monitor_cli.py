@@ -4,7 +4,6 @@ nothing (two requests that cannot record anything)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,19 +12,8 @@ from click.testing import CliRunner
 from okrt_tui.cli import main
 from okrt_tui.launch import _refuse_writers
 from okrt_tui.paths import Dirs
-from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_READ_KEY, key_hash
-from okrt_tui.sandbox.server import SandboxServer
+from okrt_tui.sandbox.keys import ACME_ADMIN_KEY, ACME_KPI_KEY, ACME_READ_KEY
 from okrt_tui.session import Session
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(control=True) as running:
-        yield running
-
-
-def requests_of(server: SandboxServer, key: str) -> int:
-    return sum(row["count"] for row in server.control.requests() if row["key_hash"] == key_hash(key))
 
 
 @pytest.mark.parametrize(
@@ -47,7 +35,7 @@ def test_bad_options_are_usage_errors_naming_the_entry(args, said):
     ("key", "scopes"), [(ACME_ADMIN_KEY, "kpis:write and okr-checkins:write"), (ACME_KPI_KEY, "(kpis:write)")]
 )
 def test_require_readonly_refuses_a_key_that_can_write(server, key, scopes):
-    before = requests_of(server, key)
+    before = server.control.requests_of(key)
     result = CliRunner().invoke(
         main, ["monitor", "--require-readonly"], env={"OKRT_API_KEY": key, "OKRT_BASE_URL": server.base_url}
     )
@@ -55,16 +43,16 @@ def test_require_readonly_refuses_a_key_that_can_write(server, key, scopes):
     assert scopes in result.output
     assert "make a key with only okrs:read, kpis:read and reviews:read" in result.output
     assert "Traceback" not in result.output and key not in result.output
-    assert requests_of(server, key) - before == 2
+    assert server.control.requests_of(key) - before == 2
     assert server.control.writes() == []
 
 
 async def test_a_read_only_key_passes_in_two_requests(server, tmp_path: Path):
     session = Session.open(server.base_url, ACME_READ_KEY, dirs=Dirs.for_root(tmp_path))
     try:
-        before = requests_of(server, ACME_READ_KEY)
+        before = server.control.requests_of(ACME_READ_KEY)
         await _refuse_writers(session)
-        assert requests_of(server, ACME_READ_KEY) - before == 2
+        assert server.control.requests_of(ACME_READ_KEY) - before == 2
     finally:
         await session.aclose()
 
@@ -74,13 +62,13 @@ def test_a_profile_that_requires_a_read_only_key_refuses_one_that_can_write(serv
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text('default_profile = "wall"\n\n[profiles.wall]\nmonitor_require_readonly = true\n')
     config.chmod(0o600)
-    before = requests_of(server, ACME_KPI_KEY)
+    before = server.control.requests_of(ACME_KPI_KEY)
     result = CliRunner().invoke(
         main, ["monitor"], env={"OKRT_API_KEY": ACME_KPI_KEY, "OKRT_BASE_URL": server.base_url}
     )
     assert result.exit_code == 3, result.output
     assert "this key can write (kpis:write)" in result.output
-    assert requests_of(server, ACME_KPI_KEY) - before == 2
+    assert server.control.requests_of(ACME_KPI_KEY) - before == 2
 
 
 def test_served_pages_do_not_check_again_what_the_server_checked_for_the_profile(server, monkeypatch):
@@ -96,10 +84,10 @@ def test_served_pages_do_not_check_again_what_the_server_checked_for_the_profile
     pages: list[dict[str, str]] = []
     monkeypatch.setattr(served, "serve", lambda command, **kw: pages.append(dict(kw["env"])))
     env = {"OKRT_API_KEY": ACME_READ_KEY, "OKRT_BASE_URL": server.base_url}
-    before = requests_of(server, ACME_READ_KEY)
+    before = server.control.requests_of(ACME_READ_KEY)
     result = CliRunner().invoke(main, ["monitor", "--serve", "--port", "0"], env=env)
     assert result.exit_code == 0, result.output
-    assert requests_of(server, ACME_READ_KEY) - before == 2  # the server's one look
+    assert server.control.requests_of(ACME_READ_KEY) - before == 2  # the server's one look
 
     started = []
     monkeypatch.setattr(launch, "run_monitor", lambda *a, options, **kw: started.append(options) or 0)
@@ -107,4 +95,4 @@ def test_served_pages_do_not_check_again_what_the_server_checked_for_the_profile
         result = CliRunner().invoke(main, ["monitor"], env=pages[0])
         assert result.exit_code == 0, result.output
     assert [options.require_readonly for options in started] == [False, False, False]
-    assert requests_of(server, ACME_READ_KEY) - before == 2
+    assert server.control.requests_of(ACME_READ_KEY) - before == 2

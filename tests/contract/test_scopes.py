@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from okrt_tui.api.budget import Budget
@@ -18,19 +16,8 @@ from okrt_tui.sandbox.keys import (
     ACME_REVOKED_KEY,
     GLOBEX_ADMIN_KEY,
     KEYS,
-    key_hash,
 )
 from okrt_tui.sandbox.server import SandboxServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(control=True) as running:
-        yield running
-
-
-def requests_of(server: SandboxServer, key: str) -> int:
-    return sum(row["count"] for row in server.control.requests() if row["key_hash"] == key_hash(key))
 
 
 async def scopes_of(server: SandboxServer, key: str, scopes: tuple[str, ...] = SCOPES) -> dict[str, bool]:
@@ -44,17 +31,17 @@ async def scopes_of(server: SandboxServer, key: str, scopes: tuple[str, ...] = S
 async def test_each_sandbox_key_shows_its_own_scopes_in_five_requests_and_writes_nothing(
     server: SandboxServer, key: str
 ) -> None:
-    before = requests_of(server, key)
+    before = server.control.requests_of(key)
     held = await scopes_of(server, key)
     assert {scope for scope, yes in held.items() if yes} == set(KEYS[key].scopes)
-    assert requests_of(server, key) - before == 5
+    assert server.control.requests_of(key) - before == 5
     assert server.control.writes() == []
 
 
 async def test_a_readonly_check_asks_only_the_two_write_scopes(server: SandboxServer) -> None:
-    before = requests_of(server, ACME_READ_KEY)
+    before = server.control.requests_of(ACME_READ_KEY)
     assert await scopes_of(server, ACME_READ_KEY, WRITE_SCOPES) == dict.fromkeys(WRITE_SCOPES, False)
-    assert requests_of(server, ACME_READ_KEY) - before == 2
+    assert server.control.requests_of(ACME_READ_KEY) - before == 2
 
 
 async def test_a_revoked_key_is_said_to_be_rejected_rather_than_to_hold_nothing(
