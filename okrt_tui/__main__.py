@@ -1,5 +1,16 @@
-"""`python -m okrt_tui` runs the same CLI as the `okrt-tui` script."""
+"""The ``okrt-tui`` script, and ``python -m okrt_tui``: the CLI, with the collector kept out of its way
+(``okrt_tui.heap``)."""
 
-from okrt_tui.cli import main
+from okrt_tui import heap
 
-main(prog_name="okrt-tui")
+
+def run() -> None:
+    with heap.one_command():
+        from okrt_tui.cli import main
+
+        heap.command_loaded()
+        main(prog_name="okrt-tui")
+
+
+if __name__ == "__main__":
+    run()

@@ -15,9 +15,16 @@ from okrt_tui import heap
 
 @pytest.fixture(autouse=True)
 def _collector_restored() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()  # this test process must get back what a test froze
+    gc.set_threshold(*thresholds)
     gc.enable()
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
 
 
 def test_the_collector_is_off_while_starting_and_on_once_the_first_objectives_are_shown() -> None:
@@ -80,12 +87,54 @@ def test_the_dashboard_starts_with_the_collector_off_and_runs_it_once_the_object
 
 
 def test_the_forms_are_frozen_with_a_collection_first() -> None:
-    class Cycle:
-        def __init__(self) -> None:
-            self.me = self
-
     garbage = weakref.ref(Cycle())  # in a cycle: collected, not frozen for the process's life
     frozen = gc.get_freeze_count()
     heap.freeze_forms()
     assert gc.get_freeze_count() > frozen
     assert garbage() is None
+
+
+# A command as the ``okrt-tui`` script runs it, in a fresh interpreter, the command swapped for one that
+# says what it sees (a long one, such as ``outbox flush`` of a CSV's rows, must have the collector on).
+COMMAND = """
+import gc, json, sys
+import okrt_tui.cli
+seen = {}
+def command(**kwargs):
+    seen["running"] = gc.isenabled()
+    seen["cli frozen"] = gc.get_freeze_count()
+    seen["made"] = [[n] for n in range(100)]  # what a command keeps until the process ends
+    raise SystemExit(3)
+okrt_tui.cli.main = command
+from okrt_tui.__main__ import run
+import atexit
+atexit.register(lambda: print(json.dumps({**seen, "at exit": gc.get_freeze_count() > seen["cli frozen"]})))
+run()
+"""
+
+
+def test_a_command_runs_with_the_collector_on_and_its_modules_and_leftovers_frozen() -> None:
+    process = start_script(COMMAND)
+    out, err = process.communicate(timeout=60)
+    seen = json.loads(out.strip().splitlines()[-1])
+    assert process.returncode == 3, err  # the command's exit code is kept
+    assert seen["running"] is True
+    assert seen["cli frozen"] > 10_000  # the CLI's modules, out of the collector's sight
+    assert seen["at exit"] is True  # what the command made too, so the exit's collections walk nothing
+
+
+def test_a_full_collection_waits_for_a_moment_without_keys() -> None:
+    heap.freeze_first_workspace()
+    kept = Cycle()
+    gc.collect(1)  # it lives through a younger collection, into the oldest generation
+    garbage = weakref.ref(kept)
+    del kept  # garbage now, in a cycle: only a full collection frees it
+    for _ in range(heap.FULL_EVERY):
+        gc.collect(0)
+        gc.collect(1)  # as CPython's own, each one counts towards the next full collection
+    assert gc.get_count()[2] >= heap.FULL_EVERY
+    assert heap.collect_if_due(quiet=False) is False  # someone is typing: not now
+    assert garbage() is not None
+    assert heap.collect_if_due(quiet=True) is True
+    assert garbage() is None
+    assert heap.collect_if_due(quiet=True) is False  # nothing due after it
