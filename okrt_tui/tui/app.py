@@ -8,13 +8,14 @@ call it makes itself is ``refresher.fetch_review``, in a worker, when the user o
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar
 
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -23,6 +24,7 @@ from textual.theme import Theme
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
+from okrt_tui import heap
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Okr, ReviewSummary
 from okrt_tui.config import UiSettings
@@ -54,6 +56,12 @@ log = logging.getLogger(__name__)
 FormT = TypeVar("FormT", bound="WriteForm")
 #: Seconds after the first data is painted that the forms are built, while nobody types yet.
 FORMS_AFTER = 1.0
+FORMS_SETTLE = 0.5
+"""Seconds between the steps of drawing the forms off screen, for what each step changed to settle."""
+FORMS_READY = 2 * FORMS_AFTER + 2 * FORMS_SETTLE
+"""Seconds from the first objectives shown to the forms drawn off screen."""
+QUIET = 1.0
+"""Seconds without a key or a click after which the collector may take a full pass (``heap``)."""
 
 #: The list each screen (mode) shows, by the refresher's feed names.
 MODE_FEEDS = {"okrs": "okrs", "kpis": "kpis", "reviews": "cycles", "outbox": "okrs"}
@@ -198,6 +206,7 @@ class OkrtApp(App[None]):
         self._forms_due = False
         self._store_notices_shown = 0
         self._watch_budget = watch_budget
+        self._last_input = 0.0
         self.theme = self._initial_theme()
 
     def _initial_theme(self) -> str:
@@ -250,6 +259,7 @@ class OkrtApp(App[None]):
             )
         if keymap:
             self.set_keymap(keymap)
+        self.set_interval(QUIET, self._collect_when_quiet)
         if self._watch_budget is not None:
             self._watch_budget(self._budget_problem)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
@@ -260,6 +270,14 @@ class OkrtApp(App[None]):
         self._start_refresher()
         self._start_deliveries()
         self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _collect_when_quiet(self) -> None:
+        heap.collect_if_due(quiet=time.monotonic() - self._last_input >= QUIET)
 
     def _budget_problem(self, text: str) -> None:
         self.notify(text, title="Rate ledger", severity="warning", timeout=30, markup=False)
@@ -495,15 +513,26 @@ class OkrtApp(App[None]):
 
     def _forms_mounted(self) -> None:
         """A second after ``_build_forms``, still idle: each form mounted by now and not shown yet is
-        styled, laid out and drawn off screen (``WriteForm.prepare``), then ``forms_built``."""
+        loaded with a sample of what it will show (``WriteForm.load_sample``), and drawn off screen
+        once that has settled (``_draw_forms``)."""
+        for form in self._forms_not_shown():
+            form.load_sample()
+        self.set_timer(FORMS_SETTLE, functools.partial(self._draw_forms, again=True))
+
+    def _draw_forms(self, *, again: bool) -> None:
+        """Twice, ``FORMS_SETTLE`` apart (``WriteForm.prepare`` says why), then ``forms_built``."""
+        for form in self._forms_not_shown():
+            form.prepare(self.size)
+        if again:
+            self.set_timer(FORMS_SETTLE, functools.partial(self._draw_forms, again=False))
+        elif self._forms_built is not None:
+            self._forms_built()
+
+    def _forms_not_shown(self) -> list[WriteForm]:
         from okrt_tui.tui.forms.write_form import CheckinForm, KpiForm
 
-        for kind in (KpiForm, CheckinForm):
-            form = self.write_form(kind)
-            if form.is_mounted:
-                form.prepare(self.size)
-        if self._forms_built is not None:
-            self._forms_built()
+        forms = [self.write_form(kind) for kind in (KpiForm, CheckinForm)]
+        return [form for form in forms if form.is_mounted and not form.shown]
 
     async def open_cycle(self, cycle_id: str) -> None:
         await self._show_mode("reviews")

@@ -50,6 +50,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -205,11 +206,16 @@ class Longest(msgspec.Struct):
 
 @contextmanager
 def longest_callback() -> Iterator[Longest]:
-    """Times every callback the event loop runs."""
+    """Times every callback the event loop of this thread runs (a sandbox serving the app from a thread of
+    this process runs an event loop of its own, whose callbacks block the server, not the app)."""
     record = Longest()
     original = asyncio.events.Handle._run
+    app_thread = threading.get_ident()
 
     def timed_run(handle: asyncio.events.Handle) -> None:
+        if threading.get_ident() != app_thread:
+            original(handle)
+            return
         wall, cpu = time.perf_counter(), time.thread_time()
         original(handle)
         record.wall = max(record.wall, time.perf_counter() - wall)

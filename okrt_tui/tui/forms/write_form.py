@@ -27,7 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Input, RadioButton, RadioSet, Static, TextArea
 
 from okrt_tui.api.errors import BadRequest, Forbidden, NotFound, OkrtError
 from okrt_tui.api.models import KeyResult, Kpi, Okr
@@ -35,6 +35,8 @@ from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, Entry, OutboxUnavai
 from okrt_tui.sync.snapshot import Outcome
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.modals import ConfirmModal, Dialog
+from okrt_tui.tui.widgets.choice import Choice
+from okrt_tui.tui.widgets.line import Line
 from okrt_tui.tui.widgets.text_box import TextBox
 from okrt_tui.views.direction import UNKNOWN, KpiDirection
 from okrt_tui.views.errors import KEYS_WHERE
@@ -80,6 +82,8 @@ class WriteForm(Dialog[Outcome | str | None]):
         #: A queued write this form changes (``e`` on the Outbox screen) instead of adding one.
         self.editing: Entry | None = None
         self._styled_for: tuple[int, bool] | None = None
+        #: Shown at least once (``prepare`` then does nothing).
+        self.shown = False
 
     def prepare(self, size: Size) -> None:
         """What Textual does to a screen as it is first shown (its styles, its layout at the terminal's
@@ -87,13 +91,23 @@ class WriteForm(Dialog[Outcome | str | None]):
         or ``c`` only shows the form, as every later one does (Textual is pinned to 8.2). Called from a
         timer, all at once: a key cannot come in between (awaiting the form's mounting here instead
         made a test that presses ``u`` and ``ctrl+s`` at once hang now and then). A form shown already
-        (styled as it resumed) is left as it is."""
-        if self._styled_for is not None:
+        is left as it is. The app loads it first with a sample of what it will show (``load_sample``),
+        and calls this twice: widgets given their first size ask, once idle, for another layout, which
+        the second call does (the sizes are settled by then, so it asks for nothing more); else the
+        first ``c`` would lay the form out again (~17 ms)."""
+        if self.shown:
             return
-        self.update_node_styles(animate=False)
-        self._styled_for = (self.app._css_update_count, self.app.app_focus)
-        self._refresh_layout(size)
+        if self._styled_for is None:
+            self.update_node_styles(animate=False)
+            self._styled_for = (self.app._css_update_count, self.app.app_focus)
+            self._layout_required = True
+        if self._layout_required:
+            self._refresh_layout(size)
         self._compositor.render_update(full=True)  # each widget keeps the lines it drew
+        # What the screen's update timer does after it lays a screen out and paints it (it does not run
+        # for a screen that is not shown).
+        self._layout_required = False
+        self._dirty_widgets.clear()
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Runs before Textual's own handler of the event, which applies the stylesheet to every widget
@@ -105,6 +119,7 @@ class WriteForm(Dialog[Outcome | str | None]):
         if self._styled_for == styled_for:
             event.refresh_styles = False
         self._styled_for = styled_for
+        self.shown = True
 
     def _loaded(self, editing: Entry | None) -> None:
         """After a subclass's ``load``: every field starts afresh (the form was shown before)."""
@@ -118,6 +133,12 @@ class WriteForm(Dialog[Outcome | str | None]):
         return self.app  # type: ignore[return-value]
 
     # -- subclasses -----------------------------------------------------------------------------
+
+    def load_sample(self) -> None:
+        """Something like what the form will show, from the app's snapshot (the first KPI; the first
+        objective with key results), loaded before the form is drawn off screen: so the first ``c``
+        shows the fields an objective usually needs (the key result picker, not the box for its id),
+        and only the texts change, as in every later one."""
 
     def compose_target(self) -> ComposeResult:
         return iter(())
@@ -158,7 +179,7 @@ class WriteForm(Dialog[Outcome | str | None]):
         # Not focusable itself: the first field has the focus as the form opens (``AUTO_FOCUS``), so keys
         # typed with the key that opened it land there, not on the scroll container.
         with VerticalScroll(classes="form", can_focus=False):
-            yield Static(id="title", classes="form-title", markup=False)
+            yield Line(id="title", classes="form-title")
             yield Static(id="scope-warning", classes="form-warning", markup=False)
             yield from self.compose_target()
             yield Static("Value", classes="form-label")
@@ -168,9 +189,9 @@ class WriteForm(Dialog[Outcome | str | None]):
             yield from self.compose_extra()
             yield Static(f"Comment (optional, up to {COMMENT_LIMIT} characters)", classes="form-label")
             yield TextArea(id="comment", soft_wrap=True, show_line_numbers=False)
-            yield Static(id="comment-count", classes="form-target", markup=False)
+            yield Line(id="comment-count", classes="form-target")
             yield Static(id="form-error", classes="form-error", markup=False)
-            yield Static(id="keys", classes="form-keys", markup=False)
+            yield Line(id="keys", classes="form-keys")
 
     def title_text(self) -> str:
         return self.what
@@ -195,9 +216,13 @@ class WriteForm(Dialog[Outcome | str | None]):
     def show_text(self, selector: str, content: str | Text) -> None:
         """``Static.update`` lays the form out and draws the widget again even for the same text, and a
         form shown again mostly says what it said last time: only a change is passed on (re-drawing
-        every field took a third of the key that opens the form)."""
-        widget = self.query_one(selector, Static)
-        if widget.content != content:
+        every field took a third of the key that opens the form). The title, the keys and the comment's
+        count are a ``Line`` each: one row, so a new text (another objective's title) repaints that row
+        and lays nothing out."""
+        widget = self.query_one(selector)
+        if isinstance(widget, Line):
+            widget.set_text(content)
+        elif isinstance(widget, Static) and widget.content != content:
             widget.update(content)
 
     def _start(self, *, reset: bool) -> None:
@@ -451,6 +476,11 @@ class KpiForm(WriteForm):
         self._loaded(editing)
         return self
 
+    def load_sample(self) -> None:
+        kpis = self.okrt.snapshot.kpis.items
+        if kpis:
+            self.load(kpis[0], UNKNOWN)
+
     def title_text(self) -> str:
         target = with_unit(self.kpi.target, self.kpi.unit)
         return f"Update KPI: {truncate(one_line(self.kpi.name) or DASH, 50)} (target {target})"
@@ -478,7 +508,6 @@ class CheckinForm(WriteForm):
         self.key_results: tuple[KeyResult, ...] = ()
         self.chosen: str | None = None
         self.remembered: str | None = None
-        self._options_shown: tuple[tuple[str, str], ...] | None = None
 
     def load(
         self,
@@ -500,6 +529,11 @@ class CheckinForm(WriteForm):
         self._loaded(editing)
         return self
 
+    def load_sample(self) -> None:
+        sample = next((o for o in self.okrt.snapshot.okrs.items or () if o.key_results), None)
+        if sample is not None:
+            self.load(sample)
+
     def title_text(self) -> str:
         where = f"Check-in round, {self.step[0]} of {self.step[1]}: " if self.step else "Check-in: "
         return f"{where}{truncate(one_line(self.okr.title) or DASH, 60)}"
@@ -519,8 +553,8 @@ class CheckinForm(WriteForm):
 
     def compose_target(self) -> ComposeResult:
         # Both ways of naming the key result; ``start_target`` shows the one this objective needs.
-        yield Static("Key result", classes="form-label")
-        yield Select[str]((), id="kr")
+        yield Static("Key result (←/→ or its number to change)", id="kr-label", classes="form-label")
+        yield Choice(id="kr")
         yield TextBox(placeholder="paste the key result's id", id="kr-id")
         yield Static(
             "This API lists objectives without their key results: paste the key result's id from the "
@@ -531,17 +565,16 @@ class CheckinForm(WriteForm):
 
     def start_target(self, *, reset: bool) -> None:
         listed = bool(self.key_results)
-        select = self.query_one("#kr", Select)
-        select.display = listed
-        self.query_one("#kr-id", Input).display = not listed
-        self.query_one("#kr-hint", Static).display = not listed
-        options = tuple((self._option(kr), kr.id) for kr in self.key_results if kr.id)
-        with self.prevent(Select.Changed):
-            if options != self._options_shown:  # set_options rebuilds the list even when it is the same
-                select.set_options(options)
-                self._options_shown = options
-            if self.chosen is not None:
-                select.value = self.chosen
+        for selector, shown in (("#kr", listed), ("#kr-label", listed), ("#kr-id", not listed)):
+            widget = self.query_one(selector)
+            if widget.display != shown:  # an objective like the last one lays nothing out
+                widget.display = shown
+        hint = self.query_one("#kr-hint")
+        if hint.display == listed:
+            hint.display = not listed
+        self.query_one("#kr", Choice).set_options(
+            [(self._option(kr), kr.id) for kr in self.key_results if kr.id], self.chosen
+        )
         if reset or self.remembered:  # else the new box may hold an id typed while it was built
             self.query_one("#kr-id", Input).value = self.remembered or ""
 
@@ -561,9 +594,9 @@ class CheckinForm(WriteForm):
     def _key_result(self) -> KeyResult | None:
         return next((kr for kr in self.key_results if kr.id == self.chosen), None)
 
-    @on(Select.Changed, "#kr")
-    def _kr_changed(self, event: Select.Changed) -> None:
-        self.chosen = event.value if isinstance(event.value, str) else None
+    @on(Choice.Changed, "#kr")
+    def _kr_changed(self, event: Choice.Changed) -> None:
+        self.chosen = event.value
         self.query_one("#value", Input).placeholder = self.placeholder()
         self._show_preview()
 

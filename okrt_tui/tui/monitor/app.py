@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import ContentSwitcher, Static
 
+from okrt_tui import heap
 from okrt_tui.sync.snapshot import Snapshot
 from okrt_tui.tui.messages import SnapshotChanged
 from okrt_tui.tui.monitor.chrome import BannerLine, Cell, next_line
@@ -166,6 +167,7 @@ class MonitorApp(App[None]):
             self._panel_changed()
         else:
             self._chrome(now)
+            heap.collect_if_due(quiet=True)  # not on top of a new panel's layout
 
     def _feeds(self) -> tuple[str, ...]:
         return PANEL_FEEDS[self.rotation.current.name]

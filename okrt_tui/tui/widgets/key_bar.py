@@ -58,7 +58,10 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[Any]) -> None:
-        if self.is_attached and screen is self.screen:
+        # Not while a form or dialog covers its screen: Textual repaints the whole terminal for any
+        # change beneath a modal screen (~9 ms, in the key that opened it); the bindings are
+        # updated again as the screen comes back on top.
+        if self.is_attached and screen is self.screen and screen.is_active:
             self.refresh()
 
     def render(self) -> Text:

@@ -29,7 +29,7 @@ class Line(Widget):
 
     def set_text(self, text: Text | str) -> None:
         """Server text must come as ``Text`` (a ``str`` here is ours, and is never parsed as markup)."""
-        new = text if isinstance(text, Text) else Text(text)
+        new = text if isinstance(text, Text) else Text(text, no_wrap=True, overflow="ellipsis")
         if new == self._text:
             return
         self._text = new

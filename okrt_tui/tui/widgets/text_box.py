@@ -14,24 +14,34 @@ read here, and the keys behind it go on to the box that has the focus now.
 from __future__ import annotations
 
 from textual import events
+from textual.widget import Widget
 from textual.widgets import Input
 
 FOCUS_KEYS = {"tab": "focus_next", "shift+tab": "focus_previous"}
 
 
+def moved_on(field: Widget, event: events.Key) -> bool:
+    """The part every field of a form shares: a key that came after a ``tab`` this field has handled
+    goes on to the field focused now, and ``tab`` itself moves the focus as it is read. True when the
+    key was dealt with here (stopped)."""
+    focused = field.app.focused
+    if focused is not field and focused is not None:
+        # Typed after a tab that this field has already handled: it belongs where the focus is now.
+        event.stop()
+        event.prevent_default()
+        focused.post_message(events.Key(event.key, event.character))
+        return True
+    if event.key in FOCUS_KEYS:
+        event.stop()
+        event.prevent_default()
+        getattr(field.screen, FOCUS_KEYS[event.key])()
+        return True
+    return False
+
+
 class TextBox(Input):
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.app.focused
-        if focused is not self and focused is not None:
-            # Typed after a tab that this box has already handled: it belongs where the focus is now.
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
-            return
-        if event.key in FOCUS_KEYS:
-            event.stop()
-            event.prevent_default()
-            getattr(self.screen, FOCUS_KEYS[event.key])()
+        if moved_on(self, event):
             return
         if event.is_printable:
             return  # Input's own handler inserts it, next in the same dispatch
