@@ -565,13 +565,11 @@ class CheckinForm(WriteForm):
 
     def start_target(self, *, reset: bool) -> None:
         listed = bool(self.key_results)
-        for selector, shown in (("#kr", listed), ("#kr-label", listed), ("#kr-id", not listed)):
+        shown = {"#kr": listed, "#kr-label": listed, "#kr-id": not listed, "#kr-hint": not listed}
+        for selector, show in shown.items():
             widget = self.query_one(selector)
-            if widget.display != shown:  # an objective like the last one lays nothing out
-                widget.display = shown
-        hint = self.query_one("#kr-hint")
-        if hint.display == listed:
-            hint.display = not listed
+            if widget.display != show:  # an objective like the last one lays nothing out
+                widget.display = show
         self.query_one("#kr", Choice).set_options(
             [(self._option(kr), kr.id) for kr in self.key_results if kr.id], self.chosen
         )
