@@ -142,9 +142,9 @@ class Workspace:
 #: Days the file and the memory are looked at. Memory is called flat when, from ``FULL`` (the series in
 #: memory hold their 30 days) to the end, Python's allocated blocks grow by less than 1%, the points in
 #: memory stay within 1%, and Python's allocations traced from ``TRACED`` on hold no more (within 1 MB)
-#: at the end than a month after. The process's RSS is printed beside (until ``TRACED``: tracemalloc's
-#: own records then swell it), and said plainly when it grew by more than 3 MB: it also holds SQLite's
-#: page caches and the C allocator's arenas, which these figures do not tell apart.
+#: at the end than a month after, and the process's RSS grows by less than 5% to ``TRACED`` (after it,
+#: tracemalloc's own records swell it): it also holds SQLite's page caches, which fill to their bounds
+#: as the file grows.
 FULL = 60
 TRACED = 300
 MARKS = (1, 30, FULL, 90, 120, 182, 270, TRACED, 330, 365)
@@ -306,8 +306,7 @@ def test_a_simulated_year_stays_under_50_mb_with_flat_memory() -> None:
     assert abs(end.held - full.held) < 0.01 * full.held
     assert end.blocks - full.blocks < 0.01 * full.blocks  # fewer is no growth (seen: -1.1%)
     assert traced_growth < 1.0
-    if rss_growth >= 3.0:
-        print(f"NOT FLAT by RSS: {rss_growth:+.1f} MB from day {FULL} to {TRACED}, outside Python's objects")
+    assert rss_growth < 0.05 * full.rss  # seen: +1.4 MB of 52.5 (SQLite's page caches filling up)
     assert statistics.median(queued) < 1e-3
 
 
