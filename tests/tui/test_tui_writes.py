@@ -287,6 +287,10 @@ async def test_a_checkin_on_the_documented_api_takes_a_pasted_id_and_remembers_i
         await pilot.press("c")
         assert app.screen.query_one("#kr-id").value == kr_id  # remembered for this objective
         assert app.focused is app.screen.query_one("#value")
+        await pilot.pause()
+        lines = [line.strip(" │") for line in screen_text(app).splitlines()]
+        assert "Key result" in lines  # the box for the id keeps its label; no picker ("1 of 3") above it
+        assert not any(" of " in line for line in lines[: lines.index("Value")])
 
 
 async def test_a_checkin_typed_at_once_on_the_documented_api_fills_id_then_value(

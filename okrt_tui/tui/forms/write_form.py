@@ -553,7 +553,7 @@ class CheckinForm(WriteForm):
 
     def compose_target(self) -> ComposeResult:
         # Both ways of naming the key result; ``start_target`` shows the one this objective needs.
-        yield Static("Key result (←/→ or its number to change)", id="kr-label", classes="form-label")
+        yield Static("Key result", id="kr-label", classes="form-label", markup=False)
         yield Choice(id="kr")
         yield TextBox(placeholder="paste the key result's id", id="kr-id")
         yield Static(
@@ -565,11 +565,12 @@ class CheckinForm(WriteForm):
 
     def start_target(self, *, reset: bool) -> None:
         listed = bool(self.key_results)
-        shown = {"#kr": listed, "#kr-label": listed, "#kr-id": not listed, "#kr-hint": not listed}
+        shown = {"#kr": listed, "#kr-id": not listed, "#kr-hint": not listed}
         for selector, show in shown.items():
             widget = self.query_one(selector)
             if widget.display != show:  # an objective like the last one lays nothing out
                 widget.display = show
+        self.show_text("#kr-label", "Key result (←/→ or its number to change)" if listed else "Key result")
         self.query_one("#kr", Choice).set_options(
             [(self._option(kr), kr.id) for kr in self.key_results if kr.id], self.chosen
         )
