@@ -108,7 +108,10 @@ def percent(fraction: Number | None, *, decimals: int = 0) -> str:
     if decimals == 0:
         # Round half up, so 0.125 shows as 13% the way people round, not banker's 12%.
         return f"{math.floor(value + 0.5):d}%"
-    text = f"{value:.{decimals}f}"
+    # From 1e11 on, a float times 100 can be off by more than half the last decimal shown (5.6e12 as
+    # ...54.8% where it is ...54.69%); Decimal multiplies exactly.
+    exact = Decimal(number) * 100 if abs(number) >= 1e11 else value
+    text = f"{exact:.{decimals}f}"
     return f"{text.lstrip('-') if float(text) == 0 else text}%"  # -0.0001 is "0.0%", not "-0.0%"
 
 
