@@ -21,7 +21,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from okrt_tui import heap
@@ -260,13 +260,33 @@ class OkrtApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self.set_interval(QUIET, self._collect_when_quiet)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._connect(show=True)
+
+    def go_live(
+        self,
+        refresher: RefresherLike,
+        *,
+        deliveries: DeliveriesLike | None = None,
+        watch_budget: Callable[[Callable[[str], object]], None] | None = None,
+    ) -> None:
+        """The session is open: from now on the app shows ``refresher``'s snapshots and writes through
+        ``deliveries``. Until then it ran on a stand-in serving the cached lists (``launch`` paints them
+        before it imports the client: ``okrt_tui.sync.opening``), whose snapshot stays on screen until
+        this refresher sends its first, the same lists read again as it starts."""
+        self.refresher = refresher
+        self.deliveries = deliveries
+        self._watch_budget = watch_budget
+        self._connect(show=False)
+
+    def _connect(self, *, show: bool) -> None:
         if self._watch_budget is not None:
             self._watch_budget(self._budget_problem)
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.refresher.subscribe(self._snapshot_from_refresher)
-        # The refresher may have started before the app (launch.py starts fetching at once): show
-        # whatever it already has.
-        self.show_snapshot(self.refresher.snapshot)
+        if show:
+            # The refresher may have started before the app (launch.py starts fetching at once when
+            # nothing is cached): show whatever it already has.
+            self.show_snapshot(self.refresher.snapshot)
         self._start_refresher()
         self._start_deliveries()
         self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
@@ -354,8 +374,10 @@ class OkrtApp(App[None]):
 
     async def action_show(self, mode: str) -> None:
         """``1`` ``2`` ``3``: switch screen; on the screen already shown, go back to its list."""
-        if isinstance(self.focused, Input | TextArea) or getattr(self.screen, "HOLDS_KEYS", False):
-            raise SkipAction()  # a digit typed in a filter, a dialog, the palette, a form
+        # A digit typed in a filter, a dialog, the palette, a form. (The forms' comment boxes, the only
+        # TextAreas, are inside screens that hold the keys: TextArea is not imported before a form.)
+        if isinstance(self.focused, Input) or getattr(self.screen, "HOLDS_KEYS", False):
+            raise SkipAction()
         await self.show(mode)
 
     async def show(self, mode: str) -> None:
