@@ -232,7 +232,11 @@ async def _run_cached(
 
         async def go_live() -> None:
             nonlocal session
-            session = await asyncio.to_thread(open_session)
+            try:
+                session = await asyncio.to_thread(open_session)
+            except BaseException:
+                app.exit(return_code=1)  # raised again once the app has ended, as without a cache
+                raise
             if app.is_running:
                 refresher, watch = session.refresher, session.budget.watch_problem
                 opening.opened(refresher)
@@ -254,6 +258,8 @@ async def _run_cached(
             await session.aclose()
         else:
             database.close()
+        for task in going_live:
+            task.result()  # a session that could not be opened fails the start
 
 
 async def _refuse_writers(session: Session) -> None:

@@ -38,7 +38,8 @@ async def test_the_cached_lists_show_until_the_session_is_open_then_its_refreshe
 
 
 # The dashboard as ``okrt-tui`` runs it (headless, on the sandbox), in a fresh interpreter: ``fill`` quits
-# once the first objectives are shown (fetched, and so cached); otherwise it quits once the app is live.
+# once the first objectives are shown (fetched, and so cached); ``broken`` cannot open its session;
+# otherwise it quits once the app is live.
 DASHBOARD = """
 import json, sys
 from pathlib import Path
@@ -63,11 +64,18 @@ def go_live(app, refresher, **parts):
     seen["live on"] = type(refresher).__name__
     app.exit()
 tui.OkrtApp.go_live = go_live
+if sys.argv[3] == "broken":
+    import okrt_tui.launch
+    def broken(*args, **kwargs):
+        raise RuntimeError("no session")
+    okrt_tui.launch._session = broken
 dirs = Dirs.for_root(Path(sys.argv[2]))
 try:
     seen["code"] = run_dashboard(sys.argv[1], ACME_ADMIN_KEY, dirs=dirs, headless=True)
 except SystemExit:
     pass
+except RuntimeError as error:
+    seen["raised"] = str(error)
 print(json.dumps(seen))
 """
 
@@ -90,3 +98,12 @@ def test_a_warm_start_paints_the_cache_before_importing_the_session_then_goes_li
     assert seen["session imported"] is False
     assert seen["shown"]["cached"] and seen["shown"]["objectives"] > 0
     assert seen["live on"] == "Refresher" and seen["code"] == 0
+
+
+@pytest.mark.slow
+def test_a_session_that_cannot_be_opened_after_the_cached_paint_fails_the_start(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    assert dashboard(sandbox, tmp_path, "fill") == {"session imported": True}
+    seen = dashboard(sandbox, tmp_path, "broken")
+    assert seen == {"session imported": False, "raised": "no session"}  # not left on the cache for good
