@@ -96,7 +96,8 @@ BINDING_IDS = frozenset(
 
 
 class RefresherLike(Protocol):
-    """What the app needs of ``okrt_tui.sync.refresher.Refresher`` (tests pass a fake)."""
+    """What the app needs of ``okrt_tui.sync.refresher.Refresher`` (tests pass a fake; a warm start's
+    ``okrt_tui.sync.opening.Opening`` stands in for it until the session is open)."""
 
     @property
     def snapshot(self) -> Snapshot: ...
