@@ -1,11 +1,15 @@
 """Starting the dashboard: on the user's workspace, or on a private sandbox for the demo.
 
 This is the only module outside ``okrt_tui.tui`` that brings in Textual, and only the commands that
-open a screen call it. Start-up is arranged for speed: the dashboard's code (Textual and the screens,
-~0.3 s to import) loads in a thread from the start, while the client's libraries are imported, the
-session opened, the cached lists read and the refresher's first request sent, so the network and the
-server work while the screen is being built. (Its modules import no cycle, so the two threads'
-imports cannot deadlock on each other.)
+open a screen call it. Start-up is arranged for speed: the app's code (Textual and the screens, ~0.3 s
+to import) loads in a thread from the start. With objectives in the local cache (a warm start), the
+main thread meanwhile reads the cached lists (SQLite and msgspec only: ``okrt_tui.sync.opening``), the
+app paints them, and only then is the session (httpx, the budget and its ledger, the refresher, the
+outbox) imported and opened, in a thread, and the app goes live on it (``OkrtApp.go_live``). Without
+them (a first start, and the wall monitor), the main thread imports and opens the session at once, and
+the refresher's first request goes out while the screen is being built, so the network and the server
+work meanwhile. (Its modules import no cycle, so the two threads' imports cannot deadlock on each
+other.)
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from okrt_tui import heap
 from okrt_tui.config import Settings, UiSettings
-from okrt_tui.paths import Dirs
+from okrt_tui.paths import Dirs, workspace_label
+from okrt_tui.store.db import Database
+from okrt_tui.sync.opening import Opening, cached_snapshot
 from okrt_tui.views.rotation import MONITOR_SHARE, MonitorOptions
 
 if TYPE_CHECKING:
@@ -72,7 +78,26 @@ def run_dashboard(
 
     door = _Door("okrt_tui.tui.app", make)
     share = settings.polling_share if settings else 0.5
-    return _open(door, base_url, api_key, dirs, share, workspace, headless, on_hangup)
+    label = workspace or workspace_label(base_url)
+    with heap.starting_up():
+        loading = _load(door.module)
+        database = Database(dirs.database_file(base_url, api_key))
+        cached = cached_snapshot(database, label)
+        if cached.okrs.items is None:
+            # Nothing to show before the first answer: the session opens now, its request goes out.
+            session = _session(door, base_url, api_key, dirs, share, label, database)
+            return asyncio.run(_run(session, loading, door, headless, on_hangup, None))
+
+        def open_session() -> Session:
+            return _session(door, base_url, api_key, dirs, share, label, database)
+
+        def make_cached(tui: ModuleType, opening: Opening, first_shown: Callable[[], None]) -> Any:
+            return tui.OkrtApp(
+                opening, settings=chosen, debug=debug, first_shown=first_shown, forms_built=heap.freeze_forms
+            )
+
+        run = _run_cached(Opening(cached), database, loading, make_cached, open_session, headless, on_hangup)
+        return asyncio.run(run)
 
 
 def run_monitor(
@@ -121,25 +146,44 @@ def _open(
     check: Callable[[Session], Awaitable[None]] | None = None,
 ) -> int:
     with heap.starting_up():
-        # The app's code (Textual and the screens) loads in a thread from here on, while this one
-        # imports the client's libraries and opens the session: much of an import is reading files.
-        loading = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="okrt-import")
-        tui = loading.submit(importlib.import_module, door.module)
-        loading.shutdown(wait=False)
-        # Imported here, with the collector off (see okrt_tui.heap): the client's libraries are a
-        # good part of what the dashboard imports.
-        from okrt_tui.session import Session
+        loading = _load(door.module)
+        session = _session(door, base_url, api_key, dirs, polling_share, workspace)
+        return asyncio.run(_run(session, loading, door, headless, on_hangup, check))
 
-        session = Session.open(
-            base_url,
-            api_key,
-            dirs=dirs,
-            workspace=workspace,
-            polling_share=polling_share,
-            feeds=door.feeds,
-            poll_as_one=door.poll_as_one,
-        )
-        return asyncio.run(_run(session, tui, door, headless, on_hangup, check))
+
+def _load(module: str) -> concurrent.futures.Future[ModuleType]:
+    """``module`` (the app's code: Textual and the screens), imported in a thread from here on, while
+    this one reads the cache or imports the client's libraries and opens the session: much of an
+    import is reading files."""
+    loading = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="okrt-import")
+    future = loading.submit(importlib.import_module, module)
+    loading.shutdown(wait=False)
+    return future
+
+
+def _session(
+    door: _Door,
+    base_url: str,
+    api_key: str,
+    dirs: Dirs,
+    polling_share: float,
+    workspace: str | None,
+    database: Database | None = None,
+) -> Session:
+    # Imported here, with the collector off (see okrt_tui.heap) as long as it is: the client's libraries
+    # are a good part of what the dashboard imports.
+    from okrt_tui.session import Session
+
+    return Session.open(
+        base_url,
+        api_key,
+        dirs=dirs,
+        workspace=workspace,
+        polling_share=polling_share,
+        feeds=door.feeds,
+        poll_as_one=door.poll_as_one,
+        database=database,
+    )
 
 
 async def _run(
@@ -167,6 +211,55 @@ async def _run(
         return app.return_code or 0
     finally:
         await session.aclose()
+
+
+async def _run_cached(
+    opening: Opening,
+    database: Database,
+    loading: concurrent.futures.Future[ModuleType],
+    make: Callable[[ModuleType, Opening, Callable[[], None]], Any],
+    open_session: Callable[[], Session],
+    headless: bool,
+    on_hangup: Callable[[], object] | None,
+) -> int:
+    """The app on the cached lists (``opening``); once they are painted, the session is imported and
+    opened in a thread (the screen stays responsive meanwhile), and the app goes live on it. ``database``
+    is the session's, closed with it (or alone, when the app ended before the session was open)."""
+    session: Session | None = None
+    going_live: set[asyncio.Task[None]] = set()
+    try:
+        _on_hangup(on_hangup)
+
+        async def go_live() -> None:
+            nonlocal session
+            try:
+                session = await asyncio.to_thread(open_session)
+            except BaseException:
+                app.exit(return_code=1)  # raised again once the app has ended, as without a cache
+                raise
+            if app.is_running:
+                refresher, watch = session.refresher, session.budget.watch_problem
+                opening.opened(refresher)
+                app.go_live(refresher, deliveries=session.deliveries, watch_budget=watch)
+
+        def first_shown() -> None:
+            heap.freeze_first_workspace()
+            going_live.add(asyncio.ensure_future(go_live()))
+
+        tui = await asyncio.wrap_future(loading)
+        heap.freeze_imports()
+        app = make(tui, opening, first_shown)
+        await app.run_async(headless=headless)
+        return app.return_code or 0
+    finally:
+        if going_live:  # a session being opened is waited for, and closed
+            await asyncio.wait(going_live)
+        if session is not None:
+            await session.aclose()
+        else:
+            database.close()
+        for task in going_live:
+            task.result()  # a session that could not be opened fails the start
 
 
 async def _refuse_writers(session: Session) -> None:

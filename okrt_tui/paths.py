@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import msgspec
 import platformdirs
@@ -22,6 +23,11 @@ APP_NAME = "okrt-tui"
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+
+def workspace_label(base_url: str) -> str:
+    """The API has no workspace name: the host names it well enough for the status bar."""
+    return urlsplit(base_url).netloc or base_url
 
 
 def ledger_hash(base_url: str, api_key: str) -> str:

@@ -10,14 +10,13 @@ import asyncio
 import functools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import msgspec
 
 from okrt_tui.api.budget import Budget
 from okrt_tui.api.client import OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
-from okrt_tui.paths import Dirs
+from okrt_tui.paths import Dirs, workspace_label
 from okrt_tui.store.db import Database
 
 if TYPE_CHECKING:
@@ -43,11 +42,6 @@ def open_client(
     the one-shot commands (see ``okrt_tui.api.blocking``)."""
     budget = Budget(dirs.ledger_file(base_url, api_key), poll_share=polling_share, clock=clock)
     return OkrtClient(base_url, api_key, budget=budget, clock=clock, max_wait=max_wait, blocking=blocking)
-
-
-def workspace_label(base_url: str) -> str:
-    """The API has no workspace name: the host names it well enough for the status bar."""
-    return urlsplit(base_url).netloc or base_url
 
 
 class Session(msgspec.Struct):
@@ -79,10 +73,13 @@ class Session(msgspec.Struct):
         clock: Clock = SYSTEM_CLOCK,
         feeds: Sequence[str] | None = None,
         poll_as_one: bool = False,
+        database: Database | None = None,
     ) -> Session:
         """``feeds``: the lists the refresher polls (None: all of them). ``poll_as_one``: the sessions
         of this workspace that ask for it and poll the same lists poll as one, one of them polling for
-        all (``okrt_tui.sync.shared``): the wall monitors."""
+        all (``okrt_tui.sync.shared``): the wall monitors. ``database``: the workspace's, when it is
+        open already (the dashboard reads its cached lists before the session opens); the session
+        closes it."""
         # Imported here: the scripting commands import this module for ``open_client`` alone.
         from okrt_tui.store.history import History
         from okrt_tui.store.outbox import KeyResultIds, Outbox
@@ -93,7 +90,8 @@ class Session(msgspec.Struct):
         from okrt_tui.sync.snapshot import FEEDS
 
         client = open_client(base_url, api_key, dirs=dirs, polling_share=polling_share, clock=clock)
-        database = Database(dirs.database_file(base_url, api_key))
+        if database is None:
+            database = Database(dirs.database_file(base_url, api_key))
         history = History(database)
         label = workspace or workspace_label(base_url)
         polled = FEEDS if feeds is None else feeds

@@ -74,6 +74,7 @@ import filelock
 import msgspec
 from msgspec.structs import replace
 
+from okrt_tui.api.budget_status import BudgetStatus
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
 from okrt_tui.api.errors import LedgerUnavailable, RateLimited
 
@@ -102,15 +103,6 @@ class Priority(IntEnum):
 
     INTERACTIVE = 0
     POLL = 1
-
-
-class BudgetStatus(msgspec.Struct, frozen=True):
-    """What the status bar shows of the rate budget of this key."""
-
-    used: int = 0
-    limit: int = 60
-    reset_in: float = 60.0  # seconds until the current window ends
-    paused_for: float = 0.0  # seconds left of a server-imposed pause (after a 429)
 
 
 class Wait(msgspec.Struct, frozen=True):

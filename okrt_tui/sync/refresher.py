@@ -38,9 +38,7 @@ from msgspec.structs import replace
 from okrt_tui.api.budget import Budget, Priority
 from okrt_tui.api.client import Fetched, OkrtClient
 from okrt_tui.api.clock import SYSTEM_CLOCK, Clock
-from okrt_tui.api.decode import decode_kpis, decode_okrs, decode_review_cycles
 from okrt_tui.api.errors import (
-    ApiDataError,
     Forbidden,
     NetworkError,
     OkrtError,
@@ -64,6 +62,7 @@ from okrt_tui.store.history import (
     post_of,
 )
 from okrt_tui.store.reviews import RememberedReviews
+from okrt_tui.sync.opening import load_cached
 from okrt_tui.sync.snapshot import FEEDS, Feed, KpiPoint, Offline, Snapshot
 from okrt_tui.views.changes import TRACKED, ChangeMarks
 from okrt_tui.views.direction import learn_directions
@@ -96,12 +95,6 @@ class Intervals(msgspec.Struct, frozen=True):
 
 
 DEFAULT_INTERVALS = Intervals()
-
-_DECODERS: dict[str, Callable[[bytes], tuple[Any, ...]]] = {
-    "okrs": decode_okrs,
-    "kpis": decode_kpis,
-    "cycles": decode_review_cycles,
-}
 
 
 class Refresher:
@@ -301,18 +294,13 @@ class Refresher:
         if self._cache is None:
             return
         for name in FEEDS:
-            cached = self._cache.load(name)
-            if cached is None:
-                continue
-            try:
-                items = _DECODERS[name](cached.body)
-            except ApiDataError:
-                log.info("ignoring a cached %s list that no longer decodes", name)
+            feed = load_cached(self._cache, name)
+            if feed is None or feed.items is None or feed.fetched_at is None:
                 continue
             # Still due at once: the cached list shows until the first fetch renews it or says why not.
-            self._feeds[name] = Feed(items=items, fetched_at=cached.fetched_at, from_cache=True)
-            self._mark_changes(name, items)
-            self._remember(name, items, cached.fetched_at)
+            self._feeds[name] = feed
+            self._mark_changes(name, feed.items)
+            self._remember(name, feed.items, feed.fetched_at)
         self._publish()
 
     async def _load_history(self) -> None:

@@ -57,7 +57,8 @@ from okrt_tui.store.cache import decoded
 from okrt_tui.store.db import Database
 from okrt_tui.store.history import History
 from okrt_tui.store.poll_state import PollState
-from okrt_tui.sync.refresher import _DECODERS, DEFAULT_INTERVALS, Intervals, Refresher
+from okrt_tui.sync.opening import DECODERS
+from okrt_tui.sync.refresher import DEFAULT_INTERVALS, Intervals, Refresher
 from okrt_tui.sync.snapshot import FEEDS, Feed, Offline
 
 log = logging.getLogger(__name__)
@@ -299,7 +300,7 @@ class SharedRefresher(Refresher):
             items, fetched_at = feed.items, feed.fetched_at
             if shared.fetched_at is not None and shared.fetched_at != fetched_at and self._cache is not None:
                 cached = self._cache.load(name)
-                loaded = decoded(cached, _DECODERS[name])
+                loaded = decoded(cached, DECODERS[name])
                 if cached is not None and loaded is not None:
                     items, fetched_at = loaded, cached.fetched_at
                     self._mark_changes(name, items)

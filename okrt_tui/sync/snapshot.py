@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 
 import msgspec
 
-from okrt_tui.api.budget import BudgetStatus
+from okrt_tui.api.budget_status import BudgetStatus
 from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Kpi, Okr, ReviewCycle, ReviewRef
 from okrt_tui.store.history import Point as KpiPoint

@@ -21,7 +21,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from okrt_tui import heap
@@ -36,14 +36,9 @@ from okrt_tui.tui.notices import say_store_notices
 from okrt_tui.tui.resources import stylesheet
 from okrt_tui.tui.screens.base import DataScreen
 from okrt_tui.tui.screens.help import HelpScreen, keys_of
-from okrt_tui.tui.screens.kpis import KpisScreen
 from okrt_tui.tui.screens.lists import ListScreen
 from okrt_tui.tui.screens.modals import OpenReviewModal
-from okrt_tui.tui.screens.objective import ObjectiveScreen
 from okrt_tui.tui.screens.okrs import OkrsScreen
-from okrt_tui.tui.screens.outbox import OutboxScreen
-from okrt_tui.tui.screens.review import ReviewScreen
-from okrt_tui.tui.screens.reviews import CycleScreen, ReviewsScreen
 from okrt_tui.tui.widgets.cells import Tones
 from okrt_tui.views.errors import describe_error
 from okrt_tui.views.text import one_line, truncate
@@ -101,7 +96,8 @@ BINDING_IDS = frozenset(
 
 
 class RefresherLike(Protocol):
-    """What the app needs of ``okrt_tui.sync.refresher.Refresher`` (tests pass a fake)."""
+    """What the app needs of ``okrt_tui.sync.refresher.Refresher`` (tests pass a fake; a warm start's
+    ``okrt_tui.sync.opening.Opening`` stands in for it until the session is open)."""
 
     @property
     def snapshot(self) -> Snapshot: ...
@@ -146,14 +142,36 @@ class DeliveriesLike(Protocol):
     def edit(self, entry_id: int, value: str, comment: str | None, status: str | None) -> None: ...
 
 
+# The screens other than the OKRs' (and their views: Markdown, projections, directions), imported when
+# first shown: a warm start paints the OKRs before they would have loaded (~30 M instructions of ~1.1 G).
+
+
+def _kpis_screen() -> Screen[None]:
+    from okrt_tui.tui.screens.kpis import KpisScreen
+
+    return KpisScreen()
+
+
+def _reviews_screen() -> Screen[None]:
+    from okrt_tui.tui.screens.reviews import ReviewsScreen
+
+    return ReviewsScreen()
+
+
+def _outbox_screen() -> Screen[None]:
+    from okrt_tui.tui.screens.outbox import OutboxScreen
+
+    return OutboxScreen()
+
+
 class OkrtApp(App[None]):
     TITLE = "okrt-tui"
     CSS_PATH = str(stylesheet("app.tcss"))
     MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
         "okrs": OkrsScreen,
-        "kpis": KpisScreen,
-        "reviews": ReviewsScreen,
-        "outbox": OutboxScreen,
+        "kpis": _kpis_screen,
+        "reviews": _reviews_screen,
+        "outbox": _outbox_screen,
     }
     DEFAULT_MODE = "okrs"
     COMMANDS = App.COMMANDS | {OkrtCommands}
@@ -260,13 +278,33 @@ class OkrtApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self.set_interval(QUIET, self._collect_when_quiet)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self._connect(show=True)
+
+    def go_live(
+        self,
+        refresher: RefresherLike,
+        *,
+        deliveries: DeliveriesLike | None = None,
+        watch_budget: Callable[[Callable[[str], object]], None] | None = None,
+    ) -> None:
+        """The session is open: from now on the app shows ``refresher``'s snapshots and writes through
+        ``deliveries``. Until then it ran on a stand-in serving the cached lists (``launch`` paints them
+        before it imports the client: ``okrt_tui.sync.opening``), whose snapshot stays on screen until
+        this refresher sends its first, the same lists read again as it starts."""
+        self.refresher = refresher
+        self.deliveries = deliveries
+        self._watch_budget = watch_budget
+        self._connect(show=False)
+
+    def _connect(self, *, show: bool) -> None:
         if self._watch_budget is not None:
             self._watch_budget(self._budget_problem)
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.refresher.subscribe(self._snapshot_from_refresher)
-        # The refresher may have started before the app (launch.py starts fetching at once): show
-        # whatever it already has.
-        self.show_snapshot(self.refresher.snapshot)
+        if show:
+            # The refresher may have started before the app (launch.py starts fetching at once when
+            # nothing is cached): show whatever it already has.
+            self.show_snapshot(self.refresher.snapshot)
         self._start_refresher()
         self._start_deliveries()
         self.refresher.set_visible(MODE_FEEDS.get(self.current_mode, "okrs"))
@@ -354,8 +392,10 @@ class OkrtApp(App[None]):
 
     async def action_show(self, mode: str) -> None:
         """``1`` ``2`` ``3``: switch screen; on the screen already shown, go back to its list."""
-        if isinstance(self.focused, Input | TextArea) or getattr(self.screen, "HOLDS_KEYS", False):
-            raise SkipAction()  # a digit typed in a filter, a dialog, the palette, a form
+        # A digit typed in a filter, a dialog, the palette, a form. (The forms' comment boxes, the only
+        # TextAreas, are inside screens that hold the keys: TextArea is not imported before a form.)
+        if isinstance(self.focused, Input) or getattr(self.screen, "HOLDS_KEYS", False):
+            raise SkipAction()
         await self.show(mode)
 
     async def show(self, mode: str) -> None:
@@ -390,6 +430,8 @@ class OkrtApp(App[None]):
             self.current_mode, ""
         )
         name = getattr(screen, "NOUN", "")
+        from okrt_tui.tui.screens.reviews import ReviewsScreen
+
         if not isinstance(screen, ListScreen | ReviewsScreen) and name:
             title = f"{title} \u203a {name}"
         rows = keys_of(self, screen, getattr(screen, "DISABLED_NOTES", None))
@@ -408,6 +450,8 @@ class OkrtApp(App[None]):
             self.refresher.set_visible(MODE_FEEDS[mode])
 
     async def open_objective(self, okr_id: str) -> None:
+        from okrt_tui.tui.screens.objective import ObjectiveScreen
+
         await self._show_mode("okrs")
         await self.push_screen(ObjectiveScreen(okr_id))
 
@@ -535,6 +579,8 @@ class OkrtApp(App[None]):
         return [form for form in forms if form.is_mounted and not form.shown]
 
     async def open_cycle(self, cycle_id: str) -> None:
+        from okrt_tui.tui.screens.reviews import CycleScreen
+
         await self._show_mode("reviews")
         await self.push_screen(CycleScreen(cycle_id))
 
@@ -570,6 +616,8 @@ class OkrtApp(App[None]):
     @work(exclusive=True, group="review", exit_on_error=False)
     async def fetch_review(self, review_id: str) -> None:
         """Fetch (interactive priority, within the budget) and show a review, or say why not."""
+        from okrt_tui.tui.screens.review import ReviewScreen
+
         try:
             summary = await self.refresher.fetch_review(review_id)
         except OkrtError as exc:

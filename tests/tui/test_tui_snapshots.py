@@ -10,7 +10,7 @@ import pytest
 from msgspec.structs import replace
 from tui_data import LOADING, NOW, OKRS, SUMMARY, FakeRefresher, data_snapshot, frozen_clock
 
-from okrt_tui.api.budget import BudgetStatus
+from okrt_tui.api.budget_status import BudgetStatus
 from okrt_tui.api.errors import Forbidden, RateLimited
 from okrt_tui.config import UiSettings
 from okrt_tui.sync.snapshot import Feed

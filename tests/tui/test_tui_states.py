@@ -22,7 +22,7 @@ from tui_data import (
     wait_for,
 )
 
-from okrt_tui.api.budget import BudgetStatus
+from okrt_tui.api.budget_status import BudgetStatus
 from okrt_tui.api.errors import Forbidden, NetworkError, RateLimited, ServerError, Unauthorized
 from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewCycle, ReviewSummary
 from okrt_tui.sync.snapshot import Feed

@@ -1,7 +1,7 @@
 """The status line between snapshots: it keeps counting down, never shows a window that has ended, and
 says why nothing is fetched while the rate limit holds."""
 
-from okrt_tui.api.budget import BudgetStatus
+from okrt_tui.api.budget_status import BudgetStatus
 from okrt_tui.api.errors import RateLimited
 from okrt_tui.sync.snapshot import Feed, Snapshot
 from okrt_tui.tui.widgets.cells import Tones

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from msgspec.structs import replace
 from textual import events
 
-from okrt_tui.api.budget import BudgetStatus
+from okrt_tui.api.budget_status import BudgetStatus
 from okrt_tui.api.errors import NotFound, OkrtError
 from okrt_tui.api.models import Answer, KeyResult, Kpi, Okr, ReviewCycle, ReviewRef, ReviewSummary
 from okrt_tui.sync.snapshot import Feed, KpiPoint, Snapshot
