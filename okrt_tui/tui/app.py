@@ -29,6 +29,7 @@ from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Okr, ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.logs import scrub
+from okrt_tui.sync.opening import Opening
 from okrt_tui.sync.snapshot import KpiPoint, Outcome, Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
@@ -208,8 +209,11 @@ class OkrtApp(App[None]):
         super().__init__()
         self.show_tracebacks = debug
         self.refresher = refresher
-        #: The outbox's delivery; None where the app cannot write (tests of reading only).
+        #: The outbox's delivery; None where the app cannot write (tests of reading only), or not yet.
         self.deliveries = deliveries
+        self._asked_before_live: Callable[[], object] | None = None
+        #: On a warm start's stand-in (``Opening``) until ``go_live``: the writes are offered meanwhile.
+        self.going_live = isinstance(refresher, Opening)
         #: Write scopes the server said this key lacks: the next form says so before any typing.
         self.missing_scopes: set[str] = set()
         self.settings = settings or UiSettings()
@@ -295,7 +299,21 @@ class OkrtApp(App[None]):
         self.refresher = refresher
         self.deliveries = deliveries
         self._watch_budget = watch_budget
+        self.going_live = False
         self._connect(show=False)
+        asked, self._asked_before_live = self._asked_before_live, None
+        if asked is not None:
+            asked()
+
+    def _once_live(self, form: Callable[[], object]) -> bool:
+        """True when the app cannot write now, and the caller opens nothing. On a warm start's cached
+        lists, before the session is open, ``form`` (the last one asked for) is kept and opens as the
+        app goes live: a ``c`` pressed in that half second is not lost."""
+        if self.deliveries is not None:
+            return False
+        if self.going_live:
+            self._asked_before_live = form
+        return True
 
     def _connect(self, *, show: bool) -> None:
         if self._watch_budget is not None:
@@ -465,10 +483,11 @@ class OkrtApp(App[None]):
     def open_checkin(self, okr_id: str, kr_id: str | None = None) -> None:
         """``c``: the check-in form for one of the objective's key results (``kr_id`` preselected)."""
         okr = next((o for o in self.snapshot.okrs.items or () if o.id == okr_id), None)
-        if okr is None or self.deliveries is None:
+        if okr is None or self._once_live(lambda: self.open_checkin(okr_id, kr_id)):
             return
         from okrt_tui.tui.forms.write_form import CheckinForm
 
+        assert self.deliveries is not None
         self.push_screen(self.write_form(CheckinForm).load(okr, kr_id, self.deliveries.key_result_id(okr_id)))
 
     def checkin_round(self, objectives: Sequence[Okr] | None = None) -> None:
@@ -478,7 +497,7 @@ class OkrtApp(App[None]):
 
         okrs = self.snapshot.okrs.items or ()
         chosen = okrs if objectives is None else objectives
-        if self.deliveries is None:
+        if self._once_live(lambda: self.checkin_round(objectives)):
             return
         if not any(o.key_results is not None for o in okrs):
             self.notify(
@@ -524,7 +543,7 @@ class OkrtApp(App[None]):
     def open_kpi_form(self, kpi_id: str) -> None:
         """``u``: the KPI update form."""
         kpi = next((k for k in self.snapshot.kpis.items or () if k.id == kpi_id), None)
-        if kpi is None or self.deliveries is None:
+        if kpi is None or self._once_live(lambda: self.open_kpi_form(kpi_id)):
             return
         from okrt_tui.tui.forms.write_form import KpiForm
         from okrt_tui.views.direction import kpi_direction

@@ -37,6 +37,25 @@ async def test_the_cached_lists_show_until_the_session_is_open_then_its_refreshe
         assert "● live" in screen_text(app) and "◌ cached" not in screen_text(app)
 
 
+async def test_a_checkin_asked_for_before_the_session_is_open_opens_once_it_is() -> None:
+    from okrt_tui.tui.forms.write_form import CheckinForm
+
+    cached = data_snapshot(okrs=Feed(items=OKRS, fetched_at=NOW - 60, from_cache=True))
+    opening = Opening(cached)
+    app = OkrtApp(opening, clock=frozen_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        highlighted = table_keys(app)[0]
+        await pilot.press("c")  # within the half second before the session is open: nothing to write with
+        await pilot.pause()
+        assert not isinstance(app.screen, CheckinForm)
+        live = FakeRefresher(cached)
+        opening.opened(live)  # type: ignore[arg-type]
+        app.go_live(live, deliveries=FakeDeliveries())
+        await pilot.pause()
+        assert isinstance(app.screen, CheckinForm)
+        assert app.screen.okr.id == highlighted
+
+
 # The dashboard as ``okrt-tui`` runs it (headless, on the sandbox), in a fresh interpreter: ``fill`` quits
 # once the first objectives are shown (fetched, and so cached); ``broken`` cannot open its session;
 # otherwise it quits once the app is live.

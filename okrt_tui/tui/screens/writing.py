@@ -1,7 +1,8 @@
 """The write keys of the screens that show objectives and KPIs: ``c`` check-in, ``u`` KPI update.
 
 A screen says what is highlighted (``checkin_target`` / ``kpi_target``); the app opens the form. The keys
-are hidden where the app cannot write (no outbox: the read-only tests).
+are hidden where the app cannot write (no outbox: the read-only tests); on a warm start's cached lists,
+before the session is open, they are offered, and the form opens as it goes live.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ class Writes(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         writes = ("checkin", "kpi_update", "checkin_round")
-        if action in writes and getattr(self.app, "deliveries", None) is None:
+        app = self.app
+        writable = getattr(app, "deliveries", None) is not None or getattr(app, "going_live", False)
+        if action in writes and not writable:
             return None
         return super().check_action(action, parameters)
 
