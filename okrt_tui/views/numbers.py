@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 from okrt_tui.views.text import DASH, one_line
 
@@ -29,7 +30,12 @@ SCIENTIFIC_FROM = 1e15
 
 def finite(value: object) -> float | None:
     """The value as a float, or ``None`` for null, text, a bool, NaN, infinity, or an integer too large
-    for a float (``float(10**400)`` raises, so every calculation starts here)."""
+    for a float (``float(10**400)`` raises, so every calculation starts here).
+
+    A float is answered first: it is nearly every value, and a refresh of the KPI list asks this
+    thousands of times (the general checks cost three times as much)."""
+    if type(value) is float:
+        return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool):
         return None
     if not isinstance(value, int | float):
@@ -81,7 +87,7 @@ def format_number(value: Number | None, *, decimals: int = 2, compact: bool = Fa
 def with_unit(value: Number | None, unit: str | None, *, compact: bool = False) -> str:
     """A number and its unit as people write them: ``45%``, ``$1,200``, ``3,721 users``."""
     number = format_number(value, compact=compact)
-    label = one_line(unit)
+    label = _unit_label(unit)
     if not label or number == DASH:
         return number
     if label in _PREFIX_UNITS:
@@ -89,6 +95,13 @@ def with_unit(value: Number | None, unit: str | None, *, compact: bool = False) 
     if label in _TIGHT_UNITS:
         return f"{number}{label}"
     return f"{number} {label}"
+
+
+@lru_cache(maxsize=1024)
+def _unit_label(unit: str | None) -> str:
+    """``one_line`` of a unit, kept: a workspace has a few units, and a refresh writes two numbers
+    with one for every KPI it rebuilds (cleaning the text is most of what writing a number costs)."""
+    return one_line(unit)
 
 
 def attached_unit(unit: str | None) -> bool:

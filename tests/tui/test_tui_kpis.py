@@ -257,3 +257,22 @@ async def test_a_direction_learnt_later_shows_on_the_same_record_and_a_changed_r
         told = replace(churn, direction="increase")  # now the server says: the same id, another record
         refresher.publish(replace(learnt, kpis=Feed(items=(*KPIS, told), fetched_at=NOW), kpi_directions={}))
         await wait_for(pilot, lambda: "≥ 8 " in row_of(app, "Churned"))
+
+
+async def test_a_value_seen_that_changed_before_the_last_one_rebuilds_the_row():
+    """The row is kept by its values seen themselves, not their count and last one: the history can
+    hand over a series whose earlier values differ (the week's start here) with the same newest."""
+    kpi = Kpi(
+        id="nps", name="Net Promoter Score", current=15, target=40, unit="NPS",
+        last_updated="2026-05-03T12:00:00Z", direction="increase",
+    )  # fmt: skip
+    seen = {"nps": (KpiPoint(NOW - 20 * DAY, 10.0), KpiPoint(NOW - 7 * DAY + 2 * HOUR, 12.0))}
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=seen))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await pilot.press("2")
+        assert row_of(app, "Net Promoter").rstrip().endswith("↑ +3    ↑ +5    ·")  # 10 held a week ago
+        earlier = {"nps": (KpiPoint(NOW - 20 * DAY, 11.0), seen["nps"][1])}
+        fake.publish(data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=earlier))
+        await pilot.pause()
+        assert row_of(app, "Net Promoter").rstrip().endswith("↑ +3    ↑ +4    ·")

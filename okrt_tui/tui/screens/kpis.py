@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
@@ -22,7 +22,7 @@ from okrt_tui.views.projection import OFF_PACE, ON_PACE, REACHED, project
 from okrt_tui.views.query import number_key, status_key, text_key
 from okrt_tui.views.sparkline import recent_values, sparkline
 from okrt_tui.views.status import MUTED, status_label
-from okrt_tui.views.text import fold, fold_shared
+from okrt_tui.views.text import fold_shared
 from okrt_tui.views.times import age_seconds, parse_timestamp, relative_time
 from okrt_tui.views.trend import WEEK, Trend, change_since, kpi_series, kpi_trend
 
@@ -137,6 +137,8 @@ class KpisScreen(Writes, ListScreen):
         super().__init__()
         #: KPI id → (the record, the remembered and configured directions, its direction): see ``direction``.
         self._directions: dict[str | None, tuple[Kpi, object, object, KpiDirection]] = {}
+        #: While a refresh draws: the values seen, the configured directions and the moment.
+        self._drawing: tuple[Mapping[str, tuple[KpiPoint, ...]], Mapping[str, str], float] | None = None
 
     def compose_summary(self) -> ComposeResult:
         yield Line(id="summary")
@@ -148,20 +150,27 @@ class KpisScreen(Writes, ListScreen):
         line.set_text(Text(legend or "", style=self.tones[MUTED], no_wrap=True, overflow="ellipsis"))
         line.display = legend is not None
 
+    def draw(self, snapshot: Snapshot) -> None:
+        # What every row's cache key reads, read once for the refresh rather than once per row (the
+        # clock and the settings are reached through the app, the values seen through the snapshot).
+        self._drawing = (snapshot.kpi_seen, self.okrt.settings.kpi_directions, self.now)
+        try:
+            super().draw(snapshot)
+        finally:
+            self._drawing = None
+
     def direction(self, item: Kpi) -> KpiDirection:
         """``shown_direction``, worked out again only when the record or what it is read with changed:
         a refresh asks it of every row (the cache key, the legend), each record decoded afresh."""
         snapshot = self.snapshot
         remembered = snapshot.kpi_directions if snapshot is not None else None
-        configured = self.okrt.settings.kpi_directions
+        drawing = self._drawing
+        configured = drawing[1] if drawing is not None else self.okrt.settings.kpi_directions
         known = self._directions.get(item.id)
-        if (
-            known is not None
-            and known[1] is remembered
-            and known[2] is configured
-            and (known[0] is item or known[0] == item)
-        ):
-            direction = known[3]
+        if known is not None and known[1] is remembered and known[2] is configured:
+            if known[0] is item:  # asked again in the same refresh (the legend after the cache key)
+                return known[3]
+            direction = known[3] if known[0] == item else shown_direction(self, item)
         else:
             direction = shown_direction(self, item)
         self._directions[item.id] = (item, remembered, configured, direction)
@@ -178,7 +187,7 @@ class KpisScreen(Writes, ListScreen):
 
     def build_row(self, item: Kpi, index: int, layout: Layout) -> RowData:
         tones = self.tones
-        now = self.now
+        now = self.now if self._drawing is None else self._drawing[2]
         compact = bool(layout.options["compact"])
         units = bool(layout.options["units"])
         points = self.points(item)
@@ -218,7 +227,7 @@ class KpisScreen(Writes, ListScreen):
         return RowData(
             key=item.id or f"row-{index}",
             cells=tuple(builders[spec.key]() for spec in layout.columns),
-            haystack=fold(item.name),
+            haystack=fold_shared(item.name),  # found by the raw name, as its cell (``text_cell``)
             fields={"status": fold_shared(item.status).replace("_", " "), "unit": fold_shared(item.unit)},
         )
 
@@ -229,15 +238,18 @@ class KpisScreen(Writes, ListScreen):
         # A KPI's row shows more than the record: its direction, the values seen (the sparkline and
         # the changes: a new one is a new last point), the age, and the hour (the 7-day change and the
         # projection slide with time). Each row's hour starts at its own minute, so the 500 rows are
-        # not all built again by one refresh on the hour.
-        points = self.points(item)
-        now = self.now
+        # not all built again by one refresh on the hour. The values seen are their tuple itself: the
+        # refresher keeps an unchanged KPI's, so comparing it is one identity test.
+        drawing = self._drawing
+        if drawing is None:
+            points, now = self.points(item), self.now
+        else:
+            points, now = drawing[0].get(item.id or "", ()), drawing[2]
         return (
             item,
             layout.name,
             self.direction(item),
-            len(points),
-            points[-1] if points else None,
+            points,
             relative_time(item.last_updated, now),
             (now + hash(item.id) % 3600) // 3600,
         )
