@@ -93,7 +93,12 @@ def run_dashboard(
 
         def make_cached(tui: ModuleType, opening: Opening, first_shown: Callable[[], None]) -> Any:
             return tui.OkrtApp(
-                opening, settings=chosen, debug=debug, first_shown=first_shown, forms_built=heap.freeze_forms
+                opening,
+                settings=chosen,
+                debug=debug,
+                first_shown=first_shown,
+                forms_built=heap.freeze_forms,
+                live=False,
             )
 
         run = _run_cached(Opening(cached), database, loading, make_cached, open_session, headless, on_hangup)

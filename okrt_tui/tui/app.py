@@ -29,7 +29,6 @@ from okrt_tui.api.errors import OkrtError
 from okrt_tui.api.models import Okr, ReviewSummary
 from okrt_tui.config import UiSettings
 from okrt_tui.logs import scrub
-from okrt_tui.sync.opening import Opening
 from okrt_tui.sync.snapshot import KpiPoint, Outcome, Snapshot
 from okrt_tui.tui.commands import OkrtCommands, OkrtPalette
 from okrt_tui.tui.messages import OpenCycle, OpenKpi, OpenObjective, OpenReview, SnapshotChanged
@@ -199,9 +198,10 @@ class OkrtApp(App[None]):
         forms_built: Callable[[], object] | None = None,
         watch_budget: Callable[[Callable[[str], object]], None] | None = None,
         deliveries: DeliveriesLike | None = None,
+        live: bool = True,
     ) -> None:
-        """``first_shown`` is called once, after the first objectives (or why there are none) are
-        painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
+        """``live`` False: ``refresher`` stands in for the session's until ``go_live``. ``first_shown``
+        is called once, after the first objectives (or why there are none) are painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
         refresher fetch the other lists. ``forms_built`` is called once the write forms are built, a
         second later, while idle: they live as long as the app, and the dashboard's process settles its
         heap again. ``watch_budget`` (``Budget.watch_problem``) tells, once, of a
@@ -213,7 +213,7 @@ class OkrtApp(App[None]):
         self.deliveries = deliveries
         self._asked_before_live: Callable[[], object] | None = None
         #: On a warm start's stand-in (``Opening``) until ``go_live``: the writes are offered meanwhile.
-        self.going_live = isinstance(refresher, Opening)
+        self.going_live = not live
         #: Write scopes the server said this key lacks: the next form says so before any typing.
         self.missing_scopes: set[str] = set()
         self.settings = settings or UiSettings()

@@ -20,7 +20,7 @@ from okrt_tui.tui.app import OkrtApp
 async def test_the_cached_lists_show_until_the_session_is_open_then_its_refresher_takes_over() -> None:
     cached = data_snapshot(okrs=Feed(items=OKRS, fetched_at=NOW - 7200, from_cache=True))
     opening = Opening(cached)
-    app = OkrtApp(opening, clock=frozen_clock)
+    app = OkrtApp(opening, clock=frozen_clock, live=False)
     async with app.run_test(size=(80, 24)) as pilot:
         assert table_keys(app) and "◌ cached" in screen_text(app) and "updated 2 h ago" in screen_text(app)
         await pilot.press("r", "2", "1")  # nothing to send yet: the session fetches every list as it opens
@@ -42,7 +42,7 @@ async def test_a_checkin_asked_for_before_the_session_is_open_opens_once_it_is()
 
     cached = data_snapshot(okrs=Feed(items=OKRS, fetched_at=NOW - 60, from_cache=True))
     opening = Opening(cached)
-    app = OkrtApp(opening, clock=frozen_clock)
+    app = OkrtApp(opening, clock=frozen_clock, live=False)
     async with app.run_test(size=(100, 30)) as pilot:
         highlighted = table_keys(app)[0]
         await pilot.press("c")  # within the half second before the session is open: nothing to write with
