@@ -201,11 +201,12 @@ class OkrtApp(App[None]):
         live: bool = True,
     ) -> None:
         """``live`` False: ``refresher`` stands in for the session's until ``go_live``. ``first_shown``
-        is called once, after the first objectives (or why there are none) are painted: the dashboard's process then settles its heap (see :mod:`okrt_tui.heap`) and lets the
-        refresher fetch the other lists. ``forms_built`` is called once the write forms are built, a
-        second later, while idle: they live as long as the app, and the dashboard's process settles its
-        heap again. ``watch_budget`` (``Budget.watch_problem``) tells, once, of a
-        rate ledger that cannot be used: which file, and how to fix it."""
+        is called once, after the first objectives (or why there are none) are painted: the dashboard's
+        process then settles its heap (see :mod:`okrt_tui.heap`) and lets the refresher fetch the other
+        lists. ``forms_built`` is called once the write forms are built and drawn, while idle: they
+        live as long as the app, and the dashboard's process settles its heap again. ``watch_budget``
+        (``Budget.watch_problem``) tells, once, of a rate ledger that cannot be used: which file, and
+        how to fix it."""
         super().__init__()
         self.show_tracebacks = debug
         self.refresher = refresher
