@@ -334,6 +334,7 @@ class OkrtApp(App[None]):
         await super().on_event(event)
 
     def _collect_when_quiet(self) -> None:
+        heap.release()  # a form closed before its paint could not release the collector itself
         heap.collect_if_due(quiet=time.monotonic() - self._last_input >= QUIET)
 
     def _budget_problem(self, text: str) -> None:

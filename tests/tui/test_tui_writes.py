@@ -165,6 +165,20 @@ async def test_opening_the_checkin_form_on_another_objective_lays_nothing_out_no
         assert "c Check-in" in screen_text(app)  # the list's key bar shows its own keys again
 
 
+async def test_the_collector_held_for_a_form_s_paint_is_on_again_even_if_it_closed_at_once(sandbox, open_app):
+    import gc
+
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, KpiForm), message="the form")
+        await wait_for(pilot, gc.isenabled, message="the collector on after the paint")
+        send_at_once(app, ["escape", "u", "escape"])  # shown and gone again before any paint
+        await wait_for(pilot, lambda: not isinstance(app.screen, KpiForm), message="closed")
+        await wait_for(pilot, gc.isenabled, timeout=3, message="the collector on again")
+
+
 @pytest.mark.parametrize(
     ("typed", "said"), [("1,5", "use a dot for decimals"), ("nan", "finite"), ("", "Type a number")]
 )

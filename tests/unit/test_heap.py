@@ -138,3 +138,20 @@ def test_a_full_collection_waits_for_a_moment_without_keys() -> None:
     assert heap.collect_if_due(quiet=True) is True
     assert garbage() is None
     assert heap.collect_if_due(quiet=True) is False  # nothing due after it
+
+
+def test_a_form_paints_with_no_collection_and_the_one_due_runs_after() -> None:
+    heap.hold()
+    assert not gc.isenabled()  # the paint of the opening form: nothing collected in the middle of it
+    garbage = weakref.ref(Cycle())
+    heap.release()
+    assert gc.isenabled()
+    assert garbage() is None  # the collection that was due, right after the paint
+
+
+def test_holding_leaves_a_collector_turned_off_by_the_start_off() -> None:
+    with heap.starting_up():
+        heap.hold()
+        heap.release()
+        assert not gc.isenabled()  # still starting: the start turns it on, not the form
+    assert gc.isenabled()

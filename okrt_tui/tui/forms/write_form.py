@@ -29,6 +29,7 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input, RadioButton, RadioSet, Static, TextArea
 
+from okrt_tui import heap
 from okrt_tui.api.errors import BadRequest, Forbidden, NotFound, OkrtError
 from okrt_tui.api.models import KeyResult, Kpi, Okr
 from okrt_tui.store.outbox import DELIVERED, FAILED, QUEUED, Entry, OutboxUnavailable
@@ -120,6 +121,8 @@ class WriteForm(Dialog[Outcome | str | None]):
             event.refresh_styles = False
         self._styled_for = styled_for
         self.shown = True
+        heap.hold()  # the whole terminal is repainted next: no collection in the middle of it
+        self.call_after_refresh(heap.release)  # (and the app releases it within a second, whatever)
 
     def _loaded(self, editing: Entry | None) -> None:
         """After a subclass's ``load``: every field starts afresh (the form was shown before)."""
