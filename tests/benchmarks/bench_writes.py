@@ -27,8 +27,8 @@
    a crowded machine, so the load average is printed with the figures). As in the dashboard, the heap
    is frozen once the first list is shown, and the forms are built a second later, while idle, loaded
    with a sample and drawn off screen, then frozen (``FORMS_READY``); the first ``u`` counts among the
-   30 like any other. The collector's full passes wait for a second without a key (``heap``), as in
-   the dashboard, so none falls among the opens.
+   30 like any other. The collector's full passes wait for a second without a key, and no collection
+   runs while an opening form paints (``okrt_tui.heap``), in the dashboard as here.
 
 Run: ``python tests/benchmarks/bench_writes.py`` or ``pytest tests/benchmarks/bench_writes.py -s``.
 """
