@@ -53,11 +53,10 @@ from okrt_tui.api.errors import (
     Unauthorized,
     WriteUnconfirmed,
 )
-from okrt_tui.store.cache import decoded
 from okrt_tui.store.db import Database
 from okrt_tui.store.history import History
 from okrt_tui.store.poll_state import PollState
-from okrt_tui.sync.opening import DECODERS
+from okrt_tui.sync.opening import load_cached
 from okrt_tui.sync.refresher import DEFAULT_INTERVALS, Intervals, Refresher
 from okrt_tui.sync.snapshot import FEEDS, Feed, Offline
 
@@ -299,10 +298,9 @@ class SharedRefresher(Refresher):
                 continue
             items, fetched_at = feed.items, feed.fetched_at
             if shared.fetched_at is not None and shared.fetched_at != fetched_at and self._cache is not None:
-                cached = self._cache.load(name)
-                loaded = decoded(cached, DECODERS[name])
-                if cached is not None and loaded is not None:
-                    items, fetched_at = loaded, cached.fetched_at
+                loaded = load_cached(self._cache, name)
+                if loaded is not None and loaded.items is not None and loaded.fetched_at is not None:
+                    items, fetched_at = loaded.items, loaded.fetched_at
                     self._mark_changes(name, items)
                     self._remember(name, items, fetched_at)
             self._feeds[name] = Feed(
