@@ -430,3 +430,13 @@ async def test_the_forms_are_built_while_idle_and_then_frozen_out_of_the_collect
             assert built == [True]  # once, with every field there, nothing shown
     finally:
         session.database.close()
+
+
+async def test_a_refusal_under_the_comment_is_brought_into_view_on_a_short_terminal(strict_sandbox, open_app):
+    app = open_app(strict_sandbox.base_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.snapshot.okrs.items is not None, timeout=10, message="OKRs")
+        await pilot.pause()
+        await pilot.press("c", *"okrt_bogus", "tab", "5", "ctrl+s")
+        await wait_for(pilot, lambda: "is gone (404)" in screen_text(app), timeout=10, message="the refusal")
+        assert isinstance(app.screen, CheckinForm)  # what was typed is kept

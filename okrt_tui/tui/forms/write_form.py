@@ -403,7 +403,9 @@ class WriteForm(Dialog[Outcome | str | None]):
                 self.kind, target[0], target[1], value.text, status=self.status(), comment=comment
             )
         except OutboxUnavailable as exc:
-            self.query_one("#form-error", Static).update(str(exc))  # what was typed stays in the form
+            form_error = self.query_one("#form-error", Static)
+            form_error.update(str(exc))  # what was typed stays in the form
+            form_error.call_after_refresh(form_error.scroll_visible, animate=False)
             return
         finally:
             self.sending = False
@@ -423,7 +425,8 @@ class WriteForm(Dialog[Outcome | str | None]):
             said = error.server_message or str(error)
             self.query_one("#value-error", Static).update(f"The server refused it: {one_line(said)}")
             self.query_one("#value", Input).focus()
-        elif isinstance(error, Forbidden):
+            return  # said under the value, which the focus brings into view
+        if isinstance(error, Forbidden):
             scope = error.scope or SCOPES[self.kind]
             self.okrt.missing_scopes.add(scope)
             form_error.update(f"Not recorded: this key lacks the {scope} scope. {KEYS_WHERE}")
@@ -435,6 +438,8 @@ class WriteForm(Dialog[Outcome | str | None]):
             )
         else:
             form_error.update(f"Not recorded: {one_line(outcome.message)}")
+        # Under the comment: on a short terminal (80x24) the form shows its top half only.
+        form_error.call_after_refresh(form_error.scroll_visible, animate=False)
 
     def _announce(self, outcome: Outcome) -> None:
         label = truncate(one_line(outcome.entry.target_label or outcome.entry.target_id), 50)
