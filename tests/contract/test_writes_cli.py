@@ -203,9 +203,11 @@ def test_two_flushes_at_once_send_each_write_once(sandbox: SandboxServer, tmp_pa
 
 
 def test_killed_while_waiting_to_send_the_write_is_sent_once_later(strict_sandbox: SandboxServer) -> None:
-    # Strict: its 429 carries no X-RateLimit-Remaining: 0, so the budget waits only Retry-After (3 s).
+    # Strict: its 429 carries no X-RateLimit-Remaining: 0, so the budget waits only Retry-After. 8 s of
+    # it leave room to see the write claimed and kill the process before it is sent (3 s were too few
+    # on a crowded CI: the write was already sending, and so unconfirmed after the kill).
     sandbox = strict_sandbox
-    sandbox.control.fault("429", count=1, match="writes", seconds=3)
+    sandbox.control.fault("429", count=1, match="writes", seconds=8)
     process = _cli_process(sandbox, "kpi-update", "Net Promoter Score", "49")
     _until(lambda: outbox_states(sandbox).get("claimed") == 1 and _requests(sandbox) >= 2)
     os.kill(process.pid, signal.SIGKILL)
