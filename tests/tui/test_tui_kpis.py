@@ -276,3 +276,132 @@ async def test_a_value_seen_that_changed_before_the_last_one_rebuilds_the_row():
         fake.publish(data_snapshot(kpis=Feed(items=(kpi,), fetched_at=NOW), kpi_seen=earlier))
         await pilot.pause()
         assert row_of(app, "Net Promoter").rstrip().endswith("↑ +3    ↑ +4    ·")
+
+
+def many_kpis(count: int, shift: float = 0.0) -> tuple[Kpi, ...]:
+    return tuple(
+        Kpi(id=f"k{i}", name=f"Metric {i:03}", current=100 + i + shift, target=500, unit="users")
+        for i in range(count)
+    )
+
+
+async def test_a_refresh_of_many_rows_is_built_in_slices_with_the_keys_handled_between():
+    """A refresh that changes more rows than one slice (``SLICE``) builds them a slice at a time, the
+    keys typed meanwhile handled between two slices; the table shows the rows it had until the last."""
+    from okrt_tui.tui.screens.lists import SLICE
+
+    count = 12 * SLICE  # a key goes from the table up to the app, which runs its binding: a few slices
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=many_kpis(count), fetched_at=NOW)))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        screen = app.screen
+        happened: list[str] = []
+        build_row = screen.build_row
+        screen.build_row = lambda *args: happened.append("row") or build_row(*args)
+        cursor_down = screen.table.action_cursor_down
+        then: list[str] = []  # the first row as the key is handled
+
+        def down() -> None:
+            happened.append("key")
+            then.append(row_of(app, "Metric 000"))
+            cursor_down()
+
+        screen.table.action_cursor_down = down
+        fake.publish(data_snapshot(kpis=Feed(items=many_kpis(count, shift=1000), fetched_at=NOW)))
+        await pilot.press("down")
+        await pilot.pause()
+        assert happened.count("row") == count
+        assert SLICE <= happened.index("key") < count  # between two slices, not after the last
+        assert "1,100" not in then[0]  # the rows shown before, until the last slice
+        assert "1,100" in row_of(app, "Metric 000")
+        assert screen.table.cursor_row == 1
+
+
+async def test_rows_still_to_build_when_a_screen_covers_the_list_are_built_when_it_is_back():
+    """Changing the table beneath another screen would repaint the whole terminal: the building stops
+    while the list is covered, and the rows are built when it shows again."""
+    from okrt_tui.tui.screens.lists import SLICE
+    from okrt_tui.tui.widgets.keyed_table import KeyedTable
+
+    count = 12 * SLICE  # more slices than the key for the help takes to reach the app
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=many_kpis(count), fetched_at=NOW)))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        screen = app.screen
+        covered: list[int] = []
+        set_rows = KeyedTable.set_rows
+
+        def counted(table, rows):
+            if app.screen is not screen:
+                covered.append(len(rows))
+            return set_rows(table, rows)
+
+        KeyedTable.set_rows = counted
+        try:
+            fake.publish(data_snapshot(kpis=Feed(items=many_kpis(count, shift=1000), fetched_at=NOW)))
+            await pilot.press("question_mark")  # the help, over the list
+            await wait_for(pilot, lambda: app.screen is not screen, message="the help")
+            await pilot.pause()
+            assert covered == []
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: "1,100" in row_of(app, "Metric 000"), message="the new rows")
+        finally:
+            KeyedTable.set_rows = set_rows
+        assert covered == []
+
+
+async def test_sorted_by_pace_a_refresh_projects_again_only_the_kpis_that_changed(monkeypatch):
+    """A row's place in a sort is kept with the row: the projection of every KPI at each refresh, to
+    sort 500 of them, blocked the loop ~50 ms. The order stays the one the cells show."""
+    from okrt_tui.tui.screens import kpis as kpi_screen
+
+    projected: list[str | None] = []
+    project = kpi_screen.project
+    monkeypatch.setattr(
+        kpi_screen,
+        "project",
+        lambda points, current, *rest: projected.append(current) or project(points, current, *rest),
+    )
+    fake = FakeRefresher()
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.press(*["right"] * 10, "s")  # the last column: At this pace
+        assert app.screen.sort_state == ("pace", False)
+        order = app.screen.table.row_keys()
+        projected.clear()
+        wau = next(k for k in KPIS if k.name == "Weekly Active Users")
+        changed = replace(wau, current=3722)
+        fake.publish(
+            data_snapshot(kpis=Feed(items=tuple(changed if k is wau else k for k in KPIS), fetched_at=NOW))
+        )
+        await pilot.pause()
+        assert projected == [3722, 3722]  # its cell and its place; none of the others
+        assert app.screen.table.row_keys() == order
+
+
+async def test_a_widest_cell_that_changes_within_its_column_s_room_redraws_only_its_row():
+    """Every line is drawn again when a column's width changes; a refresh where a name or an age grew
+    by a character, its column as wide as before (here the name's, cut to the room left), drew the
+    whole table again (~15 ms with a screenful of KPIs)."""
+    from okrt_tui.tui.widgets.keyed_table import KeyedTable
+
+    long = "Quarterly recurring revenue of the enterprise segment"
+    kpis = many_kpis(20)
+    first = replace(kpis[0], name=long)
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=(first, *kpis[1:]), fetched_at=NOW)))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.press("2")
+        table = app.screen.table
+        widths = [column.width for column in table.ordered_columns]
+        drawn: list[int] = []
+        draw_line = KeyedTable._draw_line
+        table._draw_line = lambda *args: drawn.append(1) or draw_line(table, *args)
+        longer = replace(first, name=long + " and more")
+        fake.publish(data_snapshot(kpis=Feed(items=(longer, *kpis[1:]), fetched_at=NOW)))
+        await pilot.pause()
+        assert [column.width for column in table.ordered_columns] == widths
+        assert len(drawn) == 1  # its own line

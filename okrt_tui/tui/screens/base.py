@@ -141,6 +141,10 @@ class DataScreen(Screen[None]):
         else:
             self._behind = True
 
+    def draw_when_shown(self) -> None:
+        """Draw the snapshot again when this screen is shown again."""
+        self._behind = True
+
     def on_screen_resume(self) -> None:
         if self._behind and self.snapshot is not None:
             self._behind = False

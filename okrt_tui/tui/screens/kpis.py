@@ -153,11 +153,16 @@ class KpisScreen(Writes, ListScreen):
     def draw(self, snapshot: Snapshot) -> None:
         # What every row's cache key reads, read once for the refresh rather than once per row (the
         # clock and the settings are reached through the app, the values seen through the snapshot).
+        # Kept while the rows are built, which may take several slices (``ListScreen._build``).
         self._drawing = (snapshot.kpi_seen, self.okrt.settings.kpi_directions, self.now)
         try:
             super().draw(snapshot)
         finally:
-            self._drawing = None
+            if self._building is None:  # nothing left to build
+                self._drawing = None
+
+    def done_building(self) -> None:
+        self._drawing = None
 
     def direction(self, item: Kpi) -> KpiDirection:
         """``shown_direction``, worked out again only when the record or what it is read with changed:

@@ -253,12 +253,17 @@ class KeyedTable(DataTable[Text]):
             floors.append(need if spec.min_width is None else min(need, spec.min_width))
         room = width - 2 * self.cell_padding * len(self._specs)
         widths = share_width(needs, floors, [spec.weight for spec in self._specs], room)
+        changed = False
         for spec, share in zip(self._specs, widths, strict=True):
             column = self.columns.get(ColumnKey(spec.key))
-            if column is not None:
+            if column is not None and (column.auto_width or column.width != share):
                 column.auto_width = False
                 column.width = share
-        self._relabel()
+                changed = True
+        # Every row is drawn again for new widths: not for a widest cell that changed within its room
+        # (a refresh where a value or an age grew by a character redrew the whole table, ~15 ms).
+        if changed:
+            self._relabel()
 
     def set_sorted(self, sorted_by: tuple[str, bool] | None) -> None:
         """Show which column the rows are sorted by (an arrow in its header)."""
