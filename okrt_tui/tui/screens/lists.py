@@ -197,15 +197,6 @@ class ListScreen(DataScreen):
 
     def _go_on(self, build: Iterator[None]) -> None:
         """One slice of ``build``, and the next one after whatever else is waiting (the keys typed)."""
-        if build is not self._building:
-            return  # a newer snapshot, layout or theme started a build of its own
-        if self.app.screen is not self:
-            # Another screen came on top: changing the table beneath it would repaint the whole
-            # terminal. The rows are built again when this screen is shown.
-            self._building = self._drawn = None
-            self.done_building()
-            self.draw_when_shown()
-            return
         for _ in build:  # a slice built: the next one later
             self.call_later(self._after_a_pause, build)
             return
@@ -216,6 +207,15 @@ class ListScreen(DataScreen):
         screen follow one another without a pause, so ``call_later`` alone would run every slice in
         one go of the loop."""
         await asyncio.sleep(0)
+        if build is not self._building:
+            return  # a newer snapshot, layout or theme started a build of its own
+        if self.app.screen is not self:
+            # Another screen came on top: changing the table beneath it would repaint the whole
+            # terminal. The rows are built again when this screen is shown.
+            self._building = self._drawn = None
+            self.done_building()
+            self.draw_when_shown()
+            return
         self._go_on(build)
 
     def _build(
