@@ -3,6 +3,10 @@ detail's chart with dated axes, ticks written like the header, the target's plac
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import pytest
 from msgspec.structs import replace
 from tui_data import (
@@ -285,16 +289,23 @@ def many_kpis(count: int, shift: float = 0.0) -> tuple[Kpi, ...]:
     )
 
 
+@asynccontextmanager
+async def kpi_list(count: int) -> AsyncIterator[tuple[FakeRefresher, OkrtApp, Any]]:
+    """The KPI list of ``count`` KPIs on screen, at 120x30."""
+    fake = FakeRefresher(data_snapshot(kpis=Feed(items=many_kpis(count), fetched_at=NOW)))
+    app = OkrtApp(fake, clock=frozen_clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("2")
+        yield fake, app, pilot
+
+
 async def test_a_refresh_of_many_rows_is_built_in_slices_with_the_keys_handled_between():
     """A refresh that changes more rows than one slice (``SLICE``) builds them a slice at a time, the
     keys typed meanwhile handled between two slices; the table shows the rows it had until the last."""
     from okrt_tui.tui.screens.lists import SLICE
 
     count = 12 * SLICE  # a key goes from the table up to the app, which runs its binding: a few slices
-    fake = FakeRefresher(data_snapshot(kpis=Feed(items=many_kpis(count), fetched_at=NOW)))
-    app = OkrtApp(fake, clock=frozen_clock)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
+    async with kpi_list(count) as (fake, app, pilot):
         screen = app.screen
         happened: list[str] = []
         build_row = screen.build_row
@@ -318,38 +329,32 @@ async def test_a_refresh_of_many_rows_is_built_in_slices_with_the_keys_handled_b
         assert screen.table.cursor_row == 1
 
 
-async def test_rows_still_to_build_when_a_screen_covers_the_list_are_built_when_it_is_back():
+async def test_rows_still_to_build_when_a_screen_covers_the_list_are_built_when_it_is_back(monkeypatch):
     """Changing the table beneath another screen would repaint the whole terminal: the building stops
     while the list is covered, and the rows are built when it shows again."""
     from okrt_tui.tui.screens.lists import SLICE
     from okrt_tui.tui.widgets.keyed_table import KeyedTable
 
     count = 12 * SLICE  # more slices than the key for the help takes to reach the app
-    fake = FakeRefresher(data_snapshot(kpis=Feed(items=many_kpis(count), fetched_at=NOW)))
-    app = OkrtApp(fake, clock=frozen_clock)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.press("2")
+    covered: list[int] = []
+    set_rows = KeyedTable.set_rows
+
+    def counted(table, rows):
+        if table.app.screen is not table.screen:
+            covered.append(len(rows))
+        return set_rows(table, rows)
+
+    monkeypatch.setattr(KeyedTable, "set_rows", counted)
+    async with kpi_list(count) as (fake, app, pilot):
         screen = app.screen
-        covered: list[int] = []
-        set_rows = KeyedTable.set_rows
-
-        def counted(table, rows):
-            if app.screen is not screen:
-                covered.append(len(rows))
-            return set_rows(table, rows)
-
-        KeyedTable.set_rows = counted
-        try:
-            fake.publish(data_snapshot(kpis=Feed(items=many_kpis(count, shift=1000), fetched_at=NOW)))
-            await pilot.press("question_mark")  # the help, over the list
-            await wait_for(pilot, lambda: app.screen is not screen, message="the help")
-            await pilot.pause()
-            assert covered == []
-            await pilot.press("escape")
-            await wait_for(pilot, lambda: "1,100" in row_of(app, "Metric 000"), message="the new rows")
-        finally:
-            KeyedTable.set_rows = set_rows
+        fake.publish(data_snapshot(kpis=Feed(items=many_kpis(count, shift=1000), fetched_at=NOW)))
+        await pilot.press("question_mark")  # the help, over the list
+        await wait_for(pilot, lambda: app.screen is not screen, message="the help")
+        await pilot.pause()
         assert covered == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "1,100" in row_of(app, "Metric 000"), message="the new rows")
+    assert covered == []
 
 
 async def test_sorted_by_pace_a_refresh_projects_again_only_the_kpis_that_changed(monkeypatch):
