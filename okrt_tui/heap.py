@@ -102,8 +102,9 @@ _held = False
 
 def hold() -> None:
     """No collection until ``release``: around the paint of a form as it opens (the whole terminal
-    repainted, ~9 ms at 160x48), where a younger generation's collection (2-5 ms) falling in took the
-    key past 16 ms. Nothing if the collector is off already (the dashboard's start)."""
+    repainted, ~9 ms at 160x48) and of a table whose rows in view all changed (a filter's keystroke),
+    where a younger generation's collection (2-5 ms) falling in took the key past 16 ms. Nothing if
+    the collector is off already (the dashboard's start)."""
     global _held
     if gc.isenabled():
         gc.disable()

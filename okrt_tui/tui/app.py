@@ -333,6 +333,9 @@ class OkrtApp(App[None]):
             self._last_input = time.monotonic()
         await super().on_event(event)
 
+    def on_unmount(self) -> None:
+        heap.release()  # held for a paint that never came: the app ended first
+
     def _collect_when_quiet(self) -> None:
         heap.release()  # a form closed before its paint could not release the collector itself
         heap.collect_if_due(quiet=time.monotonic() - self._last_input >= QUIET)

@@ -645,3 +645,36 @@ async def test_wide_okr_rows_show_recent_progress_and_the_health_over_7_days():
         assert isinstance(app.screen, ObjectiveScreen)
         assert "Recent progress ▁▄▆█" in screen_text(app)
         assert "Health since 7 days ago ↑ +4" in screen_text(app)
+
+
+async def test_a_filter_keystroke_holds_the_collector_through_the_repaint_and_gives_it_back(monkeypatch):
+    """The rows in view all change with a filter's keystroke, and every line is painted again: no
+    collection lands in that paint (it took the keystroke past 16 ms); the collector is on right after,
+    and on again when the app ends before any paint."""
+    import gc
+
+    from textual.screen import Screen
+
+    from okrt_tui import heap
+
+    happened: list[str] = []
+    hold, release, paint = heap.hold, heap.release, Screen._compositor_refresh
+    monkeypatch.setattr(
+        heap, "hold", lambda: happened.append(f"hold, collector on: {gc.isenabled()}") or hold()
+    )
+    monkeypatch.setattr(heap, "release", lambda: happened.append("release") or release())
+    monkeypatch.setattr(
+        Screen, "_compositor_refresh", lambda screen: happened.append("paint") or paint(screen)
+    )
+    app = OkrtApp(FakeRefresher(), clock=frozen_clock)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        happened.clear()
+        await pilot.press("z")  # no objective has a z: every row goes
+        await wait_for(pilot, gc.isenabled, message="the collector back after the paint")
+        assert app.screen.table.row_count == 0
+        held = happened.index("hold, collector on: True")
+        assert "paint" in happened[held:] and "release" in happened[happened.index("paint", held) :]
+        hold()  # as before a paint, and the app ends before it
+    assert gc.isenabled()
