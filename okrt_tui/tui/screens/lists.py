@@ -209,7 +209,7 @@ class ListScreen(DataScreen):
         await asyncio.sleep(0)
         if build is not self._building:
             return  # a newer snapshot, layout or theme started a build of its own
-        if self.app.screen is not self:
+        if not self.is_active:
             # Another screen came on top: changing the table beneath it would repaint the whole
             # terminal. The rows are built again when this screen is shown.
             self._building = self._drawn = None
