@@ -24,7 +24,7 @@ process's end would not.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -118,3 +118,10 @@ def release() -> None:
         _held = False
         gc.enable()
         gc.collect(1)
+
+
+def hold_through(after_paint: Callable[[Callable[[], None]], object]) -> None:
+    """``hold`` now and ``release`` once the next paint is done (``after_paint``: a widget's
+    ``call_after_refresh``), around a paint known to be long."""
+    hold()
+    after_paint(release)

@@ -140,8 +140,9 @@ class WriteForm(Dialog[Outcome | str | None]):
             event.refresh_styles = False
         self._styled_for = styled_for
         self.shown = True
-        heap.hold()  # the whole terminal is repainted next: no collection in the middle of it
-        self.call_after_refresh(heap.release)  # (and the app releases it within a second, whatever)
+        # The whole terminal is repainted next: no collection in the middle of it (and the app releases
+        # the collector within a second, whatever happens).
+        heap.hold_through(self.call_after_refresh)
 
     def _loaded(self, editing: Entry | None) -> None:
         """After a subclass's ``load``: every field starts afresh (the form was shown before)."""

@@ -360,8 +360,7 @@ class KeyedTable(DataTable[Text]):
             self._replace_rows(rows)
             # Every line in view is painted again next (~11-14 ms at 160x48, a filter narrowing 500 rows
             # to a few): no collection in the middle of it, the one due runs right after.
-            heap.hold()
-            self.call_after_refresh(heap.release)
+            heap.hold_through(self.call_after_refresh)
         # DataTable's rows in order, which it would rebuild from the locations on first use.
         self._ordered_row_cache[(len(self.rows), self._update_count)] = list(self.rows.values())
         if not self._known:
