@@ -74,6 +74,23 @@ async def test_a_kpi_value_typed_with_u_is_recorded_and_shown_at_once(sandbox, o
         )
 
 
+@pytest.mark.parametrize("move", ["down", "j"])
+async def test_a_kpi_update_typed_at_once_after_a_cursor_key_goes_to_the_row_moved_to(
+    sandbox, open_app, move
+):
+    """``↓ u 4 2 ctrl+s`` in one go (a quick hand, a slow link): ``u`` is handled as it arrives, so the
+    form has the focus before the value behind it; the cursor's keys must act as they arrive too, or the
+    update went to the row the cursor had just left."""
+    app = open_app(sandbox.base_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_kpis(pilot)
+        second = app.screen.table.row_keys()[1]
+        send_at_once(app, [move, "u", "4", "2", "ctrl+s"])
+        await wait_for(pilot, lambda: sandbox.control.writes() != [], timeout=10, message="the write")
+        (write,) = sandbox.control.writes()
+        assert (write["target_id"], write["body"]) == (second, {"value": 42})
+
+
 async def test_a_checkin_typed_with_c_on_the_objective_goes_to_the_highlighted_key_result(sandbox, open_app):
     app = open_app(sandbox.base_url)
     async with app.run_test(size=(120, 40)) as pilot:

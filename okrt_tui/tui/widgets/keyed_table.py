@@ -123,14 +123,19 @@ class _Paint(msgspec.Struct, frozen=True):
 class KeyedTable(DataTable[Text]):
     """Rows by key, a movable "sort column" marker in the header, vim keys, and a sort request."""
 
+    # The cursor's keys act as each key arrives (priority bindings, while the table has the focus), in
+    # order with the write keys, which do so that a form has the focus before the value typed behind
+    # them: ``↓ u 42`` typed at once opened the form on the row the cursor was about to leave.
     BINDINGS = [  # noqa: RUF012 - Textual's idiom
         Binding("enter", "select_cursor", "Open", id="okrt.open"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("home,g", "first_row", "First row", show=False),
-        Binding("end,G", "last_row", "Last row", show=False),
-        Binding("left,h", "column_left", "Previous column", show=False),
-        Binding("right,l", "column_right", "Next column", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, priority=True),
+        Binding("up,k", "cursor_up", "Up", show=False, priority=True),
+        Binding("pagedown", "page_down", "Page down", show=False, priority=True),
+        Binding("pageup", "page_up", "Page up", show=False, priority=True),
+        Binding("home,g", "first_row", "First row", show=False, priority=True),
+        Binding("end,G", "last_row", "Last row", show=False, priority=True),
+        Binding("left,h", "column_left", "Previous column", show=False, priority=True),
+        Binding("right,l", "column_right", "Next column", show=False, priority=True),
     ]
 
     class SortRequested(Message):
