@@ -95,6 +95,9 @@ KEEP = 180.0
 MAX_NAP = 10.0
 """A waiting request looks at the ledger again at least this often (another process may change it)."""
 LOCK_TIMEOUT = 5.0
+STUCK_TIMEOUT = 0.05
+"""The wait for a lock found held past ``LOCK_TIMEOUT`` before, until it is had again: the wait blocks the
+thread (the dashboard's event loop), 5 s at each request while another program held it."""
 LEDGER_VERSION = 1
 
 
@@ -221,6 +224,7 @@ class Budget:
         self._path = ledger_path
         self._fallback = (fallback_path or fallback_ledger(ledger_path)) if ledger_path is not None else None
         self._locks: dict[Path, filelock.FileLock] = {}
+        self._stuck: set[Path] = set()  # locks that stayed held (``STUCK_TIMEOUT``)
         self._memory = _Ledger()  # the ledger as last seen; the whole ledger when there is no file
         self._active: Path | None = ledger_path  # where the ledger was last kept
         self._primary_failure: str | None = None  # why the ledger file cannot be used, once it cannot
@@ -560,7 +564,8 @@ class Budget:
 
     @contextmanager
     def _lock(self, path: Path, which: Literal["primary", "fallback"]) -> Iterator[None]:
-        """Holds ``<path>.lock``; a lock that stays held is logged and gone on without, as before."""
+        """Holds ``<path>.lock``; a lock that stays held is said once and gone on without, and only
+        glanced at (``STUCK_TIMEOUT``) until it is had again."""
         lock = self._locks.get(path)
         if lock is None:
             try:
@@ -572,13 +577,22 @@ class Budget:
                 raise _Unusable(which, "created", exc) from None
             lock = self._locks[path] = filelock.FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT)
         try:
-            lock.acquire()
+            lock.acquire(timeout=STUCK_TIMEOUT if path in self._stuck else LOCK_TIMEOUT)
         except filelock.Timeout:
-            log.warning("the rate ledger stayed locked for %.0f s; going on without the lock", LOCK_TIMEOUT)
+            if path not in self._stuck:
+                self._stuck.add(path)
+                log.warning("the rate ledger stayed locked for %.0f s; going on without it", LOCK_TIMEOUT)
+            if self._problem is None:  # said once: the dashboard only showed "refreshing"
+                self._tell(
+                    f"The rate ledger's lock {path}.lock stayed held by another program for "
+                    f"{LOCK_TIMEOUT:.0f} s (an okrt-tui stopped with ctrl+z?). okrt-tui goes on without it "
+                    "until that program ends or goes on."
+                )
             yield
             return
         except OSError as exc:
             raise _Unusable(which, "locked", exc) from None
+        self._stuck.discard(path)
         try:
             yield
         finally:

@@ -352,6 +352,42 @@ async def test_odd_ledgers_do_not_crash(tmp_path: Path, content: bytes) -> None:
     assert budget.status().limit == 60
 
 
+async def test_a_ledger_lock_held_by_another_program_is_said_once_and_gone_on_without(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A real lock held by a second open of the file (as another process would hold it): the
+    requests go on without it, after the wait, and the user hears why once."""
+    import filelock
+
+    from okrt_tui.api import budget as budget_module
+
+    monkeypatch.setattr(budget_module, "LOCK_TIMEOUT", 0.2)
+    waits: list[float] = []
+    acquire = filelock.FileLock.acquire
+
+    def timed(lock, timeout=None, *args, **kwargs):
+        waits.append(timeout)
+        return acquire(lock, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", timed)
+    ledger = tmp_path / "budget-abc"
+    budget = Budget(ledger, clock=FakeClock(START))
+    told: list[str] = []
+    budget.watch_problem(told.append)
+    with filelock.FileLock(f"{ledger}.lock"):
+        waits.clear()
+        await budget.acquire()
+        await budget.acquire()
+        held = list(waits)
+    await budget.acquire()  # freed: had again at a glance,
+    await budget.acquire()  # and from then on waited for as long as ever
+    assert budget.status().used == 4
+    assert len(told) == 1 and f"{ledger}.lock stayed held by another program" in told[0]
+    # The wait blocks the thread (the dashboard's event loop): the whole of it once, then a glance.
+    assert held[0] == 0.2 and set(held[1:]) == {budget_module.STUCK_TIMEOUT}
+    assert waits[-1] == 0.2
+
+
 async def test_an_unusable_ledger_moves_to_one_fallback_that_every_budget_shares(tmp_path: Path) -> None:
     clock = FakeClock(START)
     ledger = tmp_path / "state" / "budget-abc"
